@@ -1,0 +1,103 @@
+/**
+ * Smoothing, the threshold k*, and the power-law tail fit with its extrapolation.
+ * @module
+ */
+
+/**
+ * The paper's smoothing: a centred moving average over `window` points (default 5), edges replicated.
+ *
+ * @example
+ * ```ts
+ * import { movingAverage } from "./thresholds.ts";
+ * console.log(movingAverage([0, 0, 5, 0, 0])); // [1, 1, 1, 1, 1]
+ * console.log(movingAverage([1, 2, 3])); // [1.4, 2, 2.6]: edges replicated
+ * ```
+ */
+export function movingAverage(values: ArrayLike<number>, window = 5): number[] {
+  const n = values.length, h = Math.floor(window / 2);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i - h; j <= i + h; j++) s += values[Math.min(n - 1, Math.max(0, j))];
+    out.push(s / (2 * h + 1));
+  }
+  return out;
+}
+
+/**
+ * `k* = inf{k : Δ_k' < tol for all k' ≥ k}` for `delta[k−1] = Δ_k`; null when the last value is not below
+ * `tol` (the data end first). Non-finite values count as "not below".
+ *
+ * @example
+ * ```ts
+ * import { kStar } from "./thresholds.ts";
+ * console.log(kStar([0.5, 0.01, 0.2, 0.01, 0.005], 0.1)); // 4
+ * console.log(kStar([0.5, 0.2], 0.1)); // null
+ * ```
+ */
+export function kStar(delta: ArrayLike<number>, tol: number): number | null {
+  let k: number | null = null;
+  for (let i = delta.length - 1; i >= 0; i--) {
+    if (Number.isFinite(delta[i]) && delta[i] < tol) k = i + 1;
+    else break;
+  }
+  return k;
+}
+
+/** A least-squares fit of log Δ_k = log C − α log k. */
+export interface PowerLaw {
+  C: number;
+  alpha: number;
+  r2: number;
+  fromK: number;
+  toK: number;
+}
+
+/**
+ * Fits `Δ_k ≈ C·k^(−α)` on k in [fromK, toK] (default: the last three quarters of the curve), skipping
+ * non-positive values. Null when fewer than 3 usable points.
+ *
+ * @example
+ * ```ts
+ * import { fitPowerLaw } from "./thresholds.ts";
+ * const f = fitPowerLaw([1, 2, 3, 4, 5, 6, 7, 8].map((k) => 3 / k ** 2), 1);
+ * console.log(f!.alpha.toFixed(3), f!.C.toFixed(3)); // "2.000" "3.000"
+ * ```
+ */
+export function fitPowerLaw(
+  delta: ArrayLike<number>,
+  fromK = Math.max(1, Math.floor(delta.length / 4) + 1),
+  toK = delta.length,
+): PowerLaw | null {
+  const xs: number[] = [], ys: number[] = [];
+  for (let k = fromK; k <= toK; k++) {
+    const v = delta[k - 1];
+    if (Number.isFinite(v) && v > 0) {
+      xs.push(Math.log(k));
+      ys.push(Math.log(v));
+    }
+  }
+  const n = xs.length;
+  if (n < 3) return null;
+  const mx = xs.reduce((a, b) => a + b) / n, my = ys.reduce((a, b) => a + b) / n;
+  let sxx = 0, sxy = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    syy += (ys[i] - my) ** 2;
+  }
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+  return { C: Math.exp(my - slope * mx), alpha: -slope, r2, fromK, toK };
+}
+
+/**
+ * Extrapolates the k at which the fitted curve falls below `tol`: `⌈(C/tol)^(1/α)⌉`. Null when the fit does not
+ * decay (α ≤ 0) or explains too little (r² < 0.5), since then any number would be made up.
+ */
+export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
+  if (!fit || !(fit.alpha > 0) || fit.r2 < 0.5) return null;
+  const k = Math.ceil((fit.C / tol) ** (1 / fit.alpha));
+  return Number.isFinite(k) ? Math.max(k, 1) : null;
+}

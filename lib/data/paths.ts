@@ -1,0 +1,87 @@
+/**
+ * Minimal file-path helpers for the Deno file loaders (POSIX, plus Windows drive and UNC paths).
+ * Kept local so the library needs no path package.
+ * @module
+ */
+
+const WINDOWS = Deno.build.os === "windows";
+
+/** The platform's path separator. */
+export const SEP: string = WINDOWS ? "\\" : "/";
+
+function splitRoot(p: string): [root: string, rest: string] {
+  if (WINDOWS) {
+    const s = p.replaceAll("/", "\\");
+    const unc = s.match(/^\\\\[^\\]+\\[^\\]+/);
+    if (unc) return [unc[0] + "\\", s.slice(unc[0].length)];
+    const drive = s.match(/^[a-zA-Z]:\\/);
+    if (drive) return [drive[0], s.slice(drive[0].length)];
+    return ["", s];
+  }
+  return p.startsWith("/") ? ["/", p.slice(1)] : ["", p];
+}
+
+/** True when `p` is an absolute path. */
+export function isAbsolute(p: string): boolean {
+  return splitRoot(p)[0] !== "";
+}
+
+/** Resolves `parts` against the current directory (later absolute parts win), removing `.` and `..`. */
+export function resolvePath(...parts: string[]): string {
+  let full = Deno.cwd();
+  for (const part of parts) {
+    if (part === "") continue;
+    full = isAbsolute(part) ? part : `${full}${SEP}${part}`;
+  }
+  const [root, rest] = splitRoot(full);
+  const out: string[] = [];
+  for (const seg of rest.split(WINDOWS ? /[\\/]/ : "/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return root + out.join(SEP);
+}
+
+/** Joins path segments with the platform separator (no normalisation). */
+export function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join(SEP).replace(WINDOWS ? /[\\/]+/g : /\/+/g, SEP);
+}
+
+/** The last segment of `p` (ignoring trailing separators). */
+export function basename(p: string): string {
+  const segs = p.split(WINDOWS ? /[\\/]/ : "/").filter((s) => s !== "");
+  return segs.length ? segs[segs.length - 1] : p;
+}
+
+/** The folder containing `p`. */
+export function dirname(p: string): string {
+  const abs = resolvePath(p);
+  const [root, rest] = splitRoot(abs);
+  const i = rest.lastIndexOf(SEP);
+  return i < 0 ? root : root + rest.slice(0, i);
+}
+
+/** True when absolute, normalised `child` equals `root` or lies below it. */
+export function isInside(child: string, root: string): boolean {
+  const c = WINDOWS ? child.toLowerCase() : child;
+  let r = WINDOWS ? root.toLowerCase() : root;
+  if (c === r) return true;
+  if (!r.endsWith(SEP)) r += SEP;
+  return c.startsWith(r);
+}
+
+/** Reads an environment variable; `undefined` when unset or when env access is not permitted. */
+export function envVar(name: string): string | undefined {
+  try {
+    const v = Deno.env.get(name);
+    return v === undefined || v === "" ? undefined : v;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The user's home folder (`HOME`, or `USERPROFILE` on Windows), if known. */
+export function homeDir(): string | undefined {
+  return envVar("HOME") ?? envVar("USERPROFILE");
+}

@@ -1,0 +1,252 @@
+/**
+ * A pool of compute workers, each holding a contiguous share of every loaded dataset, so that the full-data
+ * passes (losses, gradients, Hessian-vector products, projections) use every core. Results are combined in
+ * float64 in batch order; chunk boundaries do not depend on the number of workers, so the results differ
+ * between worker counts by float64 summation order only.
+ * @module
+ */
+import type { BackendName, BackendRequest } from "../backend.ts";
+import { checkInt } from "../errors.ts";
+import type { ModelLayout } from "../models/layout.ts";
+import type { Split } from "../data/dataset.ts";
+import { Handler, type Request } from "./handler.ts";
+import type { BatchEval, BatchProjection } from "./shard.ts";
+
+/** Options of {@link ComputePool.create}. */
+export interface PoolOptions {
+  /** Worker count; 0 runs everything in this realm. Default: the number of cores (at most 8). */
+  workers?: number;
+  /** Backend for every worker. Default `auto`. */
+  backend?: BackendRequest;
+  /** Samples per tensor chunk. Default 8192 (keeps WebGPU buffers under 128 MiB). */
+  chunkSamples?: number;
+}
+
+interface Endpoint {
+  call<R>(req: Request, transfer?: Transferable[]): Promise<R>;
+  close(): void;
+}
+
+function inlineEndpoint(): Endpoint {
+  const h = new Handler();
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    call<R>(req: Request): Promise<R> {
+      const run = queue.then(() => h.handle(req));
+      queue = run.catch(() => {});
+      return run as Promise<R>;
+    },
+    close: () => h.dispose(),
+  };
+}
+
+function workerEndpoint(): Endpoint {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let dead: Error | null = null;
+  worker.onmessage = (e: MessageEvent<{ id: number; result?: unknown; error?: string }>) => {
+    const p = pending.get(e.data.id);
+    pending.delete(e.data.id);
+    if (!p) return;
+    if (e.data.error !== undefined) p.reject(new Error(e.data.error));
+    else p.resolve(e.data.result);
+  };
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    dead = new Error(`compute worker crashed: ${e.message}`);
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+  };
+  return {
+    call<R>(req: Request, transfer: Transferable[] = []): Promise<R> {
+      if (dead) return Promise.reject(dead);
+      const id = next++;
+      return new Promise<R>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        worker.postMessage({ id, req }, transfer);
+      });
+    },
+    close: () => {
+      worker.terminate();
+      for (const p of pending.values()) p.reject(new Error("compute pool closed"));
+      pending.clear();
+    },
+  };
+}
+
+interface Placement {
+  /** First sample of each worker's share, and the share's size. */
+  start: number[];
+  count: number[];
+  batchSize: number;
+  batches: number;
+}
+
+/** Workers holding shares of named datasets, with float64 reductions of their results. */
+export class ComputePool {
+  readonly #ends: Endpoint[];
+  readonly #chunkSamples: number;
+  readonly #placements = new Map<string, Placement>();
+  /** The backend the workers run on. */
+  readonly backend: BackendName;
+
+  private constructor(ends: Endpoint[], backend: BackendName, chunkSamples: number) {
+    this.#ends = ends;
+    this.backend = backend;
+    this.#chunkSamples = chunkSamples;
+  }
+
+  /** Starts the workers (or the inline handler) and their backend. */
+  static async create(opts: PoolOptions = {}): Promise<ComputePool> {
+    const cores = Math.min(8, Math.max(1, navigator.hardwareConcurrency ?? 1));
+    const n = checkInt("workers", opts.workers ?? cores, 0, 64);
+    const chunk = checkInt("chunkSamples", opts.chunkSamples ?? 8192, 1, 1 << 20);
+    const ends = n === 0 ? [inlineEndpoint()] : Array.from({ length: n }, workerEndpoint);
+    try {
+      const names = await Promise.all(
+        ends.map((e) => e.call<BackendName>({ op: "init", backend: opts.backend ?? "auto" })),
+      );
+      return new ComputePool(ends, names[0], chunk);
+    } catch (e) {
+      ends.forEach((x) => x.close());
+      throw e;
+    }
+  }
+
+  /** Number of shares each dataset is split into. */
+  get size(): number {
+    return this.#ends.length;
+  }
+
+  /**
+   * Loads the first `batches × batchSize` samples of a split into the workers under `name`, whole chunks per
+   * worker. A trailing partial batch is not loaded.
+   */
+  async load(name: string, layout: ModelLayout, split: Split, batchSize: number): Promise<number> {
+    const batches = Math.floor(split.n / batchSize);
+    const chunk = Math.max(1, Math.floor(this.#chunkSamples / batchSize)) * batchSize;
+    const chunks = Math.ceil((batches * batchSize) / chunk);
+    const W = this.#ends.length;
+    const start: number[] = [], count: number[] = [];
+    const inputSize = layout.inputShape.reduce((a, b) => a * b, 1);
+    const total = batches * batchSize;
+    for (let w = 0; w < W; w++) {
+      const c0 = Math.floor((w * chunks) / W), c1 = Math.floor(((w + 1) * chunks) / W);
+      const s = Math.min(total, c0 * chunk), e = Math.min(total, c1 * chunk);
+      start.push(s);
+      count.push(e - s);
+    }
+    // Keep per-sample state cached when it fits comfortably (≈ activations and their transposes).
+    const perSample = layout.layers.reduce((a, l) => a + 4 * l.outShape.reduce((x, y) => x * y, 1), 0);
+    const cacheState = (perSample * 4 * total) / W < 1.5e9 && layout.layers[0].kind === "dense";
+    await Promise.all(this.#ends.map((e, w) => {
+      if (count[w] === 0) return e.call({ op: "unload", name });
+      const s = start[w], m = count[w];
+      return e.call({
+        op: "load",
+        name,
+        layout,
+        images: split.images.slice(s * inputSize, (s + m) * inputSize),
+        labels: split.labels.slice(s, s + m),
+        n: m,
+        batchSize,
+        chunkSamples: chunk,
+        cacheState,
+      });
+    }));
+    this.#placements.set(name, { start, count, batchSize, batches });
+    return batches;
+  }
+
+  #place(name: string): Placement {
+    const p = this.#placements.get(name);
+    if (!p) throw new Error(`dataset "${name}" is not loaded`);
+    return p;
+  }
+
+  /** Sets the weights of every worker. */
+  async setWeights(w: Float32Array): Promise<void> {
+    await Promise.all(this.#ends.map((e) => e.call({ op: "setWeights", w })));
+  }
+
+  #active(p: Placement): number[] {
+    return this.#ends.map((_, w) => w).filter((w) => p.count[w] > 0);
+  }
+
+  /** Per-batch loss sums and correct counts over a dataset, in batch order. */
+  async evaluate(name: string): Promise<BatchEval> {
+    const p = this.#place(name);
+    const ws = this.#active(p);
+    const parts = await Promise.all(ws.map((w) => this.#ends[w].call<BatchEval>({ op: "evaluate", name })));
+    const loss = new Float64Array(p.batches), correct = new Float64Array(p.batches);
+    ws.forEach((w, i) => {
+      loss.set(parts[i].loss, p.start[w] / p.batchSize);
+      correct.set(parts[i].correct, p.start[w] / p.batchSize);
+    });
+    return { loss, correct };
+  }
+
+  async #sum(
+    name: string,
+    limit: number | undefined,
+    req: (w: number, lim: number) => Request,
+  ): Promise<Float64Array> {
+    const p = this.#place(name);
+    const lim = limit ?? p.batches * p.batchSize;
+    const ws = this.#active(p).filter((w) => lim > p.start[w]);
+    const parts = await Promise.all(
+      ws.map((w) => this.#ends[w].call<Float64Array>(req(w, Math.min(p.count[w], lim - p.start[w])))),
+    );
+    const out = new Float64Array(parts[0].length);
+    for (const v of parts) for (let i = 0; i < v.length; i++) out[i] += v[i];
+    return out;
+  }
+
+  /** Σ ∇loss over the first `limit` samples of a dataset (default all). */
+  gradient(name: string, limit?: number): Promise<Float64Array> {
+    return this.#sum(name, limit, (_, lim) => ({ op: "gradient", name, limit: lim }));
+  }
+
+  /** Σ ∇²loss · v over the first `limit` samples of a dataset (default all). */
+  hvp(name: string, v: Float32Array, limit?: number): Promise<Float64Array> {
+    return this.#sum(name, limit, (_, lim) => ({ op: "hvp", name, v, limit: lim }));
+  }
+
+  /** Per-batch projections onto `d` directions, and per-batch losses at `w* + Pθ_s` (see `Shard.project`). */
+  async project(
+    name: string,
+    dirs: Float32Array,
+    d: number,
+    thetas: Float64Array | null,
+  ): Promise<BatchProjection> {
+    const p = this.#place(name);
+    const ws = this.#active(p);
+    const parts = await Promise.all(
+      ws.map((w) => this.#ends[w].call<BatchProjection>({ op: "project", name, dirs, d, thetas })),
+    );
+    const nb = p.batches;
+    const S = thetas ? thetas.length / d : 0;
+    const out: BatchProjection = {
+      loss: new Float64Array(nb),
+      grad: new Float64Array(nb * d),
+      hess: new Float64Array(nb * d * d),
+      mc: new Float64Array(S * nb),
+    };
+    ws.forEach((w, i) => {
+      const b0 = p.start[w] / p.batchSize;
+      const part = parts[i];
+      const m = part.loss.length;
+      out.loss.set(part.loss, b0);
+      out.grad.set(part.grad, b0 * d);
+      out.hess.set(part.hess, b0 * d * d);
+      for (let s = 0; s < S; s++) out.mc.set(part.mc.subarray(s * m, (s + 1) * m), s * nb + b0);
+    });
+    return out;
+  }
+
+  /** Stops the workers and frees their tensors. */
+  close(): void {
+    for (const e of this.#ends) e.close();
+  }
+}

@@ -1,0 +1,401 @@
+/**
+ * A shard of a dataset held as tensors in one realm (a worker or the main thread), in chunks of whole
+ * batches, with the full-data passes the analysis needs. Every result is a **sum** over the shard's samples,
+ * returned in float64 so that shards combine without loss.
+ * @module
+ */
+import { tf } from "../deps.ts";
+import { read } from "../backend.ts";
+import type { ModelLayout } from "../models/layout.ts";
+import type { Prepared } from "../models/layers.ts";
+import {
+  backward,
+  disposeLayers,
+  disposeRForward,
+  disposeState,
+  forward,
+  type ForwardState,
+  gradientFlat,
+  hvpFlat,
+  type LayerTensors,
+  linT,
+  prepareInput,
+  type RForward,
+  rForward,
+  rowDot,
+  softmaxHessianTimes,
+  splitFlat,
+} from "../models/mod_internal.ts";
+import { addBias, lin, prepare } from "../models/layers.ts";
+import { crossEntropy } from "../models/network.ts";
+
+type T = tf.Tensor;
+
+/** What a shard is built from: whole batches of one split. */
+export interface ShardData {
+  layout: ModelLayout;
+  /** Pixels of this shard's samples, `n × inputSize`. */
+  images: Float32Array;
+  labels: Uint8Array;
+  n: number;
+  /** Batch size: per-batch results group consecutive samples by this. `n` must be a multiple of it. */
+  batchSize: number;
+  /** Samples per chunk (a multiple of the batch size); bounds tensor sizes (WebGPU buffers ≤ 128 MiB). */
+  chunkSamples: number;
+  /** Keep forward state between calls at the same weights (faster HVPs, more memory). */
+  cacheState: boolean;
+}
+
+interface Chunk {
+  n: number;
+  nb: number;
+  x: T;
+  y: T;
+  labels: T;
+  input: Prepared;
+}
+
+/** Per-batch sums of the loss and of correct predictions. */
+export interface BatchEval {
+  loss: Float64Array;
+  correct: Float64Array;
+}
+
+/** Per-batch projections onto directions `e_1..e_d` (sums over each batch's samples). */
+export interface BatchProjection {
+  /** `loss[j]`: Σ loss over batch j at w*. */
+  loss: Float64Array;
+  /** `grad[j*d + i]`: Σ e_iᵀ∇loss over batch j. */
+  grad: Float64Array;
+  /** `hess[(j*d + i)*d + m]`: Σ e_iᵀ ∇²loss e_m over batch j. */
+  hess: Float64Array;
+  /** `mc[s*nb + j]`: Σ loss over batch j at w* + Σ_i θ_{s,i} e_i (when thetas are given). */
+  mc: Float64Array;
+}
+
+/** Tensors for `n × inputSize` pixels shaped as the model's input, with one-hot labels. */
+function makeChunk(
+  layout: ModelLayout,
+  images: Float32Array,
+  labels: Uint8Array,
+  n: number,
+  B: number,
+): Chunk {
+  const x = tf.tensor(images, [n, ...layout.inputShape]);
+  const lab = tf.tensor1d(Int32Array.from(labels), "int32");
+  const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
+  return { n, nb: n / B, x, y, labels: lab, input: prepareInput(layout, x) };
+}
+
+/** A dataset shard with the passes of the analysis. */
+export class Shard {
+  readonly layout: ModelLayout;
+  readonly batchSize: number;
+  readonly n: number;
+  readonly batches: number;
+  readonly #chunks: Chunk[] = [];
+  readonly #cacheState: boolean;
+  #params: LayerTensors | null = null;
+  #w: Float32Array | null = null;
+  #states: (ForwardState | null)[] = [];
+
+  constructor(data: ShardData) {
+    const { layout, images, labels, n, batchSize: B } = data;
+    if (n % B !== 0) throw new Error(`shard: ${n} samples is not a multiple of the batch size ${B}`);
+    this.layout = layout;
+    this.batchSize = B;
+    this.n = n;
+    this.batches = n / B;
+    this.#cacheState = data.cacheState;
+    const size = layout.inputShape.reduce((a, b) => a * b, 1);
+    const step = Math.max(B, Math.floor(data.chunkSamples / B) * B);
+    for (let s = 0; s < n; s += step) {
+      const m = Math.min(step, n - s);
+      this.#chunks.push(
+        makeChunk(layout, images.subarray(s * size, (s + m) * size), labels.subarray(s, s + m), m, B),
+      );
+    }
+  }
+
+  /** Sets the weights at which every following pass is evaluated. */
+  setWeights(w: Float32Array): void {
+    if (w.length !== this.layout.size) {
+      throw new Error(`weights: expected ${this.layout.size}, got ${w.length}`);
+    }
+    this.#clearStates();
+    if (this.#params) disposeLayers(this.#params);
+    this.#w = w.slice();
+    const flat = tf.tensor1d(w);
+    this.#params = splitFlat(this.layout, flat);
+    flat.dispose();
+  }
+
+  #clearStates(): void {
+    for (const s of this.#states) if (s) disposeState(s);
+    this.#states = [];
+  }
+
+  get #p(): LayerTensors {
+    if (!this.#params) throw new Error("shard: setWeights must come first");
+    return this.#params;
+  }
+
+  /** Forward + backward state for chunk `c` (cached when allowed); `release` frees it if not cached. */
+  #state(c: number): { st: ForwardState; release: () => void } {
+    const cached = this.#states[c];
+    if (cached) return { st: cached, release: () => {} };
+    const ch = this.#chunks[c];
+    const st = forward(this.layout, this.#p, ch.input, ch.y, ch.n);
+    backward(this.layout, this.#p, st, ch.y);
+    if (this.#cacheState) {
+      this.#states[c] = st;
+      return { st, release: () => {} };
+    }
+    return { st, release: () => disposeState(st) };
+  }
+
+  async #perBatch(t: T, nb: number): Promise<Float64Array> {
+    const s = tf.tidy(() => tf.sum(tf.reshape(t, [nb, -1]), 1));
+    const v = await read(s);
+    s.dispose();
+    return Float64Array.from(v);
+  }
+
+  /** Per-batch loss sums and correct counts at the current weights (forward only). */
+  async evaluate(): Promise<BatchEval> {
+    const loss = new Float64Array(this.batches), correct = new Float64Array(this.batches);
+    let off = 0;
+    for (let c = 0; c < this.#chunks.length; c++) {
+      const ch = this.#chunks[c];
+      const st = this.#states[c] ?? forward(this.layout, this.#p, ch.input, ch.y, ch.n);
+      loss.set(await this.#perBatch(st.loss, ch.nb), off);
+      const hit = tf.tidy(() => tf.cast(tf.equal(tf.argMax(st.logits, 1), ch.labels), "float32"));
+      correct.set(await this.#perBatch(hit, ch.nb), off);
+      hit.dispose();
+      if (st !== this.#states[c]) disposeState(st);
+      off += ch.nb;
+    }
+    return { loss, correct };
+  }
+
+  /** Chunks (with the sample count to use of each) covering the first `limit` samples. */
+  #cover(limit: number): Array<{ c: number; m: number }> {
+    const out: Array<{ c: number; m: number }> = [];
+    let left = limit;
+    for (let c = 0; c < this.#chunks.length && left > 0; c++) {
+      const m = Math.min(left, this.#chunks[c].n);
+      out.push({ c, m });
+      left -= m;
+    }
+    return out;
+  }
+
+  /** Runs `f` on the state of the first `m` samples of chunk `c` (a temporary sub-chunk when m < n). */
+  async #withState<R>(c: number, m: number, f: (st: ForwardState) => Promise<R>): Promise<R> {
+    const ch = this.#chunks[c];
+    if (m === ch.n) {
+      const { st, release } = this.#state(c);
+      try {
+        return await f(st);
+      } finally {
+        release();
+      }
+    }
+    const x = tf.slice(ch.x, 0, m), y = tf.slice(ch.y, 0, m);
+    const input = prepareInput(this.layout, x);
+    const st = forward(this.layout, this.#p, input, y, m);
+    backward(this.layout, this.#p, st, y);
+    try {
+      return await f(st);
+    } finally {
+      disposeState(st);
+      input.dispose();
+      tf.dispose([x, y]);
+    }
+  }
+
+  async #accumulate(limit: number, f: (st: ForwardState) => T): Promise<Float64Array> {
+    const acc = new Float64Array(this.layout.size);
+    for (const { c, m } of this.#cover(limit)) {
+      const t = await this.#withState(c, m, (st) => Promise.resolve(f(st)));
+      const v = await read(t);
+      t.dispose();
+      for (let i = 0; i < acc.length; i++) acc[i] += v[i];
+    }
+    return acc;
+  }
+
+  /** Σ ∇loss over the first `limit` samples (default all). */
+  gradient(limit = this.n): Promise<Float64Array> {
+    return this.#accumulate(limit, (st) => gradientFlat(this.layout, st));
+  }
+
+  /** Σ ∇²loss · v over the first `limit` samples (default all), exact. */
+  async hvp(v: Float32Array, limit = this.n): Promise<Float64Array> {
+    const vt = tf.tensor1d(v);
+    const V = splitFlat(this.layout, vt);
+    vt.dispose();
+    try {
+      return await this.#accumulate(limit, (st) => hvpFlat(this.layout, this.#p, st, V));
+    } finally {
+      disposeLayers(V);
+    }
+  }
+
+  /**
+   * Per-batch projections onto `d` directions (`dirs`: d × size, row-major): losses, projected gradients and
+   * projected Hessians `e_iᵀ h_j e_m`, and, for each row θ_s of `thetas` (S × d), the per-batch losses at
+   * `w* + Σ_i θ_{s,i} e_i`. Cost: d R-forward passes, plus one cheap perturbed forward per θ (the first
+   * layer is linear in the perturbation, so its d directional outputs are combined rather than recomputed).
+   */
+  async project(dirs: Float32Array, d: number, thetas: Float64Array | null): Promise<BatchProjection> {
+    const { layout } = this;
+    const L = layout.layers.length;
+    const nbAll = this.batches;
+    const S = thetas ? thetas.length / d : 0;
+    const loss = new Float64Array(nbAll);
+    const grad = new Float64Array(nbAll * d);
+    const hess = new Float64Array(nbAll * d * d);
+    const mc = new Float64Array(S * nbAll);
+    const E: LayerTensors[] = [];
+    for (let i = 0; i < d; i++) {
+      const t = tf.tensor1d(dirs.subarray(i * layout.size, (i + 1) * layout.size));
+      E.push(splitFlat(layout, t));
+      t.dispose();
+    }
+    const perturbed = thetas ? this.#perturbedParams(dirs, d, thetas) : [];
+    try {
+      let off = 0;
+      for (let c = 0; c < this.#chunks.length; c++) {
+        const ch = this.#chunks[c];
+        await this.#withState(c, ch.n, async (st) => {
+          const nb = ch.nb;
+          loss.set(await this.#perBatch(st.loss, nb), off);
+          const R: RForward[] = E.map((e) => rForward(layout, this.#p, st, e));
+          try {
+            const gL = st.g[L - 1];
+            for (let i = 0; i < d; i++) {
+              const v = await this.#perBatch(tf.tidy(() => rowDot(gL, R[i].Rz[L - 1])), nb);
+              for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = v[j];
+            }
+            // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i], where
+            // T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩ is the network's own second-order term.
+            // With U_i = [Rz_i | R_i a_1 | …] and V_m = [½(diag p − ppᵀ)Rz_m | linT_1(g_1, E_m) | …] per row,
+            // M = Σ_batch U_iᵀV_m = ½G + T, so the projected Hessian is M + Mᵀ (one batched matmul).
+            const M = tf.tidy(() => {
+              const rows = (parts: T[]) =>
+                tf.reshape(tf.concat(parts.map((t) => tf.reshape(t, [ch.n, -1])), 1), [nb, 1, -1]);
+              const U = tf.concat(
+                R.map((r) => rows([r.Rz[L - 1], ...r.Ra.slice(1).map((a) => a!.raw)])),
+                1,
+              );
+              const V = tf.concat(
+                R.map((r, m) =>
+                  rows([
+                    tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5),
+                    ...layout.layers.slice(1).map((lay, q) => linT(lay, st.g[q + 1], E[m].W[q + 1])),
+                  ])
+                ),
+                1,
+              );
+              return tf.matMul(U, tf.transpose(V, [0, 2, 1]));
+            });
+            const mv = await read(M);
+            M.dispose();
+            for (let j = 0; j < nb; j++) {
+              const base = (off + j) * d * d;
+              for (let i = 0; i < d; i++) {
+                for (let m = 0; m < d; m++) {
+                  hess[base + i * d + m] = mv[j * d * d + i * d + m] + mv[j * d * d + m * d + i];
+                }
+              }
+            }
+            if (S > 0) await this.#monteCarlo(ch, R, perturbed, thetas!, d, mc, off);
+          } finally {
+            R.forEach(disposeRForward);
+          }
+        });
+        off += ch.nb;
+      }
+    } finally {
+      E.forEach(disposeLayers);
+      perturbed.forEach(disposeLayers);
+    }
+    return { loss, grad, hess, mc };
+  }
+
+  /** Parameters `w* + Σ_i θ_{s,i} e_i` for each sample s (float64 sums, then float32). */
+  #perturbedParams(dirs: Float32Array, d: number, thetas: Float64Array): LayerTensors[] {
+    const size = this.layout.size;
+    const S = thetas.length / d;
+    const base = this.#w!;
+    const out: LayerTensors[] = [];
+    const w = new Float64Array(size);
+    for (let s = 0; s < S; s++) {
+      w.set(base);
+      for (let i = 0; i < d; i++) {
+        const th = thetas[s * d + i];
+        const e = dirs.subarray(i * size, (i + 1) * size);
+        for (let q = 0; q < size; q++) w[q] += th * e[q];
+      }
+      const t = tf.tensor1d(Float32Array.from(w));
+      out.push(splitFlat(this.layout, t));
+      t.dispose();
+    }
+    return out;
+  }
+
+  /** Per-batch losses at each perturbed parameter set, reusing the first layer's directional outputs. */
+  async #monteCarlo(
+    ch: Chunk,
+    R: RForward[],
+    perturbed: LayerTensors[],
+    thetas: Float64Array,
+    d: number,
+    mc: Float64Array,
+    off: number,
+  ): Promise<void> {
+    const { layout } = this;
+    const L = layout.layers.length;
+    const first = layout.layers[0];
+    const width = first.outShape.reduce((a, b) => a * b, 1);
+    // The first layer's pre-activation at w* + Σθ_i e_i is [1, θ] · [z1*; R_1 z1; …; R_d z1] (it is linear in θ).
+    const Z = tf.tidy(() => {
+      const z1 = addBias(lin(first, ch.input, this.#p.W[0], ch.n), this.#p.b[0]);
+      return tf.concat([z1, ...R.map((r) => r.Rz[0])].map((t) => tf.reshape(t, [1, ch.n * width])), 0);
+    });
+    try {
+      for (let s = 0; s < perturbed.length; s++) {
+        const P = perturbed[s];
+        const row = new Float32Array(d + 1);
+        row[0] = 1;
+        for (let i = 0; i < d; i++) row[i + 1] = thetas[s * d + i];
+        const lossT = tf.tidy(() => {
+          let z: T = tf.reshape(tf.matMul(tf.tensor2d(row, [1, d + 1]), Z), [ch.n, ...first.outShape]);
+          for (let l = 1; l < L; l++) {
+            const lay = layout.layers[l];
+            const a = prepare(lay, tf.relu(z));
+            z = addBias(lin(lay, a, P.W[l], ch.n), P.b[l]);
+          }
+          return crossEntropy(z, ch.y);
+        });
+        mc.set(await this.#perBatch(lossT, ch.nb), s * this.batches + off);
+        lossT.dispose();
+      }
+    } finally {
+      Z.dispose();
+    }
+  }
+
+  /** Frees every tensor. */
+  dispose(): void {
+    this.#clearStates();
+    if (this.#params) disposeLayers(this.#params);
+    this.#params = null;
+    for (const ch of this.#chunks) {
+      ch.input.dispose();
+      tf.dispose([ch.x, ch.y, ch.labels]);
+    }
+    this.#chunks.length = 0;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Errors for bad input: each names the field, the value it got and what is allowed.
+ * @module
+ */
+
+/** A configuration or input value outside its allowed range. */
+export class ConfigError extends Error {
+  /** The offending field, e.g. `"batchSize"` or `"dataset"`. */
+  readonly field: string;
+  /** The value that was given. */
+  readonly value: unknown;
+  /** A human-readable description of the allowed values, e.g. `"an integer in [1, 60000]"`. */
+  readonly allowed: string;
+
+  constructor(field: string, value: unknown, allowed: string, detail?: string) {
+    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+    super(`${field}: got ${shown}; allowed: ${allowed}${detail ? ` (${detail})` : ""}`);
+    this.name = "ConfigError";
+    this.field = field;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+/** A data file that is missing, truncated or malformed. */
+export class DataError extends Error {
+  /** The file (path or name) at fault. */
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = "DataError";
+    this.file = file;
+  }
+}
+
+/** Throws a {@link ConfigError} unless `value` is an integer in `[min, max]`. */
+export function checkInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, value, `an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+/** Throws a {@link ConfigError} unless `value` is a finite number in the given range (`open` excludes `min`). */
+export function checkNumber(
+  field: string,
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  open = false,
+): number {
+  const ok = typeof value === "number" && Number.isFinite(value) && (open ? value > min : value >= min) &&
+    value <= max;
+  if (!ok) {
+    const lo = open ? `(${min}` : `[${min}`;
+    const hi = Number.isFinite(max) ? `${max}]` : "∞)";
+    throw new ConfigError(field, value, `a finite number in ${lo}, ${hi}`);
+  }
+  return value as number;
+}
+
+/** Throws a {@link ConfigError} unless `value` is one of `choices`. */
+export function checkChoice<T extends string>(field: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== "string" || !choices.includes(value as T)) {
+    throw new ConfigError(field, value, `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,224 @@
+/**
+ * Curvature as an operator: the eigensolvers in this folder see a symmetric matrix only through
+ * matrix–vector products, so the same code serves a dense test matrix and a network's Hessian
+ * (whose products are Hessian-vector products computed on tensors or in workers).
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+
+/**
+ * A symmetric linear map `v ↦ A v` on `R^dim`, known only through its action.
+ *
+ * `apply` is asynchronous because real curvature products run on tensors or in workers. It must
+ * not modify its argument and must return a fresh float64 array of length `dim` that the caller
+ * may keep and modify.
+ *
+ * @example
+ * ```ts
+ * import { diagonalOperator } from "./operator.ts";
+ * const op = diagonalOperator([3, 1]);
+ * const y = await op.apply(new Float64Array([1, 1])); // Float64Array [3, 1]
+ * ```
+ */
+export interface SymmetricOperator {
+  /** The dimension `n` of the space the operator acts on. */
+  readonly dim: number;
+  /** Returns `A v` as a new float64 array; `v` (length `dim`) is left unchanged. */
+  apply(v: Float64Array): Promise<Float64Array>;
+}
+
+/**
+ * The result shape shared by the iterative eigensolvers (`lanczos`, `powerIteration`).
+ *
+ * `values[i]` belongs to `vectors[i]`; values are sorted in descending algebraic order.
+ *
+ * @example
+ * ```ts
+ * import { diagonalOperator, type EigenpairResult } from "./operator.ts";
+ * import { lanczos } from "./lanczos.ts";
+ * const r: EigenpairResult = await lanczos(diagonalOperator([5, 4, 3, 2, 1]), { k: 2 });
+ * console.log(r.values); // ≈ [5, 4]
+ * ```
+ */
+export interface EigenpairResult {
+  /** Eigenvalue estimates, descending. */
+  values: number[];
+  /** Unit-norm, mutually orthogonal eigenvector estimates (float64), one per value. */
+  vectors: Float64Array[];
+  /**
+   * Relative residuals `‖A v − λ v‖ / max(|λ|, floor)`, one per value; see each solver for how
+   * they are obtained and what `floor` is.
+   */
+  residuals: number[];
+  /** Iterations performed (in total, over all sub-runs). */
+  iterations: number;
+  /** Calls to `op.apply`. */
+  operatorCalls: number;
+  /** Whether every returned pair met the residual tolerance. */
+  converged: boolean;
+}
+
+function checkVector(v: Float64Array, dim: number): void {
+  if (!(v instanceof Float64Array) || v.length !== dim) {
+    throw new ConfigError(
+      "v",
+      v instanceof Float64Array ? `Float64Array(${v.length})` : typeof v,
+      `a Float64Array of length ${dim}`,
+    );
+  }
+}
+
+/**
+ * A {@link SymmetricOperator} for a dense symmetric matrix stored row-major in `matrix`
+ * (`n × n`). The matrix is used as given (not copied, not symmetrised), so it should be symmetric.
+ *
+ * @example
+ * ```ts
+ * import { denseOperator } from "./operator.ts";
+ * const op = denseOperator(new Float64Array([2, 1, 1, 2]), 2);
+ * const y = await op.apply(new Float64Array([1, 0])); // Float64Array [2, 1]
+ * ```
+ */
+export function denseOperator(matrix: Float64Array, n: number): SymmetricOperator {
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError("n", n, "an integer ≥ 1");
+  if (!(matrix instanceof Float64Array) || matrix.length !== n * n) {
+    throw new ConfigError("matrix", matrix?.length, `a Float64Array of length n² = ${n * n}`);
+  }
+  return {
+    dim: n,
+    apply(v: Float64Array): Promise<Float64Array> {
+      checkVector(v, n);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const row = i * n;
+        let s = 0;
+        for (let j = 0; j < n; j++) s += matrix[row + j] * v[j];
+        out[i] = s;
+      }
+      return Promise.resolve(out);
+    },
+  };
+}
+
+/**
+ * A {@link SymmetricOperator} for the diagonal matrix `diag(d)`.
+ *
+ * @example
+ * ```ts
+ * import { diagonalOperator } from "./operator.ts";
+ * const op = diagonalOperator([2, -1]);
+ * const y = await op.apply(new Float64Array([1, 1])); // Float64Array [2, -1]
+ * ```
+ */
+export function diagonalOperator(diag: ArrayLike<number>): SymmetricOperator {
+  const d = Float64Array.from(diag);
+  if (d.length < 1) throw new ConfigError("diag", d.length, "at least one entry");
+  return {
+    dim: d.length,
+    apply(v: Float64Array): Promise<Float64Array> {
+      checkVector(v, d.length);
+      const out = new Float64Array(d.length);
+      for (let i = 0; i < d.length; i++) out[i] = d[i] * v[i];
+      return Promise.resolve(out);
+    },
+  };
+}
+
+/** A {@link SymmetricOperator} that counts its products; see {@link countingOperator}. */
+export interface CountingOperator extends SymmetricOperator {
+  /** Number of `apply` calls since creation or the last `reset()`. */
+  readonly calls: number;
+  /** Sets `calls` back to zero. */
+  reset(): void;
+}
+
+/**
+ * Wraps `op` so that every `apply` call is counted in `.calls`.
+ *
+ * @example
+ * ```ts
+ * import { countingOperator, diagonalOperator } from "./operator.ts";
+ * const op = countingOperator(diagonalOperator([1, 2]));
+ * await op.apply(new Float64Array(2));
+ * console.log(op.calls); // 1
+ * ```
+ */
+export function countingOperator(op: SymmetricOperator): CountingOperator {
+  let calls = 0;
+  return {
+    dim: op.dim,
+    get calls() {
+      return calls;
+    },
+    reset() {
+      calls = 0;
+    },
+    apply(v: Float64Array): Promise<Float64Array> {
+      calls++;
+      return op.apply(v);
+    },
+  };
+}
+
+/**
+ * The dot product `aᵀ b` of two float64 vectors of equal length.
+ *
+ * @example
+ * ```ts
+ * import { dot } from "./operator.ts";
+ * dot(new Float64Array([1, 2]), new Float64Array([3, 4])); // 11
+ * ```
+ */
+export function dot(a: Float64Array, b: Float64Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  const n = a.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+  }
+  if (i < n) s0 += a[i] * b[i];
+  return s0 + s1;
+}
+
+/**
+ * In place `y ← y + alpha · x`; returns `y`.
+ *
+ * @example
+ * ```ts
+ * import { axpy } from "./operator.ts";
+ * axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1])); // Float64Array [2, 3]
+ * ```
+ */
+export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Array {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+  return y;
+}
+
+/**
+ * Classical Gram–Schmidt of `w` against the (orthonormal) vectors of every list in `bases`, repeated
+ * `passes` times ("twice is enough"); `w` is modified in place. Returns the summed coefficients
+ * `vᵀ w` per vector, in the order the vectors were visited (lists in order, each front to back).
+ *
+ * @example
+ * ```ts
+ * import { orthogonalize } from "./operator.ts";
+ * const w = new Float64Array([1, 1]);
+ * orthogonalize(w, [[new Float64Array([1, 0])]]); // [1]; w is now [0, 1]
+ * ```
+ */
+export function orthogonalize(w: Float64Array, bases: readonly (readonly Float64Array[])[], passes = 2): number[] {
+  const all = bases.flat();
+  const total = new Array<number>(all.length).fill(0);
+  const h = new Float64Array(all.length);
+  for (let pass = 0; pass < passes; pass++) {
+    for (let j = 0; j < all.length; j++) h[j] = dot(all[j], w);
+    for (let j = 0; j < all.length; j++) {
+      axpy(-h[j], all[j], w);
+      total[j] += h[j];
+    }
+  }
+  return total;
+}

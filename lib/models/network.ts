@@ -1,0 +1,215 @@
+/**
+ * Forward pass, backpropagation and Pearlmutter's R-operator for ReLU networks with a softmax
+ * cross-entropy loss, written out by hand so that second derivatives are exact.
+ *
+ * tfjs's own gradients of softmax/exp/cross-entropy drop second-order terms when nested, so nothing here
+ * nests `tf.grad`: the softmax Hessian `diag(p) − ppᵀ` is applied explicitly, ReLU contributes its 0/1
+ * mask (its second derivative is zero almost everywhere), and the layers are bilinear in (input, weight).
+ *
+ * All quantities are **sums** over the samples given (not means): callers divide by the sample count.
+ * @module
+ */
+import { tf } from "../deps.ts";
+import type { ModelLayout } from "./layout.ts";
+import { addBias, gradB, gradW, lin, linT, prepare, Prepared } from "./layers.ts";
+
+type T = tf.Tensor;
+
+/** Per-layer weight and bias tensors (views of a flat parameter vector, or of a direction). */
+export interface LayerTensors {
+  W: T[];
+  b: T[];
+}
+
+/** Slices a flat `[size]` tensor into per-layer weight and bias tensors (caller disposes). */
+export function splitFlat(layout: ModelLayout, flat: T): LayerTensors {
+  return tf.tidy(() => {
+    const W: T[] = [], b: T[] = [];
+    for (const l of layout.layers) {
+      W.push(tf.keep(tf.reshape(tf.slice(flat, l.wOffset, l.wSize), l.wShape)));
+      b.push(tf.keep(tf.slice(flat, l.bOffset, l.bSize)));
+    }
+    return { W, b };
+  });
+}
+
+/** Frees the tensors of a {@link LayerTensors}. */
+export function disposeLayers(p: LayerTensors): void {
+  tf.dispose([...p.W, ...p.b]);
+}
+
+/** Joins per-layer weight and bias tensors into one flat `[size]` tensor in layout order. */
+export function joinFlat(W: T[], b: T[]): T {
+  return tf.tidy(() => tf.concat(W.flatMap((w, i) => [tf.reshape(w, [-1]), b[i]])));
+}
+
+/** Everything the backward pass and the R-operator need from a forward pass at fixed weights. */
+export interface ForwardState {
+  n: number;
+  /** `input[l]`: layer l's input in matrix form. `input[0]` is the caller's (not freed here). */
+  input: Prepared[];
+  /** `masks[l]`: ReLU 0/1 mask of layer l's output (all layers but the last). */
+  masks: T[];
+  /** Logits `[n, classes]`. */
+  logits: T;
+  /** Softmax probabilities `[n, classes]`. */
+  p: T;
+  /** Per-sample cross-entropy `[n]`. */
+  loss: T;
+  /** `g[l]` = ∂(Σ loss)/∂z_l, filled by {@link backward}. */
+  g: T[];
+}
+
+/** Runs the network on a prepared input; `y` is one-hot `[n, classes]`. */
+export function forward(
+  layout: ModelLayout,
+  params: LayerTensors,
+  x: Prepared,
+  y: T,
+  n: number,
+): ForwardState {
+  const L = layout.layers.length;
+  const input: Prepared[] = [x];
+  const masks: T[] = [];
+  let z: T | null = null;
+  for (let l = 0; l < L; l++) {
+    const lay = layout.layers[l];
+    const zl: T = tf.tidy(() => addBias(lin(lay, input[l], params.W[l], n), params.b[l]));
+    if (l < L - 1) {
+      const mask = tf.tidy(() => tf.cast(tf.greater(zl, 0), "float32"));
+      masks.push(mask);
+      const a = tf.tidy(() => tf.mul(zl, mask));
+      zl.dispose();
+      input.push(prepare(layout.layers[l + 1], a));
+      a.dispose();
+    } else {
+      z = zl;
+    }
+  }
+  const logits = z!;
+  const [p, loss] = tf.tidy(() => {
+    const m = tf.max(logits, 1, true);
+    const shifted = tf.sub(logits, m);
+    const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+    const p = tf.exp(tf.sub(shifted, lse));
+    const loss = tf.sub(tf.reshape(lse, [n]), tf.sum(tf.mul(shifted, y), 1));
+    return [p, loss];
+  });
+  return { n, input, masks, logits, p, loss, g: [] };
+}
+
+/** Per-sample softmax cross-entropy `[n]` of logits `[n, classes]` against one-hot `y` (stable log-sum-exp). */
+export function crossEntropy(logits: T, y: T): T {
+  return tf.tidy(() => {
+    const shifted = tf.sub(logits, tf.max(logits, 1, true));
+    return tf.sub(tf.log(tf.sum(tf.exp(shifted), 1)), tf.sum(tf.mul(shifted, y), 1));
+  });
+}
+
+/** Backpropagates `Σ loss` to every layer's pre-activation: fills `st.g`. */
+export function backward(layout: ModelLayout, params: LayerTensors, st: ForwardState, y: T): void {
+  const L = layout.layers.length;
+  const g: T[] = new Array(L);
+  g[L - 1] = tf.sub(st.p, y);
+  for (let l = L - 1; l > 0; l--) {
+    g[l - 1] = tf.tidy(() => tf.mul(linT(layout.layers[l], g[l], params.W[l]), st.masks[l - 1]));
+  }
+  st.g = g;
+}
+
+/** The gradient of `Σ loss` as one flat tensor (needs {@link backward} first). */
+export function gradientFlat(layout: ModelLayout, st: ForwardState): T {
+  return tf.tidy(() => {
+    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], st.g[l]));
+    const b = layout.layers.map((lay, l) => gradB(lay, st.g[l]));
+    return joinFlat(W, b);
+  });
+}
+
+/** Forward-mode derivatives along a direction V: `Ra[l]` (layer l's input; null for the data) and `Rz[l]`. */
+export interface RForward {
+  Ra: (Prepared | null)[];
+  Rz: T[];
+}
+
+/** R-forward pass: the directional derivative of every activation along the parameter direction `v`. */
+export function rForward(
+  layout: ModelLayout,
+  params: LayerTensors,
+  st: ForwardState,
+  v: LayerTensors,
+): RForward {
+  const L = layout.layers.length;
+  const Ra: (Prepared | null)[] = [null];
+  const Rz: T[] = [];
+  for (let l = 0; l < L; l++) {
+    const lay = layout.layers[l];
+    const rz = tf.tidy(() => {
+      let r = addBias(lin(lay, st.input[l], v.W[l], st.n), v.b[l]);
+      const ra = Ra[l];
+      if (ra) r = tf.add(r, lin(lay, ra, params.W[l], st.n));
+      return r;
+    });
+    Rz.push(rz);
+    if (l < L - 1) {
+      const ra = tf.tidy(() => tf.mul(rz, st.masks[l]));
+      Ra.push(prepare(layout.layers[l + 1], ra));
+      ra.dispose();
+    }
+  }
+  return { Ra, Rz };
+}
+
+/** Frees an {@link RForward}. */
+export function disposeRForward(r: RForward): void {
+  for (const a of r.Ra) a?.dispose();
+  tf.dispose(r.Rz);
+}
+
+/** Softmax cross-entropy Hessian applied to logit directions: `(diag p − ppᵀ) u`, row-wise. */
+export function softmaxHessianTimes(p: T, u: T): T {
+  return tf.tidy(() => tf.sub(tf.mul(p, u), tf.mul(p, tf.sum(tf.mul(p, u), 1, true))));
+}
+
+/**
+ * Exact Hessian-vector product of `Σ loss` (Pearlmutter's R-operator on backpropagation), as a flat tensor.
+ * Needs {@link backward} first.
+ */
+export function hvpFlat(layout: ModelLayout, params: LayerTensors, st: ForwardState, v: LayerTensors): T {
+  const L = layout.layers.length;
+  const r = rForward(layout, params, st, v);
+  const hW: T[] = new Array(L), hb: T[] = new Array(L);
+  let Rg: T = softmaxHessianTimes(st.p, r.Rz[L - 1]);
+  for (let l = L - 1; l >= 0; l--) {
+    const lay = layout.layers[l];
+    hW[l] = tf.tidy(() => {
+      const t = gradW(lay, st.input[l], Rg);
+      const ra = r.Ra[l];
+      return ra ? tf.add(t, gradW(lay, ra, st.g[l])) : t;
+    });
+    hb[l] = gradB(lay, Rg);
+    if (l > 0) {
+      const next = tf.tidy(() =>
+        tf.mul(tf.add(linT(lay, Rg, params.W[l]), linT(lay, st.g[l], v.W[l])), st.masks[l - 1])
+      );
+      Rg.dispose();
+      Rg = next;
+    }
+  }
+  Rg.dispose();
+  disposeRForward(r);
+  const out = joinFlat(hW, hb);
+  tf.dispose([...hW, ...hb]);
+  return out;
+}
+
+/** Frees a forward state (except the caller's input). */
+export function disposeState(st: ForwardState): void {
+  for (let l = 1; l < st.input.length; l++) st.input[l].dispose();
+  tf.dispose([...st.masks, st.logits, st.p, st.loss, ...st.g]);
+}
+
+/** Puts a data chunk `[n, ...inputShape]` into the first layer's matrix form. */
+export function prepareInput(layout: ModelLayout, x: T): Prepared {
+  return prepare(layout.layers[0], x);
+}

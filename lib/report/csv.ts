@@ -1,0 +1,101 @@
+/**
+ * CSV export of an analysis' per-k curves (RFC 4180 quoting, full-precision numbers).
+ * @module
+ */
+import type { AnalysisResult } from "../analysis/types.ts";
+
+/** A CSV cell value: numbers in shortest round-trip form; null, undefined and non-finite numbers are empty. */
+export type CsvValue = number | string | null | undefined;
+
+/** Options of {@link curvesCsv}. */
+export interface CsvOptions {
+  /** Line terminator; RFC 4180 prescribes `"\r\n"`. Default `"\n"`. */
+  newline?: "\n" | "\r\n";
+}
+
+/**
+ * One CSV field: a finite number as `String(x)` (shortest round-trip), NaN/±Infinity/null/undefined as an
+ * empty field, and a string quoted (with doubled quotes) when it holds a comma, a quote, CR or LF.
+ * @example
+ * ```ts
+ * csvField(0.1 + 0.2); // "0.30000000000000004"
+ * csvField(NaN); // ""
+ * csvField('say "hi", twice'); // "\"say \"\"hi\"\", twice\""
+ * ```
+ */
+export function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
+ * One CSV record (without its line terminator).
+ * @example
+ * ```ts
+ * csvRow([1, "a,b", null]); // '1,"a,b",'
+ * ```
+ */
+export function csvRow(values: readonly CsvValue[]): string {
+  return values.map(csvField).join(",");
+}
+
+/** The fixed columns of {@link curvesCsv}, before `lambda_1..lambda_d`. */
+export const CURVE_COLUMNS = [
+  "k",
+  "samples",
+  "loss",
+  "delta_empirical",
+  "delta_empirical_se",
+  "delta_theory",
+  "delta_second_order",
+  "delta_empirical_smoothed",
+  "delta_theory_smoothed",
+  "delta_second_order_smoothed",
+  "delta_empirical_k2",
+  "mean_perturbed_loss",
+] as const;
+
+/**
+ * The per-k curves as CSV: a header, then one row per k = 1..K with k, the samples k·B, L_k(w*), the Δ_k
+ * curves (empirical, its standard error, theory, second order), their smoothed versions, Δ_k^emp·k², the mean
+ * perturbed loss, and the eigenvalues `lambda_1..lambda_d` of Λ_k. The Δ arrays have K − 1 entries, so the
+ * last row leaves those cells empty. Numbers keep full precision; missing values are empty cells.
+ * @example
+ * ```ts
+ * const csv = curvesCsv(result);
+ * const [header, firstRow] = csv.split("\n");
+ * header.startsWith("k,samples,loss,delta_empirical"); // true
+ * ```
+ */
+export function curvesCsv(result: AnalysisResult, opts: CsvOptions = {}): string {
+  const nl = opts.newline ?? "\n";
+  const c = result.curves;
+  const batch = result.config.batchSize;
+  const rows = Math.max(c.k.length, c.loss.length, c.eigenvalues.length);
+  let d = 0;
+  for (const ev of c.eigenvalues) d = Math.max(d, ev?.length ?? 0);
+  const header = [...CURVE_COLUMNS, ...Array.from({ length: d }, (_, i) => `lambda_${i + 1}`)];
+  const lines = [csvRow(header)];
+  for (let i = 0; i < rows; i++) {
+    const k = c.k[i] ?? i + 1;
+    const emp = c.empirical[i];
+    const ev = c.eigenvalues[i] ?? [];
+    lines.push(csvRow([
+      k,
+      k * batch,
+      c.loss[i],
+      emp,
+      c.empiricalSE[i],
+      c.theory[i],
+      c.secondOrder[i],
+      c.smoothed?.empirical[i],
+      c.smoothed?.theory[i],
+      c.smoothed?.secondOrder[i],
+      typeof emp === "number" ? emp * k * k : null,
+      c.meanPerturbedLoss[i],
+      ...Array.from({ length: d }, (_, j) => ev[j]),
+    ]));
+  }
+  return lines.join(nl) + nl;
+}

@@ -1,0 +1,133 @@
+/**
+ * Adam training of a model's flat parameter vector on mini-batches, in the calling realm.
+ * @module
+ */
+import { tf } from "./deps.ts";
+import { checkInt, checkNumber } from "./errors.ts";
+import type { Split } from "./data/dataset.ts";
+import type { ModelLayout } from "./models/layout.ts";
+import {
+  backward,
+  disposeLayers,
+  disposeState,
+  forward,
+  gradientFlat,
+  prepareInput,
+  splitFlat,
+} from "./models/network.ts";
+import { permutation } from "./rng.ts";
+
+/** Training settings. Defaults reach ≥ 97% test accuracy on MNIST and ≥ 85% on Fashion-MNIST with the default MLP. */
+export interface TrainOptions {
+  /** Adam learning rate. Default 2e-3. */
+  learningRate?: number;
+  /** Passes over the training data. Default 3. */
+  epochs?: number;
+  /** Mini-batch size for training (independent of the analysis batch size B). Default 64. */
+  batchSize?: number;
+  /** Seed of the per-epoch shuffles. Default 0. */
+  seed?: number;
+  /** Called after each epoch. */
+  onEpoch?: (info: EpochInfo) => void;
+  /** Called every few steps with the fraction of training done. */
+  onProgress?: (fraction: number) => void;
+  /** Stops training (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** Progress after one epoch. */
+export interface EpochInfo {
+  epoch: number;
+  epochs: number;
+  /** Mean training loss over the epoch's steps. */
+  loss: number;
+  /** Training accuracy over the epoch's steps. */
+  accuracy: number;
+  seconds: number;
+}
+
+/** The defaults of {@link TrainOptions}. */
+export const TRAIN_DEFAULTS = { learningRate: 2e-3, epochs: 3, batchSize: 128, seed: 0 } as const;
+
+/**
+ * Trains from `w0` with Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) on softmax cross-entropy; returns the new weights.
+ * Each epoch visits the split in a fresh seeded order; a trailing partial mini-batch is used as well.
+ */
+export async function train(
+  layout: ModelLayout,
+  split: Split,
+  w0: Float32Array,
+  opts: TrainOptions = {},
+): Promise<Float32Array> {
+  const lr = checkNumber("learningRate", opts.learningRate ?? TRAIN_DEFAULTS.learningRate, 0, 10, true);
+  const epochs = checkInt("epochs", opts.epochs ?? TRAIN_DEFAULTS.epochs, 1, 10_000);
+  const bs = checkInt("trainBatchSize", opts.batchSize ?? TRAIN_DEFAULTS.batchSize, 1, split.n);
+  const seed = opts.seed ?? TRAIN_DEFAULTS.seed;
+  if (w0.length !== layout.size) throw new Error(`weights: expected ${layout.size} values, got ${w0.length}`);
+  const inputSize = layout.inputShape.reduce((a, b) => a * b, 1);
+  const X = tf.tensor2d(split.images.subarray(0, split.n * inputSize), [split.n, inputSize]);
+  const Y = tf.tidy(() =>
+    tf.cast(
+      tf.oneHot(tf.tensor1d(Int32Array.from(split.labels.subarray(0, split.n)), "int32"), layout.classes),
+      "float32",
+    )
+  );
+  let w: tf.Tensor = tf.tensor1d(w0);
+  let m: tf.Tensor = tf.zerosLike(w), v: tf.Tensor = tf.zerosLike(w);
+  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const steps = Math.ceil(split.n / bs);
+  let t = 0;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      const order = permutation(split.n, seed * 100_003 + epoch);
+      let lossSum: tf.Tensor = tf.scalar(0), hitSum: tf.Tensor = tf.scalar(0);
+      for (let s = 0; s < steps; s++) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
+        const idx = order.subarray(s * bs, Math.min(split.n, (s + 1) * bs));
+        const n = idx.length;
+        t++;
+        const next = tf.tidy(() => {
+          const ids = tf.tensor1d(Int32Array.from(idx), "int32");
+          const xb = tf.reshape(tf.gather(X, ids), [n, ...layout.inputShape]);
+          const yb = tf.gather(Y, ids);
+          const params = splitFlat(layout, w);
+          const input = prepareInput(layout, xb);
+          const st = forward(layout, params, input, yb, n);
+          backward(layout, params, st, yb);
+          const g = tf.div(gradientFlat(layout, st), n);
+          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(st.logits, 1), tf.argMax(yb, 1)), "float32"));
+          const loss = tf.sum(st.loss);
+          disposeState(st);
+          input.dispose();
+          disposeLayers(params);
+          const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+          const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+          const step = lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
+          const w2 = tf.sub(w, tf.mul(tf.div(m2, tf.add(tf.sqrt(v2), eps)), step));
+          return [w2, m2, v2, tf.add(lossSum, loss), tf.add(hitSum, hits)];
+        });
+        tf.dispose([w, m, v, lossSum, hitSum]);
+        [w, m, v, lossSum, hitSum] = next;
+        if (s % 50 === 49) {
+          await w.data(); // let the backend catch up and the event loop run (progress, cancellation)
+          opts.onProgress?.(((epoch - 1) * steps + s + 1) / (epochs * steps));
+        }
+      }
+      const [ls, hs] = [(await lossSum.data())[0], (await hitSum.data())[0]];
+      tf.dispose([lossSum, hitSum]);
+      opts.onEpoch?.({
+        epoch,
+        epochs,
+        loss: ls / split.n,
+        accuracy: hs / split.n,
+        seconds: (performance.now() - started) / 1000,
+      });
+      opts.onProgress?.(epoch / epochs);
+    }
+    const out = await w.data();
+    return Float32Array.from(out as Float32Array);
+  } finally {
+    tf.dispose([X, Y, w, m, v]);
+  }
+}
