@@ -14,21 +14,30 @@ export type BackendName = Exclude<BackendRequest, "auto">;
 
 let registered: Promise<void> | null = null;
 
-async function hasWebGpuAdapter(): Promise<boolean> {
+/** What `navigator.gpu` offers here: none, a software rasteriser (e.g. Mesa's llvmpipe), or hardware. */
+export async function webGpuAdapter(): Promise<
+  { kind: "none" | "software" | "hardware"; description: string }
+> {
   // deno-lint-ignore no-explicit-any
   const gpu = (globalThis.navigator as any)?.gpu;
-  if (!gpu?.requestAdapter) return false;
+  if (!gpu?.requestAdapter) return { kind: "none", description: "navigator.gpu is absent" };
   try {
-    return (await gpu.requestAdapter()) != null;
-  } catch {
-    return false;
+    const a = await gpu.requestAdapter();
+    if (!a) return { kind: "none", description: "no adapter" };
+    const info = a.info ?? {};
+    const description = [info.vendor, info.device, info.description].filter(Boolean).join(" ");
+    const software = a.isFallbackAdapter === true ||
+      /llvmpipe|lavapipe|swiftshader|softpipe|software/i.test(description);
+    return { kind: software ? "software" : "hardware", description };
+  } catch (e) {
+    return { kind: "none", description: (e as Error).message };
   }
 }
 
 /**
  * Starts a tfjs backend in this realm (main thread or worker) and returns the one in use.
  *
- * `auto` tries `webgpu` (only when `navigator.gpu` yields an adapter), then `wasm`, then `cpu`;
+ * `auto` tries `webgpu` (only when `navigator.gpu` yields a hardware adapter), then `wasm`, then `cpu`;
  * a forced backend that cannot start is an error naming the field `backend`.
  */
 export async function initBackend(request: BackendRequest = "auto"): Promise<BackendName> {
@@ -38,9 +47,15 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
   const order: BackendName[] = request === "auto" ? ["webgpu", "wasm", "cpu"] : [request];
   const failures: string[] = [];
   for (const name of order) {
-    if (name === "webgpu" && !(await hasWebGpuAdapter())) {
-      failures.push("webgpu: no adapter");
-      continue;
+    if (name === "webgpu") {
+      const a = await webGpuAdapter();
+      // `auto` skips software adapters: they are correct but far slower than WASM SIMD.
+      if (a.kind === "none" || (a.kind === "software" && request === "auto")) {
+        failures.push(
+          `webgpu: ${a.kind === "none" ? a.description : `software adapter only (${a.description})`}`,
+        );
+        continue;
+      }
     }
     try {
       if (tf.getBackend() === name) return name;

@@ -25,6 +25,8 @@ export interface TrainOptions {
   epochs?: number;
   /** Mini-batch size for training (independent of the analysis batch size B). Default 64. */
   batchSize?: number;
+  /** Stop after this many mini-batch steps (overrides `epochs`; used by the online algorithm). */
+  steps?: number;
   /** Seed of the per-epoch shuffles. Default 0. */
   seed?: number;
   /** Called after each epoch. */
@@ -76,16 +78,20 @@ export async function train(
   let m: tf.Tensor = tf.zerosLike(w), v: tf.Tensor = tf.zerosLike(w);
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   const steps = Math.ceil(split.n / bs);
+  const maxSteps = opts.steps === undefined ? Infinity : checkInt("steps", opts.steps, 1, 1e9);
+  const epochCount = opts.steps === undefined ? epochs : Math.ceil(maxSteps / steps);
   let t = 0;
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = 1; epoch <= epochCount && t < maxSteps; epoch++) {
       const started = performance.now();
       const order = permutation(split.n, seed * 100_003 + epoch);
       let lossSum: tf.Tensor = tf.scalar(0), hitSum: tf.Tensor = tf.scalar(0);
-      for (let s = 0; s < steps; s++) {
+      let seen = 0;
+      for (let s = 0; s < steps && t < maxSteps; s++) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
         const idx = order.subarray(s * bs, Math.min(split.n, (s + 1) * bs));
         const n = idx.length;
+        seen += n;
         t++;
         const next = tf.tidy(() => {
           const ids = tf.tensor1d(Int32Array.from(idx), "int32");
@@ -111,19 +117,19 @@ export async function train(
         [w, m, v, lossSum, hitSum] = next;
         if (s % 50 === 49) {
           await w.data(); // let the backend catch up and the event loop run (progress, cancellation)
-          opts.onProgress?.(((epoch - 1) * steps + s + 1) / (epochs * steps));
+          opts.onProgress?.(Math.min(1, t / Math.min(maxSteps, epochCount * steps)));
         }
       }
       const [ls, hs] = [(await lossSum.data())[0], (await hitSum.data())[0]];
       tf.dispose([lossSum, hitSum]);
       opts.onEpoch?.({
         epoch,
-        epochs,
-        loss: ls / split.n,
-        accuracy: hs / split.n,
+        epochs: epochCount,
+        loss: ls / seen,
+        accuracy: hs / seen,
         seconds: (performance.now() - started) / 1000,
       });
-      opts.onProgress?.(epoch / epochs);
+      opts.onProgress?.(Math.min(1, t / Math.min(maxSteps, epochCount * steps)));
     }
     const out = await w.data();
     return Float32Array.from(out as Float32Array);

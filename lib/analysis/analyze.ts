@@ -291,11 +291,17 @@ export async function analyze(
           startVector: start,
           signal: opts.signal,
         });
-        start = r.vectors.reduce((acc, v) => acc.map((x, i) => x + v[i]), new Float64Array(layout.size));
+        const sumVec = new Float64Array(layout.size);
+        for (const v of r.vectors) for (let i = 0; i < v.length; i++) sumVec[i] += v[i];
+        start = sumVec;
         exact.k.push(k);
         exact.eigenvalues.push(r.values);
         exact.maxRelativeGap.push(
-          Math.max(...r.values.map((v, i) => Math.abs(v - eigs[k - 1][i]) / Math.max(Math.abs(v), 1e-12))),
+          Math.max(
+            ...r.values.map((v: number, i: number) =>
+              Math.abs(v - eigs[k - 1][i]) / Math.max(Math.abs(v), 1e-12)
+            ),
+          ),
         );
       }
       emit("exact", 1, "exact eigenvalues done");

@@ -61,7 +61,7 @@ export function symmetricEigen(
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
   householderTridiagonalize(a, n, d, e, tau);
-  let w = new Float64Array(0);
+  let w: Float64Array = new Float64Array(0);
   if (wantVectors) w = accumulateTransposed(a, n, tau);
   implicitQl(d, e, w, wantVectors ? n : 0);
   const order = descendingOrder(d);

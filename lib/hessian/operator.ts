@@ -209,7 +209,11 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Ar
  * orthogonalize(w, [[new Float64Array([1, 0])]]); // [1]; w is now [0, 1]
  * ```
  */
-export function orthogonalize(w: Float64Array, bases: readonly (readonly Float64Array[])[], passes = 2): number[] {
+export function orthogonalize(
+  w: Float64Array,
+  bases: readonly (readonly Float64Array[])[],
+  passes = 2,
+): number[] {
   const all = bases.flat();
   const total = new Array<number>(all.length).fill(0);
   const h = new Float64Array(all.length);

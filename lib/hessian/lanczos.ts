@@ -1,0 +1,420 @@
+/**
+ * Top-k eigenpairs of a symmetric operator by the Lanczos method with full reorthogonalisation.
+ *
+ * The solver sees the matrix only through {@link SymmetricOperator.apply} (for a network, a
+ * Hessian-vector product), keeps the Krylov basis in float64 and reorthogonalises every new vector
+ * twice against the whole basis, so the tridiagonal projection stays exact to rounding and Ritz
+ * pairs do not repeat ("ghosts"). See {@link lanczos} for the details.
+ * @module
+ */
+
+import { checkChoice, checkInt, checkNumber, ConfigError } from "../errors.ts";
+import { Rng } from "../rng.ts";
+import { axpy, dot, type EigenpairResult, orthogonalize, type SymmetricOperator } from "./operator.ts";
+import { tridiagonalEigen } from "./tridiagonal.ts";
+
+/**
+ * Which end of the spectrum to find: the largest eigenvalues (`"largest-algebraic"`, e.g. the top of
+ * a Hessian's spectrum) or those largest in absolute value (`"largest-magnitude"`).
+ */
+export type Which = "largest-algebraic" | "largest-magnitude";
+
+/** The allowed values of {@link Which}. */
+export const WHICH: readonly Which[] = ["largest-algebraic", "largest-magnitude"];
+
+/** Progress reported by {@link lanczos} after every iteration. */
+export interface LanczosIterationInfo {
+  /** 0 for the main run, 1, 2, … for verification runs (see `LanczosOptions.verify`). */
+  run: number;
+  /** Size of this run's Krylov basis. */
+  iteration: number;
+  /** Iterations over all runs so far. */
+  totalIterations: number;
+  /** Operator calls so far. */
+  operatorCalls: number;
+  /** The current wanted Ritz values, best first (at most `k`). */
+  ritzValues: number[];
+  /** Their estimated relative residuals (see {@link lanczos}). */
+  residuals: number[];
+  /** How many of them meet the tolerance. */
+  converged: number;
+}
+
+/** Options for {@link lanczos}. */
+export interface LanczosOptions {
+  /** Number of eigenpairs wanted, an integer in `[1, dim]`; default 10 (validation errors name it `"d"`). */
+  k?: number;
+  /** Which eigenvalues to find; default `"largest-algebraic"`. */
+  which?: Which;
+  /** Relative residual tolerance `‖A v − λ v‖ ≤ tol · |λ|`, > 0; default `1e-4`. */
+  tol?: number;
+  /**
+   * Largest Krylov basis per run, an integer ≥ k; default `max(10 k, 200)`. Capped at `dim`. The basis
+   * takes `maxIter · dim · 8` bytes.
+   */
+  maxIter?: number;
+  /** Seed of the random start and restart vectors; default 0. */
+  seed?: number;
+  /**
+   * A start vector of length `dim` instead of a random one (warm start), e.g. from
+   * {@link warmStartVector} of a previous solve's eigenvectors. Not modified.
+   */
+  startVector?: Float64Array;
+  /**
+   * After the main run converges, run Lanczos again from a random vector orthogonal to the pairs found
+   * ("locking"), to catch extra copies of repeated eigenvalues that one Krylov sequence cannot see,
+   * until a run finds nothing better than the current k-th value. Default `true`. Each such run costs
+   * about the iterations needed to converge one more eigenvalue.
+   */
+  verify?: boolean;
+  /** Called after every iteration. */
+  onIteration?: (info: LanczosIterationInfo) => void;
+  /** Aborts between operator calls (the promise rejects with `signal.reason`). */
+  signal?: AbortSignal;
+}
+
+/** Relative size of `‖A q‖` below which the new Lanczos vector counts as breakdown. */
+const BREAKDOWN = 1e-10;
+/** Eigenvalues smaller than this times `‖A‖` are measured against it in relative residuals. */
+const FLOOR = 1e-10;
+
+interface Pair {
+  value: number;
+  vector: Float64Array;
+  residual: number;
+  converged: boolean;
+}
+
+interface Context {
+  op: SymmetricOperator;
+  k: number;
+  which: Which;
+  tol: number;
+  maxIter: number;
+  rng: Rng;
+  calls: number;
+  iterations: number;
+  normEst: number;
+  onIteration?: (info: LanczosIterationInfo) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The `k` largest (algebraic or in magnitude) eigenvalues of a symmetric operator and their
+ * eigenvectors, by Lanczos with full reorthogonalisation.
+ *
+ * Each iteration makes one operator call; the new vector is orthogonalised twice (classical
+ * Gram–Schmidt, "twice is enough") against the whole float64 basis. The Ritz pairs of the tridiagonal
+ * `T_m` are checked every iteration once `m ≥ k` (eigenvalues and last eigenvector components of
+ * `T_m`, `O(m²)`, negligible next to an operator call): pair `i` has converged when
+ * `|β_m s_{m,i}| ≤ tol · max(|θ_i|, 1e-10 · ‖A‖)`, where `‖A‖` is the largest `‖A q‖` seen; the floor
+ * only matters for eigenvalues at rounding level (the null space of a rank-deficient operator).
+ * Stops when the top `k` pairs (and, for `"largest-magnitude"`, both extreme Ritz values) converge.
+ *
+ * The reported `residuals` are these estimates divided by `max(|λ|, floor)`: with full
+ * reorthogonalisation `|β_m s_{m,i}|` equals `‖A v − λ v‖` to rounding (no extra operator calls).
+ * For pairs found by a verification run it omits the coupling to earlier pairs, which is at most
+ * their own residual.
+ *
+ * Breakdown (`β ≤ 1e-10 ‖A‖`: the basis spans an invariant subspace, e.g. an operator of low rank or
+ * with few distinct eigenvalues) restarts with a random vector orthogonal to the basis, so the search
+ * goes on; when the basis spans the whole space the pairs are exact. One Krylov sequence sees only one
+ * direction of each eigenspace, so copies of a repeated eigenvalue are found by verification runs
+ * (`verify`). Negative eigenvalues of any size need no shift.
+ *
+ * Results: `values` descending (for `"largest-magnitude"`: the `k` largest in magnitude, listed in
+ * descending algebraic order), unit orthogonal `vectors`, `iterations` over all runs and
+ * `operatorCalls`. `converged` is false when `maxIter` ran out first; the best Ritz pairs are returned.
+ *
+ * @example
+ * ```ts
+ * import { lanczos } from "./lanczos.ts";
+ * import { diagonalOperator } from "./operator.ts";
+ * const op = diagonalOperator(Array.from({ length: 100 }, (_, i) => 1 / (i + 1)));
+ * const { values, converged } = await lanczos(op, { k: 3 });
+ * console.log(values, converged); // ≈ [1, 0.5, 0.333], true
+ * ```
+ */
+export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {}): Promise<EigenpairResult> {
+  const n = checkOperator(op);
+  const k = checkInt("d", options.k ?? 10, 1, n);
+  const which = checkChoice("which", options.which ?? "largest-algebraic", WHICH);
+  const tol = checkNumber("tol", options.tol ?? 1e-4, 0, Number.POSITIVE_INFINITY, true);
+  const maxIter = Math.min(n, checkInt("maxIter", options.maxIter ?? Math.max(10 * k, 200), k));
+  const seed = checkInt("seed", options.seed ?? 0, 0, 0xffffffff);
+  const verify = options.verify ?? true;
+  const ctx: Context = {
+    op,
+    k,
+    which,
+    tol,
+    maxIter,
+    rng: new Rng(seed),
+    calls: 0,
+    iterations: 0,
+    normEst: 0,
+    onIteration: options.onIteration,
+    signal: options.signal,
+  };
+  let start: Float64Array;
+  if (options.startVector !== undefined) {
+    const v = options.startVector;
+    if (!(v instanceof Float64Array) || v.length !== n || !v.every(Number.isFinite) || dot(v, v) === 0) {
+      throw new ConfigError(
+        "startVector",
+        v instanceof Float64Array ? `Float64Array(${v.length})` : typeof v,
+        `a nonzero, finite Float64Array of length ${n}`,
+      );
+    }
+    start = v.slice();
+  } else {
+    start = ctx.rng.fillNormal(new Float64Array(n));
+  }
+
+  const main = await krylovRun(ctx, [], start, null, 0);
+  let found = main.pairs;
+  if (verify && main.converged && !main.exhausted) {
+    for (let run = 1; run <= k; run++) {
+      if (found.length >= n) break;
+      const worst = found[found.length - 1].value;
+      const threshold = key(which, worst) + tol * Math.max(Math.abs(worst), FLOOR * ctx.normEst);
+      const locked = found.map((p) => p.vector);
+      const res = await krylovRun(ctx, locked, ctx.rng.fillNormal(new Float64Array(n)), threshold, run);
+      const added = res.pairs.filter((p) => p.converged && key(which, p.value) > threshold);
+      if (added.length === 0) break;
+      found = [...found, ...added].sort((a, b) => key(which, b.value) - key(which, a.value)).slice(0, k);
+      if (res.exhausted) break;
+    }
+  }
+  found.sort((a, b) => b.value - a.value);
+  return {
+    values: found.map((p) => p.value),
+    vectors: found.map((p) => p.vector),
+    residuals: found.map((p) => p.residual),
+    iterations: ctx.iterations,
+    operatorCalls: ctx.calls,
+    converged: found.every((p) => p.converged),
+  };
+}
+
+/**
+ * A warm-start vector for {@link lanczos} from a previous solve's eigenvectors: their (equally
+ * weighted) sum, normalised, plus random noise of relative size `noise` (default `1e-3`) so that no
+ * direction is missing entirely. Lanczos from it converges in little more than `k` iterations when the
+ * operator changed only slightly.
+ *
+ * @example
+ * ```ts
+ * import { lanczos, warmStartVector } from "./lanczos.ts";
+ * import { diagonalOperator } from "./operator.ts";
+ * const op = diagonalOperator(Array.from({ length: 50 }, (_, i) => 50 - i));
+ * const first = await lanczos(op, { k: 3 });
+ * const again = await lanczos(op, { k: 3, startVector: warmStartVector(first.vectors) });
+ * console.log(again.values); // ≈ [50, 49, 48]
+ * ```
+ */
+export function warmStartVector(
+  previous: readonly Float64Array[],
+  options: { noise?: number; seed?: number } = {},
+): Float64Array {
+  if (previous.length === 0) throw new ConfigError("previous", 0, "at least one vector");
+  const n = previous[0].length;
+  const noise = checkNumber("noise", options.noise ?? 1e-3, 0);
+  const v = new Float64Array(n);
+  for (const p of previous) {
+    if (p.length !== n) throw new ConfigError("previous", p.length, `vectors of one length (${n})`);
+    axpy(1 / Math.sqrt(dot(p, p) || 1), p, v);
+  }
+  scaleToUnit(v);
+  if (noise > 0) {
+    const r = new Rng(checkInt("seed", options.seed ?? 1, 0, 0xffffffff)).fillNormal(new Float64Array(n));
+    axpy(noise / Math.sqrt(dot(r, r)), r, v);
+    scaleToUnit(v);
+  }
+  return v;
+}
+
+/** Validates `op` and returns its dimension. */
+export function checkOperator(op: SymmetricOperator): number {
+  if (typeof op !== "object" || op === null || typeof op.apply !== "function") {
+    throw new ConfigError("op", typeof op, "an object with dim and apply(v)");
+  }
+  return checkInt("dim", op.dim, 1);
+}
+
+function key(which: Which, value: number): number {
+  return which === "largest-algebraic" ? value : Math.abs(value);
+}
+
+function scaleToUnit(v: Float64Array): number {
+  const norm = Math.sqrt(dot(v, v));
+  if (norm > 0) { for (let i = 0; i < v.length; i++) v[i] /= norm; }
+  return norm;
+}
+
+/** A random unit vector orthogonal to `bases`, or null when they (numerically) span everything. */
+function randomOrthogonal(rng: Rng, n: number, bases: Float64Array[][]): Float64Array | null {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const v = rng.fillNormal(new Float64Array(n));
+    const before = Math.sqrt(dot(v, v));
+    orthogonalize(v, bases);
+    if (scaleToUnit(v) > 1e-6 * before) return v;
+  }
+  return null;
+}
+
+interface RunOutcome {
+  /** Wanted pairs (main run: the top k; verification: those above the threshold), best first. */
+  pairs: Pair[];
+  converged: boolean;
+  /** The basis spanned the whole complement of the locked vectors. */
+  exhausted: boolean;
+}
+
+/**
+ * One Lanczos run on the complement of `locked` (orthonormal). With `threshold === null` it wants the
+ * top `k` pairs; otherwise every pair whose key exceeds `threshold` (at most `k`) plus the extreme
+ * Ritz values, which must converge to show that nothing above the threshold is left.
+ */
+async function krylovRun(
+  ctx: Context,
+  locked: Float64Array[],
+  start: Float64Array,
+  threshold: number | null,
+  run: number,
+): Promise<RunOutcome> {
+  const { op, tol } = ctx;
+  const n = op.dim;
+  const room = n - locked.length;
+  const maxM = Math.min(ctx.maxIter, room);
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  orthogonalize(start, [locked]);
+  let q: Float64Array | null = scaleToUnit(start) > 0 ? start : randomOrthogonal(ctx.rng, n, [locked]);
+  if (q === null) throw new Error("lanczos: no start vector orthogonal to the locked vectors");
+  for (let m = 1;; m++) {
+    ctx.signal?.throwIfAborted();
+    basis.push(q);
+    const w = await op.apply(q);
+    ctx.calls++;
+    ctx.iterations++;
+    if (!(w instanceof Float64Array) || w.length !== n) {
+      throw new Error(`lanczos: op.apply returned ${w?.length} entries, expected a Float64Array(${n})`);
+    }
+    ctx.normEst = Math.max(ctx.normEst, Math.sqrt(dot(w, w)));
+    if (m > 1) axpy(-beta[m - 2], basis[m - 2], w);
+    let a = dot(q, w);
+    axpy(-a, q, w);
+    const h = orthogonalize(w, [locked, basis]);
+    a += h[h.length - 1];
+    if (!Number.isFinite(a)) throw new Error("lanczos: op.apply returned non-finite values");
+    alpha.push(a);
+    const b = Math.sqrt(dot(w, w));
+    beta.push(b);
+    const breakdown = b <= BREAKDOWN * ctx.normEst;
+    const exhausted = m >= room;
+
+    const status = assess(ctx, alpha, beta, threshold, exhausted);
+    ctx.onIteration?.({
+      run,
+      iteration: m,
+      totalIterations: ctx.iterations,
+      operatorCalls: ctx.calls,
+      ritzValues: status.wanted.map((i) => status.values[i]),
+      residuals: status.wanted.map((i) => status.residuals[i]),
+      converged: status.wanted.filter((i) => status.residuals[i] <= tol).length,
+    });
+    if (status.done || exhausted || m >= maxM) {
+      const { vectors } = tridiagonalEigen(alpha, beta, { vectors: true });
+      const pairs = status.wanted.map((i): Pair => {
+        const s = vectors[i];
+        const v = new Float64Array(n);
+        for (let j = 0; j < m; j++) axpy(s[j], basis[j], v);
+        scaleToUnit(v);
+        return {
+          value: status.values[i],
+          vector: v,
+          residual: status.residuals[i],
+          converged: exhausted || status.residuals[i] <= tol,
+        };
+      });
+      return { pairs, converged: status.done || exhausted, exhausted };
+    }
+    if (breakdown) {
+      // Invariant subspace: continue from a fresh direction; T_m decouples (β = 0).
+      beta[m - 1] = 0;
+      q = randomOrthogonal(ctx.rng, n, [locked, basis]);
+      if (q === null) {
+        // Numerically the whole space: treat as exhausted on the next assessment.
+        return assessFinal(ctx, alpha, beta, basis, threshold);
+      }
+    } else {
+      q = w;
+      for (let i = 0; i < n; i++) q[i] /= b;
+    }
+  }
+}
+
+/** Final pairs when the basis spans the space numerically (exact up to rounding). */
+function assessFinal(
+  ctx: Context,
+  alpha: number[],
+  beta: number[],
+  basis: Float64Array[],
+  threshold: number | null,
+): RunOutcome {
+  const status = assess(ctx, alpha, beta, threshold, true);
+  const { vectors } = tridiagonalEigen(alpha, beta, { vectors: true });
+  const n = ctx.op.dim;
+  const pairs = status.wanted.map((i): Pair => {
+    const v = new Float64Array(n);
+    for (let j = 0; j < basis.length; j++) axpy(vectors[i][j], basis[j], v);
+    scaleToUnit(v);
+    return { value: status.values[i], vector: v, residual: status.residuals[i], converged: true };
+  });
+  return { pairs, converged: true, exhausted: true };
+}
+
+interface Assessment {
+  /** Ritz values of T_m, descending. */
+  values: Float64Array;
+  /** Estimated relative residuals, per value. */
+  residuals: Float64Array;
+  /** Indices into `values` of the wanted pairs, best first. */
+  wanted: number[];
+  done: boolean;
+}
+
+function assess(
+  ctx: Context,
+  alpha: number[],
+  beta: number[],
+  threshold: number | null,
+  exhausted: boolean,
+): Assessment {
+  const { k, which, tol } = ctx;
+  const m = alpha.length;
+  const { values, lastComponents } = tridiagonalEigen(alpha, beta, { vectors: false });
+  const bm = beta[m - 1];
+  const floor = FLOOR * ctx.normEst;
+  const residuals = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    residuals[i] = Math.abs(bm * lastComponents[i]) / Math.max(Math.abs(values[i]), floor);
+  }
+  let order = Array.from({ length: m }, (_, i) => i);
+  if (which === "largest-magnitude") {
+    order = order.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
+  }
+  let wanted: number[];
+  if (threshold === null) wanted = order.slice(0, k);
+  else wanted = order.filter((i) => key(which, values[i]) > threshold).slice(0, k);
+  const ok = (i: number) => residuals[i] <= tol;
+  // The extreme Ritz values in the wanted direction must converge too: an unconverged one may still
+  // grow past the wanted ones.
+  const extremes = which === "largest-algebraic" ? [0] : [0, m - 1];
+  let done = wanted.every(ok) && extremes.every(ok);
+  if (threshold === null && m < k) done = false;
+  if (exhausted) done = true;
+  return { values, residuals, wanted, done };
+}

@@ -1,0 +1,53 @@
+/**
+ * kstar command line: `analyze` (default) and `serve`.
+ *
+ * ```sh
+ * deno task analyze --help
+ * deno task serve --port 8000
+ * ```
+ * @module
+ */
+import { ConfigError, DataError } from "./lib/errors.ts";
+import { runAnalyzeCommand } from "./cli/analyze_command.ts";
+
+const USAGE = `kstar — how much training data is enough?
+
+Usage:
+  deno task analyze [flags]   run the analysis (deno task analyze --help for flags)
+  deno task serve [flags]     start the dashboard server (deno task serve --help)
+`;
+
+async function main(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  switch (cmd) {
+    case undefined:
+    case "analyze":
+      return await runAnalyzeCommand(rest);
+    case "serve": {
+      const { serveCommand } = await import("./server/main.ts");
+      return await serveCommand(rest);
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      if (cmd.startsWith("--")) return await runAnalyzeCommand(args);
+      console.error(`unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DataError) {
+      console.error(`error: ${e.message}`);
+      Deno.exit(2);
+    }
+    console.error(`error: ${(e as Error).stack ?? e}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What route modules get: the app's store, queue, events and options, and the handler types of API and page
+ * routes (Fresh-style route modules under `routes/`, mounted on Hono by `routes.ts`).
+ * @module
+ */
+import type { Context } from "npm:hono@4.13.19";
+import type { AnalysisConfig } from "../lib/analysis/types.ts";
+import type { RunEvents } from "./events.ts";
+import type { RunQueue } from "./queue.ts";
+import type { RunStore } from "./store.ts";
+
+/** Options the app runs with, after defaults. */
+export interface ResolvedAppOptions {
+  dataDir: string;
+  dataRoot: string | null;
+  cacheDir: string | null;
+  concurrency: number;
+  maxQueue: number;
+  maxBodyBytes: number;
+}
+
+/** Shared state of the running app. */
+export interface AppContext {
+  store: RunStore;
+  queue: RunQueue;
+  events: RunEvents;
+  options: ResolvedAppOptions;
+  /** Stores and queues a new run (validated config); throws `QueueFullError` when the queue is full. */
+  submit(config: AnalysisConfig, resubmittedFrom?: string | null): Promise<string>;
+}
+
+/** An API route's method handlers. */
+export type Handlers = Partial<
+  Record<"GET" | "POST" | "DELETE", (c: Context, ctx: AppContext) => Response | Promise<Response>>
+>;
+
+/** A page's data loader: its data and title, or a response (e.g. a 404). */
+export type PageHandler<T> = (c: Context, ctx: AppContext) => Promise<{ title: string; data: T } | Response>;
+
+/** Props of a page component. */
+export interface PageProps<T> {
+  data: T;
+  url: URL;
+}

@@ -1,0 +1,27 @@
+/**
+ * The downloads of a finished run: its result JSON, per-k CSV and HTML report.
+ * @module
+ */
+import type { Context } from "npm:hono@4.13.19";
+import type { AnalysisResult } from "../lib/analysis/types.ts";
+import type { AppContext } from "./context.ts";
+import { apiError } from "./http.ts";
+
+/** Answers with `render(result)` as an attachment, or 404/409 when the run or its result is missing. */
+export async function download(
+  c: Context,
+  ctx: AppContext,
+  file: { name: string; type: string; render: (r: AnalysisResult) => string },
+): Promise<Response> {
+  const id = c.req.param("id")!;
+  const run = await ctx.store.get(id);
+  if (!run) return apiError(c, 404, { error: `no run "${id}"` });
+  const result = run.hasResult ? await ctx.store.getResult(id) : null;
+  if (!result) return apiError(c, 409, { error: `run "${id}" is ${run.status} and has no result` });
+  const inline = c.req.query("inline") === "1";
+  return c.body(file.render(result), 200, {
+    "Content-Type": file.type,
+    "Content-Disposition": `${inline ? "inline" : "attachment"}; filename="kstar-${id}-${file.name}"`,
+    "Cache-Control": "no-cache",
+  });
+}

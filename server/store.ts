@@ -1,0 +1,296 @@
+/**
+ * Persistence of runs: the {@link RunStore} interface and its SQLite implementation (`node:sqlite`, one file
+ * `<dataDir>/kstar.db` in WAL mode). Every write is one transaction, so a crash mid-write leaves the previous
+ * state readable; runs that were executing when the server stopped come back `interrupted`.
+ *
+ * The interface is asynchronous so that a networked store (for workers on several machines) can implement it.
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
+import type { RunError, RunProgress, RunRecord, RunStatus, RunSummary } from "./types.ts";
+
+/** How a run ended. */
+export type RunOutcome =
+  | { status: "done"; result: AnalysisResult }
+  | { status: "failed"; error: RunError }
+  | { status: "cancelled" | "interrupted"; error?: RunError };
+
+/** A new run. */
+export interface NewRun {
+  id: string;
+  config: AnalysisConfig;
+  resubmittedFrom?: string | null;
+}
+
+/** Options of {@link RunStore.list}. */
+export interface ListOptions {
+  /** Most recent first; at most this many (default 500). */
+  limit?: number;
+  /** Only runs in these statuses. */
+  status?: RunStatus[];
+}
+
+/** Where runs, their progress and results live. */
+export interface RunStore {
+  /** Stores a new run in status `queued`. */
+  create(run: NewRun): Promise<RunRecord>;
+  get(id: string): Promise<RunRecord | null>;
+  list(opts?: ListOptions): Promise<RunSummary[]>;
+  /** `queued` → `running`; false when the run is not queued (cancelled or deleted meanwhile). */
+  markRunning(id: string): Promise<boolean>;
+  /** Records the latest progress of a running run, merging `partial` into its partial result. */
+  saveProgress(id: string, progress: RunProgress, partial?: Partial<AnalysisResult>): Promise<void>;
+  /** Ends a queued or running run; null when it had already ended (or does not exist). */
+  finish(id: string, outcome: RunOutcome): Promise<RunSummary | null>;
+  getResult(id: string): Promise<AnalysisResult | null>;
+  /** Deletes a run and its result; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * After a restart: marks every `running` run `interrupted` (keeping its progress and partial result) and
+   * returns those ids and the ids still `queued`, oldest first.
+   */
+  recover(): Promise<{ interrupted: string[]; queued: string[] }>;
+  close(): void;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  progress TEXT,
+  partial TEXT,
+  error TEXT,
+  k_star INTEGER,
+  samples INTEGER,
+  tolerance REAL,
+  resubmitted_from TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq);
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
+CREATE TABLE IF NOT EXISTS results (
+  run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  json TEXT NOT NULL
+);
+`;
+
+type Row = Record<string, string | number | null>;
+
+const SUMMARY_COLUMNS = "id, status, config, created_at, started_at, finished_at, progress, error, k_star, " +
+  "samples, tolerance, resubmitted_from";
+
+function parse<T>(s: unknown): T | null {
+  return typeof s === "string" ? JSON.parse(s) as T : null;
+}
+
+function duration(startedAt: string | null, finishedAt: string | null, status: RunStatus): number | null {
+  if (!startedAt) return null;
+  const end = finishedAt ? Date.parse(finishedAt) : status === "running" ? Date.now() : null;
+  return end === null ? null : Math.max(0, (end - Date.parse(startedAt)) / 1000);
+}
+
+function toSummary(r: Row): RunSummary {
+  const status = r.status as RunStatus;
+  const startedAt = r.started_at as string | null, finishedAt = r.finished_at as string | null;
+  return {
+    id: r.id as string,
+    status,
+    config: JSON.parse(r.config as string) as AnalysisConfig,
+    createdAt: r.created_at as string,
+    startedAt,
+    finishedAt,
+    duration: duration(startedAt, finishedAt, status),
+    progress: parse<RunProgress>(r.progress),
+    kStar: r.k_star as number | null,
+    samples: r.samples as number | null,
+    tolerance: r.tolerance as number | null,
+    error: parse<RunError>(r.error),
+    resubmittedFrom: r.resubmitted_from as string | null,
+  };
+}
+
+/** The headline threshold of a result: empirical, smoothed, first tolerance. */
+export function headline(
+  r: AnalysisResult,
+): { kStar: number | null; samples: number | null; tolerance: number } {
+  const tol = r.thresholds[0]?.tolerance ?? NaN;
+  const t = r.thresholds.find((t) => t.curve === "empirical" && t.smoothed && t.tolerance === tol) ??
+    r.thresholds[0];
+  return { kStar: t?.kStar ?? null, samples: t?.samples ?? null, tolerance: tol };
+}
+
+/** A {@link RunStore} in a SQLite file (`node:sqlite`, WAL, one transaction per write). */
+export class SqliteRunStore implements RunStore {
+  readonly #db: DatabaseSync;
+  readonly path: string;
+
+  /** Opens (creating if needed) `<dataDir>/kstar.db`; `":memory:"` for a throwaway store. */
+  static async open(dataDir: string): Promise<SqliteRunStore> {
+    if (dataDir === ":memory:") return new SqliteRunStore(":memory:");
+    await Deno.mkdir(dataDir, { recursive: true });
+    return new SqliteRunStore(`${dataDir.replace(/[\\/]+$/, "")}/kstar.db`);
+  }
+
+  constructor(path: string) {
+    this.path = path;
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec("PRAGMA synchronous = FULL");
+    this.#db.exec("PRAGMA foreign_keys = ON");
+    this.#db.exec("PRAGMA busy_timeout = 5000");
+    const version = (this.#db.prepare("PRAGMA user_version").get() as Row).user_version as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${path}: store schema ${version} is newer than this server's (${SCHEMA_VERSION})`);
+    }
+    this.#tx(() => {
+      this.#db.exec(SCHEMA);
+      this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    });
+  }
+
+  /** Runs `fn` in one transaction (rolled back if it throws). */
+  #tx<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  #row(id: string): Row | undefined {
+    return this.#db.prepare(
+      `SELECT ${SUMMARY_COLUMNS}, partial, ` +
+        `EXISTS (SELECT 1 FROM results WHERE run_id = runs.id) AS has_result FROM runs WHERE id = ?`,
+    )
+      .get(id) as Row | undefined;
+  }
+
+  #record(r: Row): RunRecord {
+    return { ...toSummary(r), partial: parse(r.partial), hasResult: r.has_result === 1 };
+  }
+
+  create(run: NewRun): Promise<RunRecord> {
+    const record = this.#tx(() => {
+      const seq = (this.#db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM runs").get() as Row).s;
+      this.#db.prepare(
+        "INSERT INTO runs (id, seq, status, config, created_at, resubmitted_from) VALUES (?, ?, 'queued', ?, ?, ?)",
+      ).run(run.id, seq, JSON.stringify(run.config), new Date().toISOString(), run.resubmittedFrom ?? null);
+      return this.#record(this.#row(run.id)!);
+    });
+    return Promise.resolve(record);
+  }
+
+  get(id: string): Promise<RunRecord | null> {
+    const r = this.#row(id);
+    return Promise.resolve(r ? this.#record(r) : null);
+  }
+
+  list(opts: ListOptions = {}): Promise<RunSummary[]> {
+    const limit = Math.max(1, Math.min(opts.limit ?? 500, 10_000));
+    const where = opts.status?.length ? `WHERE status IN (${opts.status.map(() => "?").join(", ")})` : "";
+    const rows = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ${where} ORDER BY seq DESC LIMIT ?`)
+      .all(...(opts.status ?? []), limit) as Row[];
+    return Promise.resolve(rows.map(toSummary));
+  }
+
+  markRunning(id: string): Promise<boolean> {
+    const r = this.#db.prepare(
+      "UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'",
+    )
+      .run(new Date().toISOString(), id);
+    return Promise.resolve(r.changes === 1);
+  }
+
+  saveProgress(id: string, progress: RunProgress, partial?: Partial<AnalysisResult>): Promise<void> {
+    this.#tx(() => {
+      if (partial && Object.keys(partial).length) {
+        const old = this.#db.prepare("SELECT partial FROM runs WHERE id = ?").get(id) as Row | undefined;
+        const merged = { ...(parse<Partial<AnalysisResult>>(old?.partial) ?? {}), ...partial };
+        this.#db.prepare("UPDATE runs SET progress = ?, partial = ? WHERE id = ? AND status = 'running'")
+          .run(JSON.stringify(progress), JSON.stringify(merged), id);
+      } else {
+        this.#db.prepare("UPDATE runs SET progress = ? WHERE id = ? AND status = 'running'")
+          .run(JSON.stringify(progress), id);
+      }
+    });
+    return Promise.resolve();
+  }
+
+  finish(id: string, outcome: RunOutcome): Promise<RunSummary | null> {
+    const out = this.#tx(() => {
+      const now = new Date().toISOString();
+      const error = outcome.status === "done" ? null : outcome.error ?? null;
+      const h = outcome.status === "done" ? headline(outcome.result) : null;
+      const changed = this.#db.prepare(
+        "UPDATE runs SET status = ?, finished_at = ?, error = ?, k_star = ?, samples = ?, tolerance = ?" +
+          (outcome.status === "done" ? ", partial = NULL" : "") +
+          " WHERE id = ? AND status IN ('queued', 'running')",
+      ).run(
+        outcome.status,
+        now,
+        error ? JSON.stringify(error) : null,
+        h?.kStar ?? null,
+        h?.samples ?? null,
+        h && Number.isFinite(h.tolerance) ? h.tolerance : null,
+        id,
+      ).changes;
+      if (changed !== 1) return null;
+      if (outcome.status === "done") {
+        this.#db.prepare("INSERT OR REPLACE INTO results (run_id, json) VALUES (?, ?)")
+          .run(id, JSON.stringify(outcome.result));
+      }
+      return toSummary(this.#row(id)!);
+    });
+    return Promise.resolve(out);
+  }
+
+  getResult(id: string): Promise<AnalysisResult | null> {
+    const r = this.#db.prepare("SELECT json FROM results WHERE run_id = ?").get(id) as Row | undefined;
+    return Promise.resolve(r ? JSON.parse(r.json as string) as AnalysisResult : null);
+  }
+
+  delete(id: string): Promise<boolean> {
+    const n = this.#tx(() => {
+      this.#db.prepare("DELETE FROM results WHERE run_id = ?").run(id);
+      return this.#db.prepare("DELETE FROM runs WHERE id = ?").run(id).changes;
+    });
+    return Promise.resolve(n === 1);
+  }
+
+  recover(): Promise<{ interrupted: string[]; queued: string[] }> {
+    const out = this.#tx(() => {
+      const running =
+        (this.#db.prepare("SELECT id FROM runs WHERE status = 'running' ORDER BY seq").all() as Row[])
+          .map((r) => r.id as string);
+      const error: RunError = {
+        name: "Interrupted",
+        message: "the server stopped while this run was executing; resubmit it to run it again",
+      };
+      // It stopped at its last progress event, as far as anyone can tell.
+      this.#db.prepare(
+        "UPDATE runs SET status = 'interrupted', finished_at = COALESCE(json_extract(progress, '$.at'), ?), " +
+          "error = ? WHERE status = 'running'",
+      ).run(new Date().toISOString(), JSON.stringify(error));
+      const queued =
+        (this.#db.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq").all() as Row[])
+          .map((r) => r.id as string);
+      return { interrupted: running, queued };
+    });
+    return Promise.resolve(out);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,101 @@
+/** `curvesCsv`: header, one row per k, full-precision values that parse back, empty trailing Δ cells. */
+import assert from "node:assert/strict";
+import { csvField, csvRow, CURVE_COLUMNS, curvesCsv } from "../../lib/report/csv.ts";
+import { makeResult } from "./fixture.ts";
+import { parseCsv } from "./markup.ts";
+
+const num = (s: string) => (s === "" ? null : Number(s));
+
+Deno.test("csv: header has the fixed columns then lambda_1..lambda_d", () => {
+  const rows = parseCsv(curvesCsv(makeResult({ K: 40, d: 3 })));
+  assert.deepEqual(rows[0], [...CURVE_COLUMNS, "lambda_1", "lambda_2", "lambda_3"]);
+  assert.deepEqual(rows[0].slice(0, 12), [
+    "k",
+    "samples",
+    "loss",
+    "delta_empirical",
+    "delta_empirical_se",
+    "delta_theory",
+    "delta_second_order",
+    "delta_empirical_smoothed",
+    "delta_theory_smoothed",
+    "delta_second_order_smoothed",
+    "delta_empirical_k2",
+    "mean_perturbed_loss",
+  ]);
+});
+
+Deno.test("csv: one row per k = 1..K, every row as wide as the header, trailing newline", () => {
+  const csv = curvesCsv(makeResult({ K: 40, d: 3 }));
+  assert.ok(csv.endsWith("\n") && !csv.endsWith("\n\n"));
+  const rows = parseCsv(csv);
+  assert.equal(rows.length, 41);
+  for (const r of rows) assert.equal(r.length, 15);
+  assert.deepEqual(rows.slice(1).map((r) => Number(r[0])), Array.from({ length: 40 }, (_, i) => i + 1));
+});
+
+Deno.test("csv: numbers round-trip exactly (full precision, no rounding)", () => {
+  const res = makeResult({ K: 40, d: 3, batchSize: 64 });
+  const c = res.curves;
+  const rows = parseCsv(curvesCsv(res)).slice(1);
+  rows.forEach((r, i) => {
+    const k = i + 1;
+    assert.equal(num(r[1]), k * 64);
+    assert.equal(num(r[2]), c.loss[i]);
+    assert.equal(num(r[11]), c.meanPerturbedLoss[i]);
+    assert.deepEqual(r.slice(12).map(num), c.eigenvalues[i]);
+    if (i < 39) {
+      assert.equal(num(r[3]), c.empirical[i]);
+      assert.equal(num(r[4]), c.empiricalSE[i]);
+      assert.equal(num(r[5]), c.theory[i]);
+      assert.equal(num(r[6]), c.secondOrder[i]);
+      assert.equal(num(r[7]), c.smoothed.empirical[i]);
+      assert.equal(num(r[8]), c.smoothed.theory[i]);
+      assert.equal(num(r[9]), c.smoothed.secondOrder[i]);
+      assert.equal(num(r[10]), c.empirical[i] * k * k);
+    }
+  });
+  // Full precision: at least one value needs more than 3 significant digits.
+  assert.ok(rows.some((r) => r[3].replace(/^0\.0*/, "").length > 6));
+});
+
+Deno.test("csv: the last row leaves the K−1-long Δ cells empty", () => {
+  const rows = parseCsv(curvesCsv(makeResult({ K: 40, d: 3 })));
+  const last = rows[rows.length - 1];
+  assert.equal(last[0], "40");
+  assert.deepEqual(last.slice(3, 11), ["", "", "", "", "", "", "", ""]);
+  assert.ok(last[2] !== "" && last[11] !== "" && last[12] !== "");
+  assert.ok(rows[rows.length - 2].slice(3, 11).every((v) => v !== ""));
+});
+
+Deno.test("csv: NaN, null and infinities are empty cells; never 'NaN'", () => {
+  const res = makeResult({ K: 10, d: 2 });
+  res.curves.loss[2] = NaN;
+  (res.curves.empirical as (number | null)[])[1] = null;
+  res.curves.theory[3] = Infinity;
+  res.curves.eigenvalues[4][1] = NaN;
+  const csv = curvesCsv(res);
+  assert.ok(!/NaN|Infinity|undefined|null/.test(csv));
+  const rows = parseCsv(csv);
+  assert.equal(rows[3][2], "");
+  assert.equal(rows[2][3], "");
+  assert.equal(rows[2][10], ""); // Δ·k² of a missing Δ
+  assert.equal(rows[4][5], "");
+  assert.equal(rows[5][13], "");
+});
+
+Deno.test("csv: RFC 4180 quoting and CRLF option", () => {
+  assert.equal(csvField("plain"), "plain");
+  assert.equal(csvField("a,b"), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField("two\nlines"), '"two\nlines"');
+  assert.equal(csvField(0.1 + 0.2), "0.30000000000000004");
+  assert.equal(csvField(1e-21), "1e-21");
+  assert.equal(csvField(NaN), "");
+  assert.equal(csvField(undefined), "");
+  assert.equal(csvRow([1, "x,y", null, -2.5]), '1,"x,y",,-2.5');
+  assert.deepEqual(parseCsv(csvRow(['a "q", b', "c"]) + "\n"), [['a "q", b', "c"]]);
+  const crlf = curvesCsv(makeResult({ K: 5, d: 1 }), { newline: "\r\n" });
+  assert.equal(crlf.split("\r\n").length, 7);
+  assert.ok(!/[^\r]\n/.test(crlf));
+});

@@ -1,0 +1,121 @@
+/** `summaryTable` / `summaryMarkdown`: headline k, "not reached" wording, grouping, alignment; `formatDuration`. */
+import assert from "node:assert/strict";
+import {
+  formatDuration,
+  formatSeconds,
+  formatTolerance,
+  formatValue,
+  kLabel,
+  summaryMarkdown,
+  summaryRows,
+  summaryTable,
+} from "../../lib/report/table.ts";
+import type { Threshold } from "../../lib/analysis/types.ts";
+import { kStarOf, makeResult } from "./fixture.ts";
+
+Deno.test("table: the headline k is the smoothed empirical curve's k*, with |D| and L_k", () => {
+  const res = makeResult();
+  const expected = kStarOf(res.curves.smoothed.empirical, 0.025)!;
+  assert.ok(expected !== null && expected !== kStarOf(res.curves.smoothed.theory, 0.025));
+  const rows = summaryRows([res], { samples: true });
+  assert.equal(rows.length, 2);
+  assert.equal(rows[0].k, String(expected));
+  assert.equal(rows[0].samples, String(expected * 64));
+  assert.equal(rows[0].loss, formatValue(res.curves.loss[expected - 1]));
+  const text = summaryTable([res]);
+  const first = text.split("\n")[2];
+  assert.match(
+    first,
+    new RegExp(`^MNIST\\s+Multi-layer MLP\\s+0\\.025\\s+${expected}\\s+0\\.\\d{3}\\s+123$`),
+  );
+});
+
+Deno.test("table: an unreached tolerance reads 'not reached (≈N predicted)'", () => {
+  const res = makeResult();
+  const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.001)!;
+  assert.equal(t.kStar, null);
+  const n = Math.ceil(t.predictedKStar!);
+  const text = summaryTable([res]);
+  assert.ok(text.includes(`not reached (≈${n} predicted)`), text);
+  const row = text.split("\n")[3];
+  assert.match(row, /^\s+0\.001\s+not reached \(≈\d+ predicted\)\s+—$/);
+  // Without a usable fit: plain "not reached".
+  assert.equal(kLabel({ ...t, predictedKStar: null }), "not reached");
+  assert.equal(kLabel(null), "—");
+});
+
+Deno.test("table: dataset shown once per group, groups in first-appearance order, columns aligned", () => {
+  const a = makeResult({
+    dataset: "mnist",
+    model: "mlp:128",
+    description: "Single-layer MLP",
+    tolerances: [0.025],
+  });
+  const b = makeResult({ dataset: "fashion-mnist", tolerances: [0.03], total: 4400 });
+  const c = makeResult({ dataset: "mnist", tolerances: [0.025], total: 3500.4 });
+  const text = summaryTable([a, b, c]);
+  const lines = text.trimEnd().split("\n");
+  assert.equal(lines.length, 5);
+  assert.equal((text.match(/MNIST/g) ?? []).length, 2); // "MNIST" and "Fashion-MNIST"
+  assert.ok(lines[2].startsWith("MNIST ") && lines[2].includes("Single-layer MLP"));
+  assert.ok(lines[3].startsWith(" ") && lines[3].includes("Multi-layer MLP") && lines[3].endsWith(" 3500"));
+  assert.ok(lines[4].startsWith("Fashion-MNIST ") && lines[4].endsWith(" 4400"));
+  // Right-aligned last column: every full row ends where the header ends.
+  for (const l of lines) assert.equal([...l].length, [...lines[0]].length);
+  const at = lines[0].indexOf("Model");
+  for (const l of lines.slice(2)) assert.notEqual(l[at], " ");
+});
+
+Deno.test("table: models that read the same within a group are qualified by their spec", () => {
+  const a = makeResult({ model: "mlp:128,64" });
+  const b = makeResult({ model: "mlp:256,128" });
+  const rows = summaryRows([a, b]);
+  assert.equal(rows[0].model, "Multi-layer MLP (mlp:128,64)");
+  assert.equal(rows[2].model, "Multi-layer MLP (mlp:256,128)");
+  assert.equal(rows[1].model, ""); // second tolerance of the same result
+});
+
+Deno.test("table: markdown variant", () => {
+  const md = summaryMarkdown([makeResult()]);
+  const lines = md.trimEnd().split("\n");
+  assert.equal(lines[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
+  assert.equal(lines[1], "| --- | --- | ---: | ---: | ---: | ---: |");
+  assert.equal(lines.length, 4);
+  assert.match(lines[3], /\| not reached \(≈\d+ predicted\) \|/);
+  const odd = makeResult({ description: "MLP | odd" });
+  assert.ok(summaryMarkdown([odd]).includes("MLP \\| odd"));
+});
+
+Deno.test("table: curve and smoothing options pick another threshold", () => {
+  const res = makeResult();
+  const rows = summaryRows([res], { curve: "theory", smoothed: false });
+  assert.equal(rows[0].k, String(kStarOf(res.curves.theory, 0.025)));
+  const th: Threshold = rows[0].threshold!;
+  assert.equal(th.curve, "theory");
+  assert.equal(th.smoothed, false);
+});
+
+Deno.test("formatDuration / formatSeconds / formatValue", () => {
+  assert.equal(formatDuration(0.0425), "43 ms");
+  assert.equal(formatDuration(1.2), "1.20 s");
+  assert.equal(formatDuration(30.54), "30.5 s");
+  assert.equal(formatDuration(200), "3 min 20 s");
+  assert.equal(formatDuration(3725), "1 h 02 min");
+  assert.equal(formatDuration(NaN), "—");
+  assert.equal(formatDuration(undefined), "—");
+  assert.equal(formatSeconds(2000.4), "2000");
+  assert.equal(formatSeconds(12.345), "12.3");
+  assert.equal(formatSeconds(0.5), "0.5");
+  assert.equal(formatValue(0.0131), "0.013");
+  assert.equal(formatValue(0.000412), "0.000412");
+  assert.equal(formatValue(2.5), "2.500");
+  assert.equal(formatValue(null), "—");
+});
+
+Deno.test("formatTolerance: three decimals like the paper when exact", () => {
+  assert.equal(formatTolerance(0.03), "0.030");
+  assert.equal(formatTolerance(0.025), "0.025");
+  assert.equal(formatTolerance(1e-5), "0.00001");
+  assert.equal(formatTolerance(0.0125), "0.0125");
+  assert.ok(summaryTable([makeResult({ dataset: "fashion-mnist", tolerances: [0.03] })]).includes(" 0.030 "));
+});
