@@ -87,16 +87,23 @@ export function assertThrows(fn: () => unknown, type?: abstract new (...args: an
   throw new AssertionError("expected the function to throw");
 }
 
-/** Fails unless `fn` rejects (with an instance of `type`, when given); returns the error. */
+/**
+ * Fails unless `fn` rejects (with an instance of `type`, and a message containing `includes`, when given);
+ * returns the error.
+ */
 export async function assertRejects(
   fn: () => Promise<unknown>,
   // deno-lint-ignore no-explicit-any
   type?: abstract new (...args: any[]) => unknown,
+  includes?: string,
 ): Promise<Error> {
   try {
     await fn();
   } catch (e) {
     if (type && !(e instanceof type)) throw new AssertionError(`expected ${type.name}, got ${String(e)}`);
+    if (includes && !String((e as Error)?.message).includes(includes)) {
+      throw new AssertionError(`expected a message containing "${includes}", got "${(e as Error)?.message}"`);
+    }
     return e as Error;
   }
   throw new AssertionError("expected the promise to reject");

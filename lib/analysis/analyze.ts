@@ -100,14 +100,17 @@ export async function analyze(
   const warnings: string[] = [];
   let stageStart = performance.now();
   let current: Stage = "load";
+  let lastFraction = 0;
   const emit = (stage: Stage, fraction: number, message?: string, partial?: Partial<AnalysisResult>) => {
     if (stage !== current) {
       timings[current] = (performance.now() - stageStart) / 1000;
       stageStart = performance.now();
       current = stage;
+      lastFraction = 0;
     }
     const [a, b] = WEIGHTS[stage];
-    const f = Math.min(1, Math.max(0, fraction));
+    const f = Math.min(1, Math.max(lastFraction, fraction)); // never goes back within a stage
+    lastFraction = f;
     opts.onProgress?.({ stage, fraction: f, overall: a + (b - a) * f, message, partial });
   };
   const abortCheck = () => {

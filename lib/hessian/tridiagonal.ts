@@ -85,7 +85,15 @@ export function tridiagonalEigen(
   return { values, vectors, lastComponents };
 }
 
-/** Indices of `values` sorted so that the values descend (stable). */
+/**
+ * Indices of `values` sorted so that the values descend (stable).
+ *
+ * @example
+ * ```ts
+ * import { descendingOrder } from "./tridiagonal.ts";
+ * descendingOrder([1, 3, 2]); // [1, 2, 0]
+ * ```
+ */
 export function descendingOrder(values: ArrayLike<number>): number[] {
   const order = Array.from({ length: values.length }, (_, i) => i);
   order.sort((a, b) => values[b] - values[a] || a - b);
@@ -107,7 +115,7 @@ export function descendingOrder(values: ArrayLike<number>): number[] {
  * import { implicitQl } from "./tridiagonal.ts";
  * const d = new Float64Array([1, 1]);
  * implicitQl(d, new Float64Array([1, 0]), new Float64Array(0), 0);
- * console.log([...d].sort()); // [0, 2]
+ * console.log(Array.from(d).sort((a, b) => a - b)); // ≈ [0, 2]
  * ```
  */
 export function implicitQl(d: Float64Array, e: Float64Array, w: Float64Array, cols: number): void {

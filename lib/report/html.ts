@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../analysis/types.ts";
 import { type ChartSpec, escapeXml, lineChart, PALETTE, type RefLine, type Series } from "./svg.ts";
-import { datasetLabel, findThreshold, formatDuration } from "./table.ts";
+import { datasetLabel, findThreshold, formatDuration, formatTolerance } from "./table.ts";
 
 /** Options of {@link htmlReport}. */
 export interface HtmlReportOptions {
@@ -87,6 +87,12 @@ function deltaK(r: AnalysisResult, n: number): number[] {
   return Array.from({ length: n }, (_, i) => r.curves.k[i] ?? i + 1);
 }
 
+/** The k axis: exactly 1..K (no padding to a round number beyond the data). */
+function kDomain(r: AnalysisResult): [number, number] | undefined {
+  const ks = r.curves.k.filter((k) => Number.isFinite(k));
+  return ks.length > 1 ? [Math.min(...ks), Math.max(...ks)] : undefined;
+}
+
 function refLines(r: AnalysisResult): { h: RefLine[]; v: RefLine[] } {
   const tols = tolerances(r);
   const h: RefLine[] = tols.map((t) => ({
@@ -132,6 +138,7 @@ function deltaChart(r: AnalysisResult): string {
     id: "chart-delta",
     title: "Δ_{k}: empirical (±SE) vs theoretical bound",
     xLabel: "k (batches)",
+    xDomain: kDomain(r),
     yLabel: "Δ_{k}",
     yScale: "log",
     width: 960,
@@ -161,7 +168,9 @@ function deltaK2Chart(r: AnalysisResult): string {
     id: "chart-delta-k2",
     title: "Δ_{k} · k² (flat ⇔ Δ_{k} = O(1/k²))",
     xLabel: "k (batches)",
+    xDomain: kDomain(r),
     yLabel: "Δ_{k} · k²",
+    includeZero: true,
     width: 560,
     height: 340,
     xIntegers: true,
@@ -204,6 +213,7 @@ function eigenChart(r: AnalysisResult): string {
     id: "chart-eigen",
     title: `Eigenvalues of Λ_{k} (top ${d}) vs k`,
     xLabel: "k (batches)",
+    xDomain: kDomain(r),
     yLabel: "λ_{k}",
     width: 560,
     height: 340,
@@ -233,6 +243,7 @@ function eigenDiffChart(r: AnalysisResult): string {
     id: "chart-eigen-diff",
     title: "Eigenvalue differences |λ_{k+1} − λ_{k}|",
     xLabel: "k (batches)",
+    xDomain: kDomain(r),
     yLabel: "|λ_{k+1} − λ_{k}|",
     yScale: "log",
     width: 560,
@@ -372,7 +383,7 @@ function thresholdCards(r: AnalysisResult): string {
       }</td><td class="num">${esc(thresholdLine(findThreshold(r, tol, curve, false)))}</td></tr>`
     ).join("");
     return `<div class="card threshold${t && t.kStar !== null ? " ok" : " warn"}">
-<h3 class="plain">Δ<sub>tol</sub> = ${esc(String(tol))}</h3>
+<h3 class="plain">Δ<sub>tol</sub> = ${esc(formatTolerance(tol))}</h3>
 ${main}
 <table class="mini"><thead><tr><th>curve</th><th class="num">k* smoothed</th><th class="num">k* raw</th></tr></thead><tbody>${others}</tbody></table>
 </div>`;

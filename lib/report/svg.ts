@@ -69,6 +69,8 @@ export interface ChartSpec {
   vLines?: readonly RefLine[];
   /** Show the legend (default `true` when something has a name). */
   legend?: boolean;
+  /** Include 0 in a data-driven linear y range (e.g. for ratios). Default `false`. */
+  includeZero?: boolean;
   /** Integer ticks only on x (e.g. k). */
   xIntegers?: boolean;
   /** Accessible description. */
@@ -432,6 +434,7 @@ export function lineChart(spec: ChartSpec): string {
     });
   }
   for (const l of spec.hLines ?? []) if (valid(l.value, yType)) ys.push(l.value);
+  if (spec.includeZero && yType === "linear" && ys.length > 0) ys.push(0);
   for (const l of spec.vLines ?? []) if (valid(l.value, xType)) xs.push(l.value);
   const xs0 = makeScale(
     xType,
@@ -597,19 +600,16 @@ export function lineChart(spec: ChartSpec): string {
       return;
     }
     if (kind !== "points") {
-      let d = "";
-      let run = 0;
-      const lone: { x: number; y: number }[] = [];
-      pts.forEach((p, i) => {
-        if (p === null) {
-          if (run === 1) lone.push(pts[i - 1]!);
-          run = 0;
-          return;
-        }
-        d += `${run === 0 ? "M" : "L"}${px(p.x)} ${px(p.y)}`;
-        run++;
-      });
-      if (run === 1) lone.push(pts[pts.length - 1]!);
+      // Contiguous runs of valid points; a run of one is drawn as a dot (a lone "M" would be invisible).
+      const runs: { x: number; y: number }[][] = [[]];
+      for (const p of pts) {
+        if (p !== null) runs[runs.length - 1].push(p);
+        else if (runs[runs.length - 1].length > 0) runs.push([]);
+      }
+      const lone = runs.filter((r) => r.length === 1).map((r) => r[0]);
+      const d = runs.filter((r) => r.length > 1)
+        .map((r) => r.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x)} ${px(p.y)}`).join(""))
+        .join("");
       if (d !== "") {
         data.push(
           `<path d="${d}" fill="none" stroke="${color}" stroke-width="${w}" stroke-linejoin="round" stroke-linecap="round"${

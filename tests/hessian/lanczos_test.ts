@@ -183,6 +183,13 @@ Deno.test("lanczos: breakdown on a rank-3 operator with k = 5 restarts and finis
   assert.ok((await check(op, r)).orthogonality < 1e-10);
 });
 
+Deno.test("lanczos: the zero operator converges to zeros", async () => {
+  const r = await lanczos(diagonalOperator(new Array(20).fill(0)), { k: 3 });
+  assert.ok(r.converged);
+  assert.deepEqual(r.values, [0, 0, 0]);
+  assert.deepEqual(r.residuals, [0, 0, 0]);
+});
+
 Deno.test("lanczos: diagonal with three distinct values finds every copy of the top one", async () => {
   // Each Krylov sequence breaks down after 3 steps and sees one copy of 5.
   const diag = Array.from({ length: 60 }, (_, i) => [5, 3, 1][i % 3]);

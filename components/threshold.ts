@@ -1,0 +1,79 @@
+/**
+ * k* in the browser: the threshold for any tolerance, curve and smoothing, computed from a result's curves
+ * (same definitions as the analysis: `lib/analysis/thresholds.ts`), so the tolerance control needs no
+ * recomputation on the server.
+ * @module
+ */
+import { fitPowerLaw, kStar, movingAverage, predictKStar } from "../lib/analysis/thresholds.ts";
+import type { AnalysisResult, CurveName, PowerFit } from "../lib/analysis/types.ts";
+
+/** The curves a threshold can be read from (a result's, or a partial result's). */
+export type Curves = AnalysisResult["curves"];
+
+/** A threshold as the browser shows it. */
+export interface ThresholdView {
+  curve: CurveName;
+  smoothed: boolean;
+  tolerance: number;
+  /** k* = inf{k : Δ_k' < tol ∀k' ≥ k}; null when not reached within the data. */
+  kStar: number | null;
+  /** |D| = k*·B. */
+  samples: number | null;
+  /** L_k at k*. */
+  lossAtK: number | null;
+  /** When not reached: k ≈ ⌈(C/tol)^(1/α)⌉ from the power-law fit (null when the fit is unusable). */
+  predictedKStar: number | null;
+  predictedSamples: number | null;
+  fit: PowerFit | null;
+  /** Number of Δ values (K − 1). */
+  points: number;
+}
+
+/** The Δ values of a curve (smoothed or raw). */
+export function curveValues(curves: Curves, curve: CurveName, smoothed: boolean): number[] {
+  const raw = curves[curve] ?? [];
+  if (!smoothed) return raw;
+  return curves.smoothed?.[curve] ?? movingAverage(raw);
+}
+
+/** The power-law fit of a curve: the result's, else fitted here (partial results have none). */
+export function fitOf(curves: Curves, fits: PowerFit[] | undefined, curve: CurveName): PowerFit | null {
+  const f = fits?.find((x) => x.curve === curve);
+  if (f) return f;
+  const g = fitPowerLaw(curves[curve] ?? []);
+  return g ? { curve, ...g } : null;
+}
+
+/** The threshold for a tolerance on a curve. */
+export function thresholdFor(
+  curves: Curves,
+  fits: PowerFit[] | undefined,
+  batchSize: number,
+  curve: CurveName,
+  smoothed: boolean,
+  tolerance: number,
+): ThresholdView {
+  const values = curveValues(curves, curve, smoothed);
+  const k = values.length ? kStar(values, tolerance) : null;
+  const fit = fitOf(curves, fits, curve);
+  const pred = k === null ? predictKStar(fit, tolerance) : null;
+  return {
+    curve,
+    smoothed,
+    tolerance,
+    kStar: k,
+    samples: k === null ? null : k * batchSize,
+    lossAtK: k === null ? null : curves.loss?.[k - 1] ?? null,
+    predictedKStar: pred,
+    predictedSamples: pred === null ? null : pred * batchSize,
+    fit,
+    points: values.length,
+  };
+}
+
+/** A log-scale slider range [lo, hi] (powers of ten) that covers a curve's positive values and `tol`. */
+export function toleranceRange(values: number[], tol: number): [number, number] {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  const min = Math.min(tol, ...pos), max = Math.max(tol, ...pos);
+  return [10 ** Math.floor(Math.log10(min)), 10 ** Math.ceil(Math.log10(max) + 1e-9)];
+}

@@ -1,0 +1,105 @@
+/** `htmlReport`: embedded JSON, no NaN/undefined, no external references, every chart and card present. */
+import assert from "node:assert/strict";
+import { htmlReport, scriptJson } from "../../lib/report/html.ts";
+import { kStarOf, makeResult } from "./fixture.ts";
+import { markupProblems } from "./markup.ts";
+
+const CHARTS = ["chart-delta", "chart-delta-k2", "chart-eigen", "chart-eigen-diff", "chart-spectrum"];
+
+/** The text of `<script type="application/json" id="kstar-result">`. */
+function embedded(html: string): string {
+  const m = /<script type="application\/json" id="kstar-result">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, "embedded result missing");
+  return m[1];
+}
+
+Deno.test("html: the embedded JSON parses back to the same result", () => {
+  const res = makeResult({ exact: true });
+  const html = htmlReport(res);
+  assert.deepEqual(JSON.parse(embedded(html)), JSON.parse(JSON.stringify(res)));
+  assert.deepEqual(JSON.parse(embedded(html)), res); // the fixture holds no NaN
+});
+
+Deno.test("html: '</script>' in the data cannot end the JSON element", () => {
+  const res = makeResult({ warnings: ["bad </script><script>alert(1)</script> <!-- x"] });
+  const html = htmlReport(res);
+  assert.equal((html.match(/<\/script>/g) ?? []).length, 1);
+  assert.ok(!html.includes("<script>alert"));
+  assert.ok(html.includes("bad &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- x"));
+  assert.deepEqual(JSON.parse(embedded(html)).warnings, res.warnings);
+  assert.equal(scriptJson({ a: "</x>\u2028" }), '{"a":"\\u003c/x>\\u2028"}');
+});
+
+Deno.test("html: no NaN or undefined text, even with gaps in the data", () => {
+  const res = makeResult({ K: 30, d: 4 });
+  res.curves.empirical[3] = NaN;
+  res.curves.empiricalSE[5] = NaN;
+  res.curves.secondOrder[0] = -1;
+  res.curves.eigenvalues[2][1] = NaN;
+  res.spectrum.values[3] = -0.5; // a negative eigenvalue: the spectrum falls back to a linear axis
+  res.quadraticCheck.relativeError = NaN;
+  res.fits[1].alpha = NaN;
+  delete (res.timings as Record<string, number>).total;
+  for (const html of [htmlReport(res), htmlReport(makeResult({ exact: true, K: 12, d: 12 }))]) {
+    const visible = html.replace(embedded(html), "");
+    assert.ok(
+      !/NaN|undefined|Infinity/.test(visible),
+      visible.match(/.{80}(NaN|undefined|Infinity).{80}/)?.[0],
+    );
+    assert.ok(!/\bnull\b/.test(visible));
+    assert.deepEqual(markupProblems(html), []);
+  }
+});
+
+Deno.test("html: self-contained — no http(s) references except the SVG namespace", () => {
+  const html = htmlReport(makeResult({ exact: true }));
+  const rest = html.replaceAll('xmlns="http://www.w3.org/2000/svg"', "");
+  assert.ok(!/https?:\/\//i.test(rest));
+  assert.ok(!/<(link|img|iframe|object|embed)\b/i.test(html));
+  assert.ok(!/@import|url\((?!#)/i.test(html));
+  assert.ok(!/<script(?![^>]*type="application\/json")/i.test(html));
+  assert.ok(/^<!DOCTYPE html>\n<html lang="en">/.test(html));
+  assert.ok(html.includes('<meta charset="utf-8">'));
+});
+
+Deno.test("html: every chart, the threshold cards, fits, quadratic check and warnings are present", () => {
+  const res = makeResult({ exact: true, warnings: ["something to look at"] });
+  const html = htmlReport(res);
+  assert.deepEqual(markupProblems(html), []);
+  for (const id of CHARTS) {
+    assert.equal((html.match(new RegExp(`<title id="${id}-title">`, "g")) ?? []).length, 1, id);
+  }
+  assert.equal((html.match(/<svg /g) ?? []).length, CHARTS.length);
+  const k = kStarOf(res.curves.smoothed.empirical, 0.025)!;
+  assert.ok(html.includes(`k* = ${k}</div>`));
+  assert.ok(html.includes(`${(k * 64).toLocaleString("en-US")} samples`));
+  assert.ok(html.includes("not reached"));
+  const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.001)!;
+  assert.ok(html.includes(`≈ ${Math.ceil(t.predictedKStar!)} (power-law extrapolation)`));
+  assert.ok(html.includes("Δ<sub>tol</sub> = 0.025") && html.includes("Δ<sub>tol</sub> = 0.001"));
+  // Δ chart: the band, the dashed theory, the tolerance line and k* marker.
+  const delta = /<svg [^>]*>(?:(?!<\/svg>)[\s\S])*chart-delta-title[\s\S]*?<\/svg>/.exec(html)![0];
+  assert.ok(delta.includes("<polygon "));
+  assert.ok(delta.includes('stroke-dasharray="6 4"'));
+  assert.ok(delta.includes(`k* = ${k}`));
+  // Fits table, quadratic check, warnings, header facts.
+  for (const f of res.fits) {
+    assert.ok(html.includes(`>${Number(f.alpha.toPrecision(3))}<`), `alpha ${f.alpha}`);
+  }
+  assert.ok(html.includes("Quadratic-regime check"));
+  assert.ok(html.includes("<li>something to look at</li>"));
+  assert.ok(html.includes("Exact vs projected eigenvalues"));
+  for (const s of ["MNIST", "mlp:128,64", "109,386", "97.61%", "97.02%", "2025-06-01 12:34:56 UTC", "cpu"]) {
+    assert.ok(html.includes(s), s);
+  }
+  for (const stage of ["load", "train", "eigensolve", "project", "montecarlo", "thresholds"]) {
+    assert.ok(html.includes(`<td>${stage}</td>`), stage);
+  }
+  assert.ok(html.includes("2 min 03 s"));
+});
+
+Deno.test("html: a result without warnings or exact block says so and omits the exact table", () => {
+  const html = htmlReport(makeResult());
+  assert.ok(html.includes("No warnings."));
+  assert.ok(!html.includes("Exact vs projected"));
+});
