@@ -325,7 +325,9 @@ export async function analyze(
       for (const name of ["empirical", "theory", "secondOrder"] as const) {
         for (const smoothed of [true, false]) {
           const k = kStar(smoothed ? curves.smoothed[name] : curves[name], tolerance);
-          const pred = k === null ? predictKStar(fitOf.get(name) ?? null, tolerance) : null;
+          // Not reached means Δ_{K−1} ≥ tol, so any prediction is at least K.
+          const raw = k === null ? predictKStar(fitOf.get(name) ?? null, tolerance) : null;
+          const pred = raw === null ? null : Math.max(raw, K);
           thresholds.push({
             curve: name,
             smoothed,

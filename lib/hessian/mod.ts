@@ -38,6 +38,7 @@ export {
   lanczos,
   type LanczosIterationInfo,
   type LanczosOptions,
+  relativeResidual,
   warmStartVector,
   WHICH,
   type Which,
