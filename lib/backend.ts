@@ -61,6 +61,7 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
       if (tf.getBackend() === name) return name;
       if (await tf.setBackend(name)) {
         await tf.ready();
+        if (name === "webgpu") watchGpuErrors();
         return name;
       }
       failures.push(`${name}: failed to initialise`);
@@ -71,8 +72,27 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
   throw new Error(`backend: could not start ${request} (${failures.join("; ")})`);
 }
 
-/** Reads a tensor's values; `await data()` works on every backend (webgpu under Deno has no `dataSync`). */
+let gpuError: string | null = null;
+
+/**
+ * WebGPU reports some failures (e.g. a buffer over the 128 MiB binding limit) only as "uncapturederror"
+ * events while the computation returns wrong numbers; record them so that {@link read} can throw.
+ */
+function watchGpuErrors(): void {
+  // deno-lint-ignore no-explicit-any
+  const device = (tf.backend() as any)?.device as EventTarget | undefined;
+  device?.addEventListener?.("uncapturederror", (e: Event) => {
+    // deno-lint-ignore no-explicit-any
+    gpuError ??= String((e as any).error?.message ?? e);
+  });
+}
+
+/**
+ * Reads a tensor's values; `await data()` works on every backend (webgpu under Deno has no `dataSync`).
+ * Throws if the WebGPU device has reported an error, rather than return numbers that may be wrong.
+ */
 export async function read(t: tf.Tensor): Promise<Float32Array> {
   const v = await t.data();
+  if (gpuError) throw new Error(`backend: webgpu error: ${gpuError}`);
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }

@@ -67,13 +67,10 @@ export async function train(
   const seed = opts.seed ?? TRAIN_DEFAULTS.seed;
   if (w0.length !== layout.size) throw new Error(`weights: expected ${layout.size} values, got ${w0.length}`);
   const inputSize = layout.inputShape.reduce((a, b) => a * b, 1);
-  const X = tf.tensor2d(split.images.subarray(0, split.n * inputSize), [split.n, inputSize]);
-  const Y = tf.tidy(() =>
-    tf.cast(
-      tf.oneHot(tf.tensor1d(Int32Array.from(split.labels.subarray(0, split.n)), "int32"), layout.classes),
-      "float32",
-    )
-  );
+  // Mini-batches are gathered on the JS side: one tensor of the whole split could exceed WebGPU's 128 MiB
+  // binding limit (which fails silently), and the copy is cheap next to the step.
+  const xb = new Float32Array(bs * inputSize);
+  const yb = new Int32Array(bs);
   let w: tf.Tensor = tf.tensor1d(w0);
   let m: tf.Tensor = tf.zerosLike(w), v: tf.Tensor = tf.zerosLike(w);
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -93,16 +90,20 @@ export async function train(
         const n = idx.length;
         seen += n;
         t++;
+        for (let r = 0; r < n; r++) {
+          const i = idx[r];
+          xb.set(split.images.subarray(i * inputSize, (i + 1) * inputSize), r * inputSize);
+          yb[r] = split.labels[i];
+        }
         const next = tf.tidy(() => {
-          const ids = tf.tensor1d(Int32Array.from(idx), "int32");
-          const xb = tf.reshape(tf.gather(X, ids), [n, ...layout.inputShape]);
-          const yb = tf.gather(Y, ids);
+          const x = tf.tensor(xb.subarray(0, n * inputSize), [n, ...layout.inputShape]);
+          const y = tf.cast(tf.oneHot(tf.tensor1d(yb.subarray(0, n), "int32"), layout.classes), "float32");
           const params = splitFlat(layout, w);
-          const input = prepareInput(layout, xb);
-          const st = forward(layout, params, input, yb, n);
-          backward(layout, params, st, yb);
+          const input = prepareInput(layout, x);
+          const st = forward(layout, params, input, y, n);
+          backward(layout, params, st, y);
           const g = tf.div(gradientFlat(layout, st), n);
-          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(st.logits, 1), tf.argMax(yb, 1)), "float32"));
+          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(st.logits, 1), tf.argMax(y, 1)), "float32"));
           const loss = tf.sum(st.loss);
           disposeState(st);
           input.dispose();
@@ -134,6 +135,6 @@ export async function train(
     const out = await w.data();
     return Float32Array.from(out as Float32Array);
   } finally {
-    tf.dispose([X, Y, w, m, v]);
+    tf.dispose([w, m, v]);
   }
 }

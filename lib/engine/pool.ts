@@ -10,7 +10,7 @@ import { checkInt } from "../errors.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import type { Split } from "../data/dataset.ts";
 import { Handler, type Request } from "./handler.ts";
-import type { BatchEval, BatchProjection } from "./shard.ts";
+import { type BatchEval, type BatchProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
 
 /** Options of {@link ComputePool.create}. */
 export interface PoolOptions {
@@ -75,6 +75,26 @@ function workerEndpoint(): Endpoint {
   };
 }
 
+/**
+ * Samples per chunk: at most `requested`, a multiple of the batch size, and small enough that no single tensor
+ * exceeds MAX_TENSOR_FLOATS (WebGPU binds at most 128 MiB) and that ten directional derivatives of every
+ * activation fit in 256 MiB (what the per-batch projections hold at d = 10).
+ */
+export function chunkSize(layout: ModelLayout, batchSize: number, requested: number): number {
+  const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const acts = layout.layers.reduce((a, l) => a + prod(l.outShape), 0);
+  const widest = Math.max(
+    ...layout.layers.flatMap((l) => [prod(l.inShape), prod(l.outShape)]),
+    layout.classes + layout.layers.slice(1).reduce((a, l) => a + prod(l.inShape), 0),
+  );
+  const cap = Math.min(
+    requested,
+    Math.floor(MAX_TENSOR_FLOATS / widest),
+    Math.floor((1 << 26) / (10 * acts)),
+  );
+  return Math.max(1, Math.floor(cap / batchSize)) * batchSize;
+}
+
 interface Placement {
   /** First sample of each worker's share, and the share's size. */
   start: number[];
@@ -125,7 +145,7 @@ export class ComputePool {
    */
   async load(name: string, layout: ModelLayout, split: Split, batchSize: number): Promise<number> {
     const batches = Math.floor(split.n / batchSize);
-    const chunk = Math.max(1, Math.floor(this.#chunkSamples / batchSize)) * batchSize;
+    const chunk = chunkSize(layout, batchSize, this.#chunkSamples);
     const chunks = Math.ceil((batches * batchSize) / chunk);
     const W = this.#ends.length;
     const start: number[] = [], count: number[] = [];

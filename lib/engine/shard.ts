@@ -31,6 +31,14 @@ import { crossEntropy } from "../models/network.ts";
 
 type T = tf.Tensor;
 
+/** The largest tensor any pass builds, in floats: WebGPU cannot bind buffers over 128 MiB. */
+export const MAX_TENSOR_FLOATS = 1 << 25;
+
+/** Per-sample features side by side: tensors `[n, ...]` → `[n, Σ features]`. */
+function rowsOf(n: number, parts: T[]): T {
+  return tf.tidy(() => tf.concat(parts.map((t) => tf.reshape(t, [n, -1])), 1));
+}
+
 /** What a shard is built from: whole batches of one split. */
 export interface ShardData {
   layout: ModelLayout;
@@ -282,33 +290,44 @@ export class Shard {
             // T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩ is the network's own second-order term.
             // With U_i = [Rz_i | R_i a_1 | …] and V_m = [½(diag p − ppᵀ)Rz_m | linT_1(g_1, E_m) | …] per row,
             // M = Σ_batch U_iᵀV_m = ½G + T, so the projected Hessian is M + Mᵀ (one batched matmul).
-            const M = tf.tidy(() => {
-              const rows = (parts: T[]) =>
-                tf.reshape(tf.concat(parts.map((t) => tf.reshape(t, [ch.n, -1])), 1), [nb, 1, -1]);
-              const U = tf.concat(
-                R.map((r) => rows([r.Rz[L - 1], ...r.Ra.slice(1).map((a) => a!.raw)])),
-                1,
-              );
-              const V = tf.concat(
-                R.map((r, m) =>
-                  rows([
-                    tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5),
-                    ...layout.layers.slice(1).map((lay, q) => linT(lay, st.g[q + 1], E[m].W[q + 1])),
-                  ])
-                ),
-                1,
-              );
-              return tf.matMul(U, tf.transpose(V, [0, 2, 1]));
-            });
-            const mv = await read(M);
-            M.dispose();
-            for (let j = 0; j < nb; j++) {
-              const base = (off + j) * d * d;
-              for (let i = 0; i < d; i++) {
-                for (let m = 0; m < d; m++) {
-                  hess[base + i * d + m] = mv[j * d * d + i * d + m] + mv[j * d * d + m * d + i];
+            // The per-sample rows (computed once per chunk), then the batched products in groups of batches
+            // small enough that no tensor exceeds MAX_TENSOR_FLOATS (WebGPU's 128 MiB binding limit).
+            const Urows = R.map((r) => rowsOf(ch.n, [r.Rz[L - 1], ...r.Ra.slice(1).map((a) => a!.raw)]));
+            const Vrows = R.map((r, m) =>
+              tf.tidy(() =>
+                rowsOf(ch.n, [
+                  tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5),
+                  ...layout.layers.slice(1).map((lay, q) => linT(lay, st.g[q + 1], E[m].W[q + 1])),
+                ])
+              )
+            );
+            const F = Urows[0].shape[1]!;
+            const B = this.batchSize;
+            const gb = Math.max(1, Math.floor(MAX_TENSOR_FLOATS / (d * B * F)));
+            try {
+              for (let j0 = 0; j0 < nb; j0 += gb) {
+                const m = Math.min(gb, nb - j0);
+                const M = tf.tidy(() => {
+                  const block = (rows: T[]) =>
+                    tf.concat(
+                      rows.map((t) => tf.reshape(tf.slice(t, [j0 * B, 0], [m * B, F]), [m, 1, B * F])),
+                      1,
+                    );
+                  return tf.matMul(block(Urows), tf.transpose(block(Vrows), [0, 2, 1])); // [m, d, d]
+                });
+                const mv = await read(M);
+                M.dispose();
+                for (let j = 0; j < m; j++) {
+                  const base = (off + j0 + j) * d * d;
+                  for (let i = 0; i < d; i++) {
+                    for (let q = 0; q < d; q++) {
+                      hess[base + i * d + q] = mv[j * d * d + i * d + q] + mv[j * d * d + q * d + i];
+                    }
+                  }
                 }
               }
+            } finally {
+              tf.dispose([...Urows, ...Vrows]);
             }
             if (S > 0) await this.#monteCarlo(ch, R, perturbed, thetas!, d, mc, off);
           } finally {
@@ -359,31 +378,50 @@ export class Shard {
     const L = layout.layers.length;
     const first = layout.layers[0];
     const width = first.outShape.reduce((a, b) => a * b, 1);
-    // The first layer's pre-activation at w* + Σθ_i e_i is [1, θ] · [z1*; R_1 z1; …; R_d z1] (it is linear in θ).
-    const Z = tf.tidy(() => {
-      const z1 = addBias(lin(first, ch.input, this.#p.W[0], ch.n), this.#p.b[0]);
-      return tf.concat([z1, ...R.map((r) => r.Rz[0])].map((t) => tf.reshape(t, [1, ch.n * width])), 0);
-    });
+    // The first layer's pre-activation at w* + Σθ_i e_i is [1, θ] · [z1*; R_1 z1; …; R_d z1] (it is linear in θ),
+    // evaluated over groups of batches so that the stacked block stays under MAX_TENSOR_FLOATS.
+    const B = this.batchSize;
+    const gb = Math.max(1, Math.min(ch.nb, Math.floor(MAX_TENSOR_FLOATS / ((d + 1) * B * width))));
+    const z1 = tf.tidy(() =>
+      tf.reshape(addBias(lin(first, ch.input, this.#p.W[0], ch.n), this.#p.b[0]), [ch.n, width])
+    );
     try {
-      for (let s = 0; s < perturbed.length; s++) {
-        const P = perturbed[s];
-        const row = new Float32Array(d + 1);
-        row[0] = 1;
-        for (let i = 0; i < d; i++) row[i + 1] = thetas[s * d + i];
-        const lossT = tf.tidy(() => {
-          let z: T = tf.reshape(tf.matMul(tf.tensor2d(row, [1, d + 1]), Z), [ch.n, ...first.outShape]);
-          for (let l = 1; l < L; l++) {
-            const lay = layout.layers[l];
-            const a = prepare(lay, tf.relu(z));
-            z = addBias(lin(lay, a, P.W[l], ch.n), P.b[l]);
+      for (let j0 = 0; j0 < ch.nb; j0 += gb) {
+        const m = Math.min(gb, ch.nb - j0);
+        const rows = m * B;
+        const Z = tf.tidy(() =>
+          tf.concat(
+            [z1, ...R.map((r) => tf.reshape(r.Rz[0], [ch.n, width]))].map((t) =>
+              tf.reshape(tf.slice(t, [j0 * B, 0], [rows, width]), [1, rows * width])
+            ),
+            0,
+          )
+        );
+        const y = tf.slice(ch.y, [j0 * B, 0], [rows, layout.classes]);
+        try {
+          for (let s = 0; s < perturbed.length; s++) {
+            const P = perturbed[s];
+            const row = new Float32Array(d + 1);
+            row[0] = 1;
+            for (let i = 0; i < d; i++) row[i + 1] = thetas[s * d + i];
+            const lossT = tf.tidy(() => {
+              let z: T = tf.reshape(tf.matMul(tf.tensor2d(row, [1, d + 1]), Z), [rows, ...first.outShape]);
+              for (let l = 1; l < L; l++) {
+                const lay = layout.layers[l];
+                const a = prepare(lay, tf.relu(z));
+                z = addBias(lin(lay, a, P.W[l], rows), P.b[l]);
+              }
+              return crossEntropy(z, y);
+            });
+            mc.set(await this.#perBatch(lossT, m), s * this.batches + off + j0);
+            lossT.dispose();
           }
-          return crossEntropy(z, ch.y);
-        });
-        mc.set(await this.#perBatch(lossT, ch.nb), s * this.batches + off);
-        lossT.dispose();
+        } finally {
+          tf.dispose([Z, y]);
+        }
       }
     } finally {
-      Z.dispose();
+      z1.dispose();
     }
   }
 

@@ -3,6 +3,8 @@
  * exact R-operator Hessian-vector products possible with first-order building blocks only.
  *
  * Every product uses explicit transposes: the WASM backend's matMul with `transposeA/B` flags is ~10× slower.
+ * Convolutions use only `conv2d` (fast on every backend): the input gradient as a stride-1 convolution of the
+ * zero-upsampled output gradient, the weight gradient as a dilated convolution over the batch.
  * @module
  */
 import { tf } from "../deps.ts";
@@ -11,19 +13,21 @@ import type { LayerLayout } from "./layout.ts";
 type T = tf.Tensor;
 
 /**
- * A layer input in matrix form: `mat` is `[rows, features]` (the input itself for a dense layer, its im2col
- * patches for a conv layer) and `matT` its transpose, made on first use.
+ * A layer input prepared for the products the layer needs. For a dense layer `mat` is `[n, features]` and
+ * `matT` its transpose; for a conv layer `mat` is the input itself (`[n, h, w, c]`) and `matT` the
+ * padded input transposed to `[c, hp, wp, n]` (for the weight gradient as a dilated convolution). `matT` is
+ * made on first use and kept (so the data's own transpose is computed once per chunk).
  */
 export class Prepared {
   #matT: T | null = null;
-  /** `mat` is the matrix form; `raw` the input as shaped per sample, `[n, ...inShape]` (shares data for dense). */
-  constructor(readonly mat: T, readonly raw: T) {}
-  /** The transposed matrix, computed once. */
+  /** `mat` is the matrix form; `raw` the input as shaped per sample, `[n, ...inShape]` (may share data). */
+  constructor(readonly mat: T, readonly raw: T, private readonly makeT: (mat: T) => T) {}
+  /** The transposed form, computed once. */
   get matT(): T {
-    this.#matT ??= tf.keep(tf.transpose(this.mat));
+    this.#matT ??= tf.keep(tf.tidy(() => this.makeT(this.mat)));
     return this.#matT;
   }
-  /** Frees both tensors. */
+  /** Frees the tensors. */
   dispose(): void {
     this.mat.dispose();
     if (this.raw !== this.mat) this.raw.dispose();
@@ -32,50 +36,33 @@ export class Prepared {
   }
 }
 
-/** im2col for a "same"-padded strided convolution: `[n,h,w,c]` → `[n*oh*ow, k*k*c]`, ordered (di, dj, c). */
-function patches(l: LayerLayout, a: T): T {
-  return tf.tidy(() => {
-    const [pt, pb, pl, pr] = l.pad!;
-    const s = l.stride!;
-    const k = l.wShape[0];
-    const [oh, ow] = l.outShape;
-    const n = a.shape[0];
-    const c = l.inShape[2];
-    const padded = tf.pad(a, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
-    const parts: T[] = [];
-    for (let di = 0; di < k; di++) {
-      for (let dj = 0; dj < k; dj++) {
-        parts.push(
-          tf.stridedSlice(padded, [0, di, dj, 0], [n, di + s * (oh - 1) + 1, dj + s * (ow - 1) + 1, c], [
-            1,
-            s,
-            s,
-            1,
-          ]),
-        );
-      }
-    }
-    return tf.reshape(tf.concat(parts, 3), [n * oh * ow, k * k * c]);
-  });
+/** Pads (or crops) `[n, h, w, c]` to the extent a strided "same" convolution reads: `(o − 1)·s + k` per axis. */
+function padForConv(l: LayerLayout, a: T): T {
+  const [pt, , pl] = l.pad!;
+  const s = l.stride!, k = l.wShape[0];
+  const [h, w] = l.inShape;
+  const hp = (l.outShape[0] - 1) * s + k, wp = (l.outShape[1] - 1) * s + k;
+  const padded = tf.pad(a, [[0, 0], [pt, Math.max(0, hp - h - pt)], [pl, Math.max(0, wp - w - pl)], [0, 0]]);
+  return tf.slice(padded, [0, 0, 0, 0], [-1, hp, wp, -1]);
 }
 
-/** Puts a layer input into matrix form (see {@link Prepared}). */
+/** Puts a layer input into the form its products use (see {@link Prepared}). */
 export function prepare(l: LayerLayout, a: T): Prepared {
   const n = a.shape[0];
   if (l.kind === "dense") {
     const mat = tf.reshape(a, [n, l.wShape[0]]);
-    return new Prepared(mat, mat);
+    return new Prepared(mat, mat, (m) => tf.transpose(m));
   }
-  return new Prepared(patches(l, a), tf.clone(a));
-}
-
-function weightMatrix(l: LayerLayout, W: T): T {
-  return l.kind === "dense" ? W : tf.reshape(W, [l.wSize / l.wShape[3], l.wShape[3]]);
+  const x = tf.clone(a);
+  return new Prepared(x, x, (m) => tf.transpose(padForConv(l, m), [3, 1, 2, 0]));
 }
 
 /** The bilinear part `a ⊛ W` (no bias), shaped `[n, ...outShape]`. */
 export function lin(l: LayerLayout, a: Prepared, W: T, n: number): T {
-  return tf.tidy(() => tf.reshape(tf.matMul(a.mat, weightMatrix(l, W)), [n, ...l.outShape]));
+  return tf.tidy(() => {
+    if (l.kind === "conv") return tf.conv2d(a.mat as tf.Tensor4D, W as tf.Tensor4D, l.stride!, "same");
+    return tf.reshape(tf.matMul(a.mat, W), [n, ...l.outShape]);
+  });
 }
 
 /** Adds the bias (broadcast over the last axis). */
@@ -91,22 +78,34 @@ export function linT(l: LayerLayout, g: T, W: T): T {
       const g2 = tf.reshape(g, [n, l.wShape[1]]);
       return tf.reshape(tf.matMul(g2, tf.transpose(W)), [n, ...l.inShape]);
     }
-    return tf.conv2dTranspose(
-      g as tf.Tensor4D,
-      W as tf.Tensor4D,
-      [n, l.inShape[0], l.inShape[1], l.inShape[2]],
-      l.stride!,
-      "same",
-    );
+    // Transposed strided convolution as a stride-1 convolution of the zero-upsampled g with the flipped
+    // filter (tfjs-wasm's conv2dTranspose is ~4× slower).
+    const s = l.stride!, k = l.wShape[0];
+    const [oh, ow, cout] = l.outShape;
+    const [h, w] = l.inShape;
+    const [pt, , pl] = l.pad!;
+    let up = tf.reshape(g, [n, oh, 1, ow, 1, cout]);
+    if (s > 1) up = tf.pad(up, [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]);
+    up = tf.reshape(up, [n, oh * s, ow * s, cout]);
+    // dx[y] = Σ_kh up[y + pt − kh]·W[kh]: correlate with the flipped filter after padding k−1−pt before.
+    const bt = k - 1 - pt, bl = k - 1 - pl;
+    const at = h + k - 1 - bt - oh * s, al = w + k - 1 - bl - ow * s;
+    up = tf.pad(up, [[0, 0], [bt, Math.max(0, at)], [bl, Math.max(0, al)], [0, 0]]);
+    up = tf.slice(up, [0, 0, 0, 0], [-1, h + k - 1, w + k - 1, -1]);
+    const flipped = tf.transpose(tf.reverse(W, [0, 1]), [0, 1, 3, 2]);
+    return tf.conv2d(up as tf.Tensor4D, flipped as tf.Tensor4D, 1, "valid");
   });
 }
 
 /** Vector–Jacobian product with respect to the weight: `∂(g·(a⊛W))/∂W`, shaped like W. */
 export function gradW(l: LayerLayout, a: Prepared, g: T): T {
   return tf.tidy(() => {
-    const cout = l.kind === "dense" ? l.wShape[1] : l.wShape[3];
-    const g2 = tf.reshape(g, [-1, cout]);
-    return tf.reshape(tf.matMul(a.matT, g2), l.wShape);
+    if (l.kind === "dense") return tf.matMul(a.matT, tf.reshape(g, [-1, l.wShape[1]]));
+    // dW[kh,kw,ci,co] = Σ_{n,i,j} xp[n, s·i+kh, s·j+kw, ci]·g[n,i,j,co]: a convolution over (i, j) with the
+    // batch as channels and dilation s, on the transposed padded input [ci, hp, wp, n].
+    const gt = tf.transpose(g, [1, 2, 0, 3]); // [oh, ow, n, cout]
+    const r = tf.conv2d(a.matT as tf.Tensor4D, gt as tf.Tensor4D, 1, "valid", "NHWC", l.stride!);
+    return tf.transpose(r, [1, 2, 0, 3]);
   });
 }
 

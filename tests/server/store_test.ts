@@ -1,0 +1,167 @@
+/**
+ * The SQLite run store: records, progress with merged partial results, guarded final transitions, recovery
+ * after a restart, and atomic writes (a process that dies mid-transaction leaves the previous state).
+ */
+import { assert, assertEquals } from "./helpers.ts";
+import { resolveConfig } from "../../lib/analysis/config.ts";
+import type { AnalysisResult } from "../../lib/analysis/types.ts";
+import { headline, SqliteRunStore } from "../../server/store.ts";
+
+const CONFIG = resolveConfig({ limit: 512, batchSize: 32 });
+
+function fakeResult(kStar: number | null): AnalysisResult {
+  return {
+    schema: "kstar.result/1",
+    config: CONFIG,
+    thresholds: [
+      {
+        curve: "theory",
+        smoothed: true,
+        tolerance: 0.05,
+        kStar: 2,
+        samples: 64,
+        lossAtK: 1,
+        predictedKStar: null,
+        predictedSamples: null,
+      },
+      {
+        curve: "empirical",
+        smoothed: true,
+        tolerance: 0.05,
+        kStar,
+        samples: kStar === null ? null : kStar * 32,
+        lossAtK: 1,
+        predictedKStar: null,
+        predictedSamples: null,
+      },
+    ],
+  } as unknown as AnalysisResult;
+}
+
+Deno.test("store: create, progress with merged partials, finish once, list, delete", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await SqliteRunStore.open(dir);
+  try {
+    const a = await store.create({ id: "a", config: CONFIG });
+    assertEquals([a.status, a.startedAt, a.hasResult, a.partial], ["queued", null, false, null]);
+    await store.create({ id: "b", config: CONFIG, resubmittedFrom: "a" });
+    assertEquals((await store.list()).map((r) => r.id), ["b", "a"], "newest first");
+
+    // Progress is only recorded while running.
+    const p = { stage: "train" as const, fraction: 0.5, overall: 0.1, at: new Date().toISOString() };
+    await store.saveProgress("a", p);
+    assertEquals((await store.get("a"))!.progress, null);
+    assert(await store.markRunning("a"));
+    assert(!(await store.markRunning("a")), "only a queued run starts");
+    await store.saveProgress("a", p, { curves: { k: [1] } as AnalysisResult["curves"] });
+    await store.saveProgress("a", { ...p, stage: "project" }, { fits: [] });
+    const r = (await store.get("a"))!;
+    assertEquals(r.status, "running");
+    assertEquals(r.progress!.stage, "project");
+    assertEquals(Object.keys(r.partial!).sort(), ["curves", "fits"], "partials are merged");
+
+    // The first final transition wins.
+    const done = await store.finish("a", { status: "done", result: fakeResult(7) });
+    assertEquals(done!.status, "done");
+    assertEquals([done!.kStar, done!.samples, done!.tolerance], [7, 224, 0.05]);
+    assertEquals(await store.finish("a", { status: "cancelled" }), null);
+    assertEquals((await store.get("a"))!.status, "done");
+    assertEquals((await store.get("a"))!.partial, null, "the partial result is dropped once done");
+    assertEquals((await store.getResult("a"))!.schema, "kstar.result/1");
+    assertEquals((await store.list({ status: ["done"] })).map((x) => x.id), ["a"]);
+
+    assert(await store.delete("a"));
+    assert(!(await store.delete("a")));
+    assertEquals(await store.getResult("a"), null);
+    assertEquals(await store.get("a"), null);
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: headline threshold is empirical, smoothed, first tolerance", () => {
+  assertEquals(headline(fakeResult(null)), { kStar: null, samples: null, tolerance: 0.05 });
+  assertEquals(headline(fakeResult(3)).kStar, 3);
+});
+
+Deno.test("store: recover marks running runs interrupted (keeping progress) and returns the queued ones", async () => {
+  const dir = await Deno.makeTempDir();
+  let store = await SqliteRunStore.open(dir);
+  try {
+    for (const id of ["r1", "q1", "q2", "d1"]) await store.create({ id, config: CONFIG });
+    await store.markRunning("r1");
+    const at = "2025-01-01T00:00:00.000Z";
+    await store.saveProgress("r1", { stage: "eigensolve", fraction: 0.3, overall: 0.4, at }, {
+      spectrum: {} as never,
+    });
+    await store.markRunning("d1");
+    await store.finish("d1", { status: "done", result: fakeResult(1) });
+    store.close();
+
+    store = await SqliteRunStore.open(dir);
+    const rec = await store.recover();
+    assertEquals(rec, { interrupted: ["r1"], queued: ["q1", "q2"] });
+    const r1 = (await store.get("r1"))!;
+    assertEquals(r1.status, "interrupted");
+    assertEquals(r1.progress!.stage, "eigensolve");
+    assertEquals(r1.finishedAt, at, "it stopped at its last progress event");
+    assert(r1.partial !== null && "spectrum" in r1.partial);
+    assertEquals(r1.error!.name, "Interrupted");
+    assertEquals((await store.get("d1"))!.status, "done");
+    assertEquals(await store.recover(), { interrupted: [], queued: ["q1", "q2"] });
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: a process that dies mid-write leaves the previous state readable", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await SqliteRunStore.open(dir);
+  await store.create({ id: "x", config: CONFIG });
+  await store.markRunning("x");
+  store.close();
+  // Another process opens the store, starts finishing the run (status, result row) and dies before COMMIT.
+  const script = `
+    import { DatabaseSync } from "node:sqlite";
+    const db = new DatabaseSync(${JSON.stringify(`${dir}/kstar.db`)});
+    db.exec("BEGIN IMMEDIATE");
+    db.prepare("UPDATE runs SET status = 'done', k_star = 99 WHERE id = 'x'").run();
+    db.prepare("INSERT INTO results (run_id, json) VALUES ('x', '{\\"half\\":')").run();
+    Deno.exit(1);
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "null",
+    stderr: "piped",
+  })
+    .output();
+  assertEquals(out.code, 1, new TextDecoder().decode(out.stderr));
+  const again = await SqliteRunStore.open(dir);
+  try {
+    const x = (await again.get("x"))!;
+    assertEquals(x.status, "running");
+    assertEquals(x.kStar, null);
+    assertEquals(await again.getResult("x"), null);
+    // And a write that throws inside the store's transaction is rolled back as a whole.
+    let threw = false;
+    try {
+      await again.finish("x", { status: "done", result: { thresholds: [] } as unknown as AnalysisResult });
+      // A result that cannot be serialised makes the transaction throw.
+      const cyclic: Record<string, unknown> = { thresholds: [] };
+      cyclic.self = cyclic;
+      await again.create({ id: "y", config: CONFIG });
+      await again.markRunning("y");
+      await again.finish("y", { status: "done", result: cyclic as unknown as AnalysisResult });
+    } catch {
+      threw = true;
+    }
+    assert(threw);
+    assertEquals((await again.get("y"))!.status, "running", "the status update was rolled back");
+    assertEquals(await again.getResult("y"), null);
+  } finally {
+    again.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
