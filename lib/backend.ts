@@ -93,6 +93,10 @@ function watchGpuErrors(): void {
  */
 export async function read(t: tf.Tensor): Promise<Float32Array> {
   const v = await t.data();
-  if (gpuError) throw new Error(`backend: webgpu error: ${gpuError}`);
+  if (gpuError) {
+    const message = gpuError;
+    gpuError = null; // report each failure once; the device stays usable
+    throw new Error(`backend: webgpu error: ${message}`);
+  }
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }

@@ -84,9 +84,19 @@ export function linT(l: LayerLayout, g: T, W: T): T {
     const [oh, ow, cout] = l.outShape;
     const [h, w] = l.inShape;
     const [pt, , pl] = l.pad!;
-    let up = tf.reshape(g, [n, oh, 1, ow, 1, cout]);
-    if (s > 1) up = tf.pad(up, [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]);
-    up = tf.reshape(up, [n, oh * s, ow * s, cout]);
+    // Zero-upsampling by concatenation along new axes (WebGPU's pad kernel fails to compile above 4-D).
+    let up: T = g;
+    if (s > 1) {
+      const zw = tf.zeros([n, oh, ow, s - 1, cout]);
+      up = tf.reshape(tf.concat([tf.reshape(g, [n, oh, ow, 1, cout]), zw], 3), [n, oh, ow * s, cout]);
+      const zh = tf.zeros([n, oh, s - 1, ow * s, cout]);
+      up = tf.reshape(tf.concat([tf.reshape(up, [n, oh, 1, ow * s, cout]), zh], 2), [
+        n,
+        oh * s,
+        ow * s,
+        cout,
+      ]);
+    }
     // dx[y] = Σ_kh up[y + pt − kh]·W[kh]: correlate with the flipped filter after padding k−1−pt before.
     const bt = k - 1 - pt, bl = k - 1 - pl;
     const at = h + k - 1 - bt - oh * s, al = w + k - 1 - bl - ow * s;

@@ -36,6 +36,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     const progress = events.filter((e) => e.event === "progress").map((e) => JSON.parse(e.data));
     assert(progress.length >= 3, `progress events: ${progress.length}`);
     const overall = progress.map((p) => p.progress.overall as number);
+    assert(progress.every((p) => p.percent === Math.round(p.progress.overall * 1000) / 10), "percent");
     assert(overall.every((x, i) => i === 0 || x >= overall[i - 1] - 1e-9), `monotone: ${overall}`);
     const stages = new Set(progress.map((p) => p.progress.stage));
     for (const st of ["load", "train", "eigensolve", "project"]) assert(stages.has(st), `stage ${st}`);
@@ -58,6 +59,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     assertEquals(d.body.tolerance, 0.025);
     assert(d.body.duration! > 0);
     assertEquals(d.body.progress?.overall, 1);
+    assertEquals(d.body.stage, "done");
 
     // A late subscriber gets the final state, and the stream ends.
     const late = await readEvents(`${s.base}/api/runs/${run.id}/events`, () => false, 10_000);
@@ -143,8 +145,35 @@ Deno.test("lifecycle: a run that throws is failed with its error; the server kee
   }
 });
 
-Deno.test("lifecycle: a crashing run worker is failed; the server keeps serving", async () => {
-  const s = await startServer({ workerUrl: new URL("./fixtures/crash_worker.ts", import.meta.url) });
+Deno.test("lifecycle: a crashing run process is failed with its output; the server keeps serving", async () => {
+  const s = await startServer({ runnerModule: new URL("./fixtures/crash_process.ts", import.meta.url) });
+  try {
+    const a = await submit(s.base, TINY);
+    const f = await waitFinal(s.base, a.id);
+    assertEquals(f.status, "failed");
+    assertEquals(f.error?.name, "RunProcessError");
+    assert(f.error!.message.includes("exit code 1"), f.error!.message);
+    assert(f.error!.message.includes("boom"), f.error!.message);
+    assertEquals((await call(s.base, "GET", "/api/runs")).status, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("lifecycle: with the worker runner, a run completes and a crashing worker is failed", async () => {
+  const ok = await startServer({ runner: "worker" });
+  try {
+    const a = await submit(ok.base, TINY);
+    const d = await waitFinal(ok.base, a.id, 90_000);
+    assertEquals(d.status, "done");
+    assertEquals(d.result?.dataset.batches, 16);
+  } finally {
+    await ok.close();
+  }
+  const s = await startServer({
+    runner: "worker",
+    runnerModule: new URL("./fixtures/crash_worker.ts", import.meta.url),
+  });
   try {
     const a = await submit(s.base, TINY);
     const f = await waitFinal(s.base, a.id);
