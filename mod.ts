@@ -97,5 +97,19 @@ export {
 // Reports.
 export { curvesCsv, htmlReport, summaryTable } from "./lib/report/mod.ts";
 
+// Types that appear in the signatures above.
+export type { BuiltinName, BuiltinOptions, LoadProgress } from "./lib/data/builtin.ts";
+export type { IdxImages, IdxLabels } from "./lib/data/idx.ts";
+export type { BatchEval, BatchProjection } from "./lib/engine/shard.ts";
+export type {
+  CountingOperator,
+  LanczosIterationInfo,
+  PowerIterationInfo,
+  SymmetricEigen,
+  SymmetricEigenOptions,
+  Which,
+} from "./lib/hessian/mod.ts";
+export type { CsvOptions, HtmlReportOptions, SummaryOptions } from "./lib/report/mod.ts";
+
 // Errors.
 export { ConfigError, DataError } from "./lib/errors.ts";

@@ -62,6 +62,28 @@ t0 = performance.now();
 const w = await train(layout, ds.train, initParams(layout, 0), {});
 log(`training (3 epochs, Adam, batch 128) on ${backend}`, `${secs(t0).toFixed(1)} s`);
 await pool.setWeights(w);
+await pool.load("test", layout, ds.test, 1);
+const acc = await pool.evaluate("test");
+log(
+  "MNIST test accuracy after default training",
+  `${(acc.correct.reduce((a, b) => a + b) / ds.test.n * 100).toFixed(2)}%`,
+);
+await pool.load("test", layout, { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 }, 1);
+{
+  const fm = await loadBuiltin("fashion-mnist");
+  t0 = performance.now();
+  const wf = await train(layout, fm.train, initParams(layout, 0), {});
+  const secsF = secs(t0);
+  await pool.load("ftest", layout, fm.test, 1);
+  await pool.setWeights(wf);
+  const ev = await pool.evaluate("ftest");
+  await pool.load("ftest", layout, { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 }, 1);
+  log(
+    "Fashion-MNIST test accuracy after default training",
+    `${(ev.correct.reduce((a, b) => a + b) / fm.test.n * 100).toFixed(2)}% (training ${secsF.toFixed(1)} s)`,
+  );
+  await pool.setWeights(w);
+}
 
 const fwd = await timeIt(async () => {
   await pool.setWeights(w); // clears cached state: a cold forward pass

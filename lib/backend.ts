@@ -39,6 +39,13 @@ export async function webGpuAdapter(): Promise<
  *
  * `auto` tries `webgpu` (only when `navigator.gpu` yields a hardware adapter), then `wasm`, then `cpu`;
  * a forced backend that cannot start is an error naming the field `backend`.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "./backend.ts";
+ * console.log(await initBackend("cpu")); // "cpu"
+ * console.log(await initBackend()); // "webgpu", "wasm" or "cpu": the fastest that starts here
+ * ```
  */
 export async function initBackend(request: BackendRequest = "auto"): Promise<BackendName> {
   checkChoice("backend", request, BACKENDS);

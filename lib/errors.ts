@@ -3,7 +3,18 @@
  * @module
  */
 
-/** A configuration or input value outside its allowed range. */
+/**
+ * A configuration or input value outside its allowed range. The message reads
+ * `<field>: got <value>; allowed: <allowed>` (plus ` (<detail>)` when given); strings are shown quoted.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "./errors.ts";
+ * const e = new ConfigError("batchSize", 0, "an integer in [1, 60000]");
+ * console.log(e.message); // "batchSize: got 0; allowed: an integer in [1, 60000]"
+ * console.log(e instanceof ConfigError, e.field); // true "batchSize"
+ * ```
+ */
 export class ConfigError extends Error {
   /** The offending field, e.g. `"batchSize"` or `"dataset"`. */
   readonly field: string;
@@ -12,6 +23,14 @@ export class ConfigError extends Error {
   /** A human-readable description of the allowed values, e.g. `"an integer in [1, 60000]"`. */
   readonly allowed: string;
 
+  /**
+   * Creates the error; the message is built from the arguments.
+   *
+   * @param field the offending field, e.g. `"batchSize"`
+   * @param value the value that was given (any type; shown with `String`, strings as JSON)
+   * @param allowed a human-readable description of the allowed values
+   * @param detail an optional remark appended in parentheses, e.g. why the value is out of range
+   */
   constructor(field: string, value: unknown, allowed: string, detail?: string) {
     const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
     super(`${field}: got ${shown}; allowed: ${allowed}${detail ? ` (${detail})` : ""}`);
@@ -22,10 +41,25 @@ export class ConfigError extends Error {
   }
 }
 
-/** A data file that is missing, truncated or malformed. */
+/**
+ * A data file that is missing, truncated or malformed. The message reads `<file>: <message>`.
+ *
+ * @example
+ * ```ts
+ * import { DataError } from "./errors.ts";
+ * const e = new DataError("train-images-idx3-ubyte", "truncated");
+ * console.log(e.message, e.file); // "train-images-idx3-ubyte: truncated" "train-images-idx3-ubyte"
+ * ```
+ */
 export class DataError extends Error {
   /** The file (path or name) at fault. */
   readonly file: string;
+  /**
+   * Creates the error; the message is `<file>: <message>`.
+   *
+   * @param file the file (path or name) at fault
+   * @param message what is wrong with it
+   */
   constructor(file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = "DataError";

@@ -23,7 +23,7 @@ export interface TrainOptions {
   learningRate?: number;
   /** Passes over the training data. Default 3. */
   epochs?: number;
-  /** Mini-batch size for training (independent of the analysis batch size B). Default 64. */
+  /** Mini-batch size for training (independent of the analysis batch size B), in [1, split.n]. Default 128. */
   batchSize?: number;
   /** Stop after this many mini-batch steps (overrides `epochs`; used by the online algorithm). */
   steps?: number;
@@ -39,12 +39,15 @@ export interface TrainOptions {
 
 /** Progress after one epoch. */
 export interface EpochInfo {
+  /** The epoch just finished, 1-based. */
   epoch: number;
+  /** Epochs in this run (with `steps`, the epochs those steps touch). */
   epochs: number;
-  /** Mean training loss over the epoch's steps. */
+  /** Mean training loss (cross-entropy, nats) over the samples of the epoch's steps, before each step's update. */
   loss: number;
-  /** Training accuracy over the epoch's steps. */
+  /** Training accuracy over the samples of the epoch's steps, in [0, 1]. */
   accuracy: number;
+  /** Wall-clock seconds the epoch took. */
   seconds: number;
 }
 
@@ -54,6 +57,27 @@ export const TRAIN_DEFAULTS = { learningRate: 2e-3, epochs: 3, batchSize: 128, s
 /**
  * Trains from `w0` with Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) on softmax cross-entropy; returns the new weights.
  * Each epoch visits the split in a fresh seeded order; a trailing partial mini-batch is used as well.
+ * Runs on the current tfjs backend (start one with `initBackend` from `backend.ts`); `w0` is not modified.
+ *
+ * @example
+ * ```ts
+ * import { train } from "./train.ts";
+ * import { initBackend } from "./backend.ts";
+ * import { initParams, modelLayout } from "./models/layout.ts";
+ * import { parseModelSpec } from "./models/spec.ts";
+ * await initBackend("cpu");
+ * const layout = modelLayout(parseModelSpec("mlp:4"), 2, 2, 2); // 2×2 images, 2 classes
+ * // label 1 when the top row is bright
+ * const images = new Float32Array([1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1]);
+ * const split = { images, labels: new Uint8Array([1, 0, 1, 0]), n: 4 };
+ * const w = await train(layout, split, initParams(layout, 0), {
+ *   learningRate: 0.05,
+ *   epochs: 30,
+ *   batchSize: 4,
+ *   onEpoch: (e) => e.epoch % 10 === 0 && console.log(e.epoch, e.loss, e.accuracy), // the loss falls
+ * });
+ * console.log(w.length); // 30
+ * ```
  */
 export async function train(
   layout: ModelLayout,

@@ -59,7 +59,33 @@ const WEIGHTS: Record<Stage, [number, number]> = {
   done: [1, 1],
 };
 
-/** A Hessian of the mean loss over the first `limit` samples of a pooled dataset, as an operator. */
+/**
+ * The Hessian of the mean loss over the first `samples` samples of the dataset loaded into `pool` under
+ * `name`, at the pool's current weights, as a {@link SymmetricOperator} of dimension `dim` (the parameter
+ * count). Each `apply` is one Hessian-vector product over those samples (float32 on the workers, summed
+ * in float64), divided by `samples`.
+ *
+ * @example
+ * ```ts
+ * import { poolHessian } from "./analyze.ts";
+ * import { ComputePool } from "../engine/pool.ts";
+ * import { lanczos } from "../hessian/lanczos.ts";
+ * import { initParams, modelLayout } from "../models/layout.ts";
+ * import { parseModelSpec } from "../models/spec.ts";
+ * const layout = modelLayout(parseModelSpec("mlp:3"), 2, 2, 2); // 2×2 images, 2 classes: 23 parameters
+ * const images = Float32Array.from({ length: 8 * 4 }, (_, i) => (i % 5) / 4);
+ * const split = { images, labels: Uint8Array.from({ length: 8 }, (_, i) => i % 2), n: 8 };
+ * const pool = await ComputePool.create({ workers: 0, backend: "cpu" });
+ * try {
+ *   await pool.load("train", layout, split, 4);
+ *   await pool.setWeights(initParams(layout, 0));
+ *   const { values } = await lanczos(poolHessian(pool, "train", layout.size, split.n), { k: 2 });
+ *   console.log(values); // the top two eigenvalues of the mean-loss Hessian, descending
+ * } finally {
+ *   pool.close();
+ * }
+ * ```
+ */
 export function poolHessian(
   pool: ComputePool,
   name: string,
@@ -419,7 +445,20 @@ function sortedByClass(s: Split, B: number): boolean {
   return true;
 }
 
-/** The headline threshold of a result: empirical, smoothed, first tolerance. */
+/**
+ * The headline threshold of a result: empirical, smoothed, at `tolerance` (default: the first tolerance).
+ * Undefined when the result has no such threshold.
+ *
+ * @example
+ * ```ts
+ * import { headlineThreshold } from "./analyze.ts";
+ * import type { AnalysisResult } from "./types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
+ * const t = headlineThreshold(result);
+ * console.log(t?.kStar === null ? "not reached" : `k* = ${t?.kStar}, |D| = ${t?.samples}`);
+ * ```
+ */
 export function headlineThreshold(
   r: AnalysisResult,
   tolerance = r.thresholds[0]?.tolerance,

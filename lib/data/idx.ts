@@ -103,6 +103,14 @@ function checkLength(bytes: Uint8Array, file: string, expected: number, what: st
  * @returns the header sizes and a view of the pixel bytes
  * @throws {DataError} on a bad magic number, a dimension count other than 3, a non-byte data type,
  *   zero rows or columns, or a length that differs from `16 + n·rows·cols` (truncated or trailing bytes)
+ *
+ * @example
+ * ```ts
+ * import { encodeIdxImages, parseIdxImages } from "./idx.ts";
+ * const file = encodeIdxImages(new Uint8Array([0, 64, 128, 255]), 1, 2, 2);
+ * const { n, rows, cols, pixels } = parseIdxImages(file, "tiny-images-idx3-ubyte");
+ * console.log(n, rows, cols, pixels); // 1 2 2 Uint8Array [0, 64, 128, 255]
+ * ```
  */
 export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
   const [n, rows, cols] = readHeader(bytes, file, 3, "idx3-ubyte images");
@@ -122,6 +130,13 @@ export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
  * @returns the count and a view of the label bytes
  * @throws {DataError} on a bad magic number, a dimension count other than 1, a length other than
  *   `8 + n`, or (with `classes`) a label out of range
+ *
+ * @example
+ * ```ts
+ * import { encodeIdxLabels, parseIdxLabels } from "./idx.ts";
+ * const file = encodeIdxLabels(new Uint8Array([3, 1, 4]));
+ * console.log(parseIdxLabels(file, "tiny-labels-idx1-ubyte", 10)); // { n: 3, labels: Uint8Array [3, 1, 4] }
+ * ```
  */
 export function parseIdxLabels(bytes: Uint8Array, file: string, classes?: number): IdxLabels {
   const [n] = readHeader(bytes, file, 1, "idx1-ubyte labels");
@@ -191,6 +206,13 @@ function writeHeader(out: Uint8Array, magic: number, sizes: number[]): void {
  * @param rows image height
  * @param cols image width
  * @throws {RangeError} when `pixels.length !== n·rows·cols` or a size is not a uint32
+ *
+ * @example
+ * ```ts
+ * import { encodeIdxImages } from "./idx.ts";
+ * const file = encodeIdxImages(new Uint8Array(2 * 3 * 3), 2, 3, 3);
+ * console.log(file.length, file.slice(0, 4)); // 34 Uint8Array [0, 0, 8, 3]: 16-byte header + 18 pixels
+ * ```
  */
 export function encodeIdxImages(pixels: Uint8Array, n: number, rows: number, cols: number): Uint8Array {
   for (const [name, v] of [["n", n], ["rows", rows], ["cols", cols]] as const) {
@@ -213,6 +235,13 @@ export function encodeIdxImages(pixels: Uint8Array, n: number, rows: number, col
  * Encodes labels as an uncompressed `idx1-ubyte` file (magic 2049).
  *
  * @param labels one byte per sample
+ *
+ * @example
+ * ```ts
+ * import { encodeIdxLabels } from "./idx.ts";
+ * const file = encodeIdxLabels(new Uint8Array([7, 2]));
+ * console.log(file); // Uint8Array [0, 0, 8, 1, 0, 0, 0, 2, 7, 2]: magic 2049, count 2, labels
+ * ```
  */
 export function encodeIdxLabels(labels: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + labels.length);

@@ -63,6 +63,22 @@ async function loadSplit(
  *
  * @param dir the folder (relative paths resolve against the current directory)
  * @throws {DataError} naming the file when one is missing, malformed, or inconsistent with the others
+ *
+ * @example
+ * ```ts
+ * import { loadIdxFolder } from "./idx_folder.ts";
+ * import { encodeIdxImages, encodeIdxLabels, gzipBytes } from "./idx.ts";
+ * const dir = await Deno.makeTempDir();
+ * const images = encodeIdxImages(new Uint8Array([0, 255, 255, 0, 255, 0, 0, 255]), 2, 2, 2);
+ * const labels = encodeIdxLabels(new Uint8Array([0, 3]));
+ * for (const prefix of ["train", "t10k"]) {
+ *   await Deno.writeFile(`${dir}/${prefix}-images-idx3-ubyte.gz`, await gzipBytes(images)); // .gz is fine
+ *   await Deno.writeFile(`${dir}/${prefix}-labels-idx1-ubyte`, labels);
+ * }
+ * const ds = await loadIdxFolder(dir);
+ * console.log(ds.classes, ds.train.images.slice(0, 4)); // 4 Float32Array [0, 1, 1, 0]
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadIdxFolder(dir: string): Promise<Dataset> {
   const abs = resolvePath(dir);

@@ -49,6 +49,21 @@ function looksLikePath(spec: string): boolean {
  * @throws {ConfigError} (field `dataset`) for an unknown name, a missing folder, or a folder outside
  *   `dataRoot`; (field `dataRoot`) when `dataRoot` is not an existing folder
  * @throws {DataError} when a folder's files are missing or malformed
+ *
+ * @example
+ * ```ts
+ * import { loadDataset } from "./load.ts";
+ * import { encodeIdxImages, encodeIdxLabels } from "./idx.ts";
+ * // a tiny folder dataset: two 2×2 images per split
+ * const dir = await Deno.makeTempDir();
+ * for (const prefix of ["train", "t10k"]) {
+ *   await Deno.writeFile(`${dir}/${prefix}-images-idx3-ubyte`, encodeIdxImages(new Uint8Array(8), 2, 2, 2));
+ *   await Deno.writeFile(`${dir}/${prefix}-labels-idx1-ubyte`, encodeIdxLabels(new Uint8Array([0, 1])));
+ * }
+ * const ds = await loadDataset(dir);
+ * console.log(ds.height, ds.width, ds.classes, ds.train.n); // 2 2 2 2
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   if (typeof spec !== "string" || spec.trim() === "") throw new ConfigError("dataset", spec, ALLOWED);

@@ -65,7 +65,9 @@ interface Chunk {
 
 /** Per-batch sums of the loss and of correct predictions. */
 export interface BatchEval {
+  /** `loss[j]`: Σ cross-entropy (nats) over the samples of batch j. */
   loss: Float64Array;
+  /** `correct[j]`: samples of batch j classified correctly, in [0, B]. */
   correct: Float64Array;
 }
 

@@ -11,6 +11,7 @@ import type { ModelSpec } from "./spec.ts";
 
 /** One parameterised layer's place in the flat vector and its shapes. */
 export interface LayerLayout {
+  /** `"dense"` (fully connected) or `"conv"` (2-D convolution, ReLU after it). */
   kind: "dense" | "conv";
   /** Per-sample input shape: `[features]` (dense) or `[h, w, c]` (conv). */
   inShape: number[];
@@ -18,21 +19,29 @@ export interface LayerLayout {
   outShape: number[];
   /** Weight shape: `[in, out]` (dense) or `[k, k, cin, cout]` (conv). */
   wShape: number[];
+  /** Index of the layer's first weight in the flat parameter vector. */
   wOffset: number;
+  /** Number of weights: the product of `wShape`. */
   wSize: number;
+  /** Index of the layer's first bias in the flat vector (`wOffset + wSize`). */
   bOffset: number;
+  /** Number of biases: the layer's output features (dense) or channels (conv). */
   bSize: number;
-  /** Conv only: stride and "same" padding `[top, bottom, left, right]`. */
+  /** Conv only: the stride in both directions (2). */
   stride?: number;
+  /** Conv only: "same" padding in pixels, `[top, bottom, left, right]`. */
   pad?: [number, number, number, number];
 }
 
 /** The whole model's layout. */
 export interface ModelLayout {
+  /** The architecture this layout was made from. */
   spec: ModelSpec;
   /** Per-sample input shape: `[h*w]` for MLPs, `[h, w, 1]` for CNNs. */
   inputShape: number[];
+  /** Number of classes: the width of the output (logit) layer. */
   classes: number;
+  /** The parameterised layers in forward order; the last is the dense output layer. */
   layers: LayerLayout[];
   /** Total number of parameters. */
   size: number;
@@ -45,7 +54,17 @@ function samePad(n: number, k: number, s: number): [number, number, number] {
   return [out, before, total - before];
 }
 
-/** Lays out the parameters of `spec` for images of `height × width` and `classes` classes. */
+/**
+ * Lays out the parameters of `spec` for images of `height × width` and `classes` classes.
+ *
+ * @example
+ * ```ts
+ * import { modelLayout } from "./layout.ts";
+ * import { parseModelSpec } from "./spec.ts";
+ * const layout = modelLayout(parseModelSpec("mlp:128,64"), 28, 28, 10);
+ * console.log(layout.size, layout.layers.map((l) => l.wShape)); // 109386 [[784, 128], [128, 64], [64, 10]]
+ * ```
+ */
 export function modelLayout(spec: ModelSpec, height: number, width: number, classes: number): ModelLayout {
   const layers: LayerLayout[] = [];
   let offset = 0;
@@ -98,7 +117,18 @@ export function modelLayout(spec: ModelSpec, height: number, width: number, clas
   return { spec, inputShape: [height, width, 1], classes, layers, size: offset };
 }
 
-/** He-normal weights (std √(2/fan_in)) and zero biases, from `seed`. */
+/**
+ * He-normal weights (std √(2/fan_in)) and zero biases, from `seed`.
+ *
+ * @example
+ * ```ts
+ * import { initParams, modelLayout } from "./layout.ts";
+ * import { parseModelSpec } from "./spec.ts";
+ * const layout = modelLayout(parseModelSpec("mlp:4"), 2, 2, 2);
+ * const w = initParams(layout, 0);
+ * console.log(w.length, w[layout.layers[0].bOffset]); // 30 0 (biases start at zero)
+ * ```
+ */
 export function initParams(layout: ModelLayout, seed: number): Float32Array {
   const w = new Float32Array(layout.size);
   const rng = new Rng(seed);

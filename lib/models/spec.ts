@@ -7,14 +7,19 @@ import { ConfigError } from "../errors.ts";
 
 /** A fully connected ReLU network; `hidden` lists the hidden widths (one = the paper's "single-layer MLP"). */
 export interface MlpSpec {
+  /** The discriminant: a fully connected network. */
   kind: "mlp";
+  /** Hidden-layer widths, input side first: at least one, each an integer in [1, 4096]. */
   hidden: number[];
 }
 
 /** Two 3×3 stride-2 "same" conv+ReLU layers with `channels` filters each, then a linear head. */
 export interface CnnSpec {
+  /** The discriminant: a convolutional network. */
   kind: "cnn";
+  /** Filters of the first and second conv layer, each an integer in [1, 256]; default `[16, 32]`. */
   channels: [number, number];
+  /** Side length of the square conv kernels in pixels (3 for every parsed spec). */
   kernel: number;
 }
 
@@ -27,7 +32,17 @@ export const DEFAULT_MODEL = "mlp:128,64";
 const ALLOWED =
   '"mlp:W1,W2,..." (hidden widths, integers in [1, 4096]) or "cnn" / "cnn:C1,C2" (channels in [1, 256])';
 
-/** Parses `mlp:128,64`, `mlp:128`, `cnn` or `cnn:16,32`; anything else is a ConfigError on `model`. */
+/**
+ * Parses `mlp:128,64`, `mlp:128`, `cnn` or `cnn:16,32`; anything else is a ConfigError on `model`.
+ * A spec object is validated and returned as is.
+ *
+ * @example
+ * ```ts
+ * import { parseModelSpec } from "./spec.ts";
+ * console.log(parseModelSpec("mlp:128,64")); // { kind: "mlp", hidden: [128, 64] }
+ * console.log(parseModelSpec("cnn")); // { kind: "cnn", channels: [16, 32], kernel: 3 }
+ * ```
+ */
 export function parseModelSpec(text: string | ModelSpec): ModelSpec {
   if (typeof text !== "string") return validateSpec(text);
   const t = text.trim();
@@ -65,12 +80,29 @@ function validateSpec(spec: ModelSpec): ModelSpec {
   return spec;
 }
 
-/** The canonical string of a spec, e.g. `mlp:128,64`. */
+/**
+ * The canonical string of a spec, e.g. `mlp:128,64`.
+ *
+ * @example
+ * ```ts
+ * import { formatModelSpec, parseModelSpec } from "./spec.ts";
+ * console.log(formatModelSpec(parseModelSpec("cnn"))); // "cnn:16,32"
+ * ```
+ */
 export function formatModelSpec(spec: ModelSpec): string {
   return spec.kind === "mlp" ? `mlp:${spec.hidden.join(",")}` : `cnn:${spec.channels.join(",")}`;
 }
 
-/** A short human description, in the paper's words where they apply. */
+/**
+ * A short human description, in the paper's words where they apply.
+ *
+ * @example
+ * ```ts
+ * import { describeModel, parseModelSpec } from "./spec.ts";
+ * console.log(describeModel(parseModelSpec("mlp:128"))); // "Single-layer MLP"
+ * console.log(describeModel(parseModelSpec("cnn:8,16"))); // "CNN (conv 8→16, linear head)"
+ * ```
+ */
 export function describeModel(spec: ModelSpec): string {
   if (spec.kind === "cnn") return `CNN (conv ${spec.channels.join("→")}, linear head)`;
   return spec.hidden.length === 1 ? "Single-layer MLP" : "Multi-layer MLP";

@@ -18,6 +18,7 @@ export interface CsvOptions {
  * empty field, and a string quoted (with doubled quotes) when it holds a comma, a quote, CR or LF.
  * @example
  * ```ts
+ * import { csvField } from "./csv.ts";
  * csvField(0.1 + 0.2); // "0.30000000000000004"
  * csvField(NaN); // ""
  * csvField('say "hi", twice'); // "\"say \"\"hi\"\", twice\""
@@ -33,6 +34,7 @@ export function csvField(value: CsvValue): string {
  * One CSV record (without its line terminator).
  * @example
  * ```ts
+ * import { csvRow } from "./csv.ts";
  * csvRow([1, "a,b", null]); // '1,"a,b",'
  * ```
  */
@@ -63,9 +65,13 @@ export const CURVE_COLUMNS = [
  * last row leaves those cells empty. Numbers keep full precision; missing values are empty cells.
  * @example
  * ```ts
- * const csv = curvesCsv(result);
- * const [header, firstRow] = csv.split("\n");
- * header.startsWith("k,samples,loss,delta_empirical"); // true
+ * import { curvesCsv } from "./csv.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
+ * const csv = curvesCsv(result, { newline: "\r\n" });
+ * const [header, firstRow] = csv.split("\r\n");
+ * console.log(header.startsWith("k,samples,loss,delta_empirical"), firstRow.startsWith("1,")); // true true
  * ```
  */
 export function curvesCsv(result: AnalysisResult, opts: CsvOptions = {}): string {

@@ -449,6 +449,7 @@ function warningsBlock(r: AnalysisResult): string {
  * nor `<!--` can end or confuse the element; `JSON.parse` restores the text.
  * @example
  * ```ts
+ * import { scriptJson } from "./html.ts";
  * scriptJson({ a: "</script>" }); // '{"a":"\\u003c/script>"}'
  * ```
  */
@@ -521,8 +522,12 @@ footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid va
  * `<script type="application/json" id="kstar-result">`.
  * @example
  * ```ts
- * const html = htmlReport(result);
- * // a CLI would then: await Deno.writeTextFile("report.html", html);
+ * import { htmlReport } from "./html.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
+ * const html = htmlReport(result, { title: "My run" });
+ * await Deno.writeTextFile("report.html", html); // opens from file://, no network needed
  * ```
  */
 export function htmlReport(result: AnalysisResult, opts: HtmlReportOptions = {}): string {

@@ -19,12 +19,19 @@ export interface SummaryOptions {
 
 /** One row of the summary: the display strings of each column (blank where a group repeats a value). */
 export interface SummaryRow {
+  /** The dataset's display name (see {@link datasetLabel}) on its group's first row, else `""`. */
   dataset: string;
+  /** The model's description on each result's first row, else `""`. */
   model: string;
+  /** The tolerance Δ_tol (see {@link formatTolerance}), or `"—"` when the result has none. */
   tolerance: string;
+  /** k* or the "not reached" label (see {@link kLabel}). */
   k: string;
+  /** |D| = k*·B, `"≈N"` for a predicted size, or `"—"`. */
   samples: string;
+  /** L_k at k* with `digits` significant digits (see {@link formatValue}), or `"—"`. */
   loss: string;
+  /** The result's total run time in seconds (see {@link formatSeconds}) on its first row, else `""`. */
   time: string;
   /** The threshold behind the row (null when the result has none for this tolerance). */
   threshold: Threshold | null;
@@ -34,6 +41,7 @@ export interface SummaryRow {
  * The display name of a dataset: `MNIST`, `Fashion-MNIST`, or the name (last path segment of a folder).
  * @example
  * ```ts
+ * import { datasetLabel } from "./table.ts";
  * datasetLabel("fashion-mnist"); // "Fashion-MNIST"
  * ```
  */
@@ -48,6 +56,7 @@ export function datasetLabel(name: string): string {
  * A duration for people: `"850 ms"`, `"12.3 s"`, `"3 min 20 s"`, `"1 h 02 min"`; `"—"` when not finite.
  * @example
  * ```ts
+ * import { formatDuration } from "./table.ts";
  * formatDuration(200); // "3 min 20 s"
  * formatDuration(0.0425); // "43 ms"
  * ```
@@ -69,6 +78,7 @@ export function formatDuration(seconds: number | null | undefined): string {
  * Seconds for a "Time (s)" column: whole seconds from 100 s on, otherwise 3 significant digits.
  * @example
  * ```ts
+ * import { formatSeconds } from "./table.ts";
  * formatSeconds(2000.4); // "2000"
  * formatSeconds(12.345); // "12.3"
  * ```
@@ -84,6 +94,7 @@ export function formatSeconds(seconds: number | null | undefined): string {
  * otherwise `digits` significant digits (`0.000412`, `1.2e-7`); `"—"` when not finite.
  * @example
  * ```ts
+ * import { formatValue } from "./table.ts";
  * formatValue(0.0131); // "0.013"
  * formatValue(0.000412); // "0.000412"
  * ```
@@ -99,6 +110,7 @@ export function formatValue(x: number | null | undefined, digits = 3): string {
  * A tolerance as in the paper (`0.030`): 3 decimals when they are exact, else the shortest round-trip form.
  * @example
  * ```ts
+ * import { formatTolerance } from "./table.ts";
  * formatTolerance(0.03); // "0.030"
  * formatTolerance(1e-5); // "0.00001"
  * ```
@@ -129,6 +141,8 @@ function tolerancesIn(r: AnalysisResult): number[] {
  * The k cell of a threshold: k*, or `"not reached (≈N predicted)"` / `"not reached"`.
  * @example
  * ```ts
+ * import { kLabel } from "./table.ts";
+ * import type { Threshold } from "../analysis/types.ts";
  * kLabel({ kStar: null, predictedKStar: 123.4 } as Threshold); // "not reached (≈123 predicted)"
  * ```
  */
@@ -145,7 +159,13 @@ export function kLabel(t: Threshold | null): string {
  * Finds the threshold of a curve and tolerance (`smoothed` picks the smoothed or raw curve's), or null.
  * @example
  * ```ts
+ * import { findThreshold } from "./table.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
  * const t = findThreshold(result, 0.025); // empirical, smoothed
+ * const raw = findThreshold(result, 0.025, "theory", false);
+ * console.log(t?.kStar, raw?.kStar);
  * ```
  */
 export function findThreshold(
@@ -164,8 +184,12 @@ export function findThreshold(
  * order), the dataset shown on its group's first row, the model and time on each result's first row.
  * @example
  * ```ts
+ * import { summaryRows } from "./table.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
  * const rows = summaryRows([result]);
- * rows[0].k; // e.g. "40"
+ * console.log(rows[0].k); // e.g. "40"
  * ```
  */
 export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOptions = {}): SummaryRow[] {
@@ -243,6 +267,12 @@ const pad = (s: string, w: number, align: Align) =>
  * Time (s), one row per result and tolerance, the headline k being the smoothed empirical curve's k*.
  * @example
  * ```ts
+ * import { summaryTable } from "./table.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // results saved by `kstar analyze` (result.json in each run's --out folder)
+ * const load = async (path: string): Promise<AnalysisResult> => JSON.parse(await Deno.readTextFile(path));
+ * const mnistResult = await load("out/mnist/result.json");
+ * const fashionResult = await load("out/fashion-mnist/result.json");
  * console.log(summaryTable([mnistResult, fashionResult]));
  * // Dataset        Model            Δ      k    L_k  Time (s)
  * // -------------  ---------------  -----  --  -----  --------
@@ -271,6 +301,10 @@ function mdCell(s: string): string {
  * The summary as a GitHub-flavoured markdown table (same rows as {@link summaryTable}).
  * @example
  * ```ts
+ * import { summaryMarkdown } from "./table.ts";
+ * import type { AnalysisResult } from "../analysis/types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
  * summaryMarkdown([result]).split("\n")[0]; // "| Dataset | Model | Δ | k | L_k | Time (s) |"
  * ```
  */
