@@ -203,6 +203,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
   if (json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
   else {
     console.log("\n" + summaryTable(results));
+    for (const r of results) for (const line of predictionLines(r)) console.log(line);
     if (results.length > 1) {
       const total = results.reduce((a, r) => a + (r.timings.total ?? 0), 0);
       console.log(
@@ -213,6 +214,31 @@ export async function runAnalyzeCommand(args: string[]): Promise<number> {
     }
   }
   return 0;
+}
+
+/** Plain sentences for tolerances the data do not reach (headline curve: smoothed empirical). */
+export function predictionLines(r: AnalysisResult): string[] {
+  const out: string[] = [];
+  const B = r.config.batchSize;
+  const fit = r.fits.find((f) => f.curve === "empirical");
+  for (const t of r.thresholds) {
+    if (t.curve !== "empirical" || !t.smoothed || t.kStar !== null) continue;
+    const have = r.dataset.usedSamples;
+    if (t.predictedSamples !== null && fit) {
+      out.push(
+        `Δ_tol = ${t.tolerance}: not reached within ${have} samples; the tail fit Δ_k ≈ ${
+          fit.C.toPrecision(3)
+        }·k^−${fit.alpha.toFixed(2)} (r² ${fit.r2.toFixed(2)}) predicts k* ≈ ${t.predictedKStar}: about ${
+          Math.max(0, t.predictedSamples - have)
+        } more samples would be needed (|D| ≈ ${t.predictedSamples} at B = ${B}).`,
+      );
+    } else {
+      out.push(
+        `Δ_tol = ${t.tolerance}: not reached within ${have} samples, and the tail does not fit a decaying power law well enough to extrapolate.`,
+      );
+    }
+  }
+  return out;
 }
 
 function presetConfigs(name: string, base: Partial<AnalysisConfig>): Partial<AnalysisConfig>[] {

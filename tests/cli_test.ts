@@ -115,6 +115,7 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
     assertEquals(r.code, 0, r.err);
     assert(/Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)/.test(r.out), r.out);
     assert(r.out.includes("not reached"), "the 1e-9 tolerance is not reached within the data");
+    assert(/Δ_tol = 1e-9: not reached within 480 samples/.test(r.out), r.out);
     const result = JSON.parse(await Deno.readTextFile(`${dir}/out/result.json`));
     assertEquals(result.schema, "kstar.result/1");
     assertEquals(result.dataset.batches, 30);
