@@ -12,7 +12,9 @@ import { type ChartSpec, markerPlugin } from "./charts.ts";
 let registered = false;
 
 /** A canvas with a chart; `name` becomes `data-chart` (for tests and styling). */
-export function ChartCanvas({ config, name, height = 300 }: { config: ChartSpec; name: string; height?: number }) {
+export function ChartCanvas(
+  { config, name, height = 300 }: { config: ChartSpec; name: string; height?: number },
+) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
   useEffect(() => {

@@ -39,7 +39,8 @@ export const api = {
   list: () => call<{ runs: RunSummary[] }>("GET", "/api/runs"),
   get: (id: string) => call<RunDetail>("GET", `/api/runs/${encodeURIComponent(id)}`),
   submit: (config: Record<string, unknown>) => call<RunRecord>("POST", "/api/runs", config),
-  remove: (id: string) => call<{ id: string; action: string }>("DELETE", `/api/runs/${encodeURIComponent(id)}`),
+  remove: (id: string) =>
+    call<{ id: string; action: string }>("DELETE", `/api/runs/${encodeURIComponent(id)}`),
   resubmit: (id: string) => call<RunRecord>("POST", `/api/runs/${encodeURIComponent(id)}/resubmit`),
   result: (id: string) => call<AnalysisResult>("GET", `/api/runs/${encodeURIComponent(id)}/result.json`),
 };

@@ -3,15 +3,22 @@
  * and the marker plugin that draws the tolerance and k* lines.
  * @module
  */
-import type { ChartConfiguration, ChartDataset, Plugin } from "npm:chart.js@4.6.1";
+import type { Plugin } from "npm:chart.js@4.6.1";
 import type { AnalysisResult, CurveName, PowerFit } from "../lib/analysis/types.ts";
 import type { Curves } from "./threshold.ts";
 import { curveValues } from "./threshold.ts";
-import { CURVE_LABELS, fmt } from "./format.ts";
+import { CURVE_LABELS, CURVE_NAMES, fmt } from "./format.ts";
 
-/** A chart configuration (line or bar). */
-export type ChartSpec = ChartConfiguration<"line" | "bar", (number | Point | null)[], string | number>;
-type Point = { x: number; y: number | null };
+/** A chart.js configuration (line or bar), typed loosely: chart.js checks it at run time. */
+export interface ChartSpec {
+  type: "line" | "bar";
+  data: { labels?: string[]; datasets: Dataset[] };
+  options: Record<string, unknown>;
+}
+/** A chart.js dataset. */
+export type Dataset = Record<string, unknown> & { label: string; data: unknown[] };
+/** A point of a line. */
+export type Point = { x: number; y: number | null };
 
 /** Colours of the curves and markers. */
 export const COLORS = {
@@ -118,7 +125,7 @@ export function series(values: number[] | undefined, positive: boolean, scale = 
   }));
 }
 
-function line(label: string, data: Point[], color: string, extra: Partial<ChartDataset<"line">> = {}) {
+function line(label: string, data: Point[], color: string, extra: Record<string, unknown> = {}): Dataset {
   return {
     type: "line" as const,
     label,
@@ -134,6 +141,19 @@ function line(label: string, data: Point[], color: string, extra: Partial<ChartD
   };
 }
 
+/**
+ * Tick labels of a log axis: 1·10ⁿ always, 2 and 5·10ⁿ as well when the axis spans few decades, none for the
+ * other ticks (their grid lines stay).
+ */
+export function logTickLabel(value: number, ticks: { value: number }[]): string {
+  if (!(value > 0)) return "";
+  const vs = ticks.map((t) => t.value).filter((v) => v > 0);
+  const decades = vs.length ? Math.log10(Math.max(...vs) / Math.min(...vs)) : 1;
+  const m = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+  const near = (x: number) => Math.abs(m - x) < 1e-6 * x;
+  return near(1) || (decades <= 4 && (near(2) || near(5))) ? fmt(value, 2) : "";
+}
+
 function baseOptions(xTitle: string, yTitle: string, logX: boolean, logY: boolean, markers?: MarkerOptions) {
   return {
     responsive: true,
@@ -147,13 +167,31 @@ function baseOptions(xTitle: string, yTitle: string, logX: boolean, logY: boolea
         type: logX ? "logarithmic" as const : "linear" as const,
         title: { display: true, text: xTitle, color: COLORS.text },
         grid: { color: COLORS.grid },
-        ticks: { color: COLORS.text, maxTicksLimit: 10 },
+        ticks: {
+          color: COLORS.text,
+          maxTicksLimit: 10,
+          ...(logX
+            ? {
+              callback: (v: number | string, _i: number, t: { value: number }[]) =>
+                logTickLabel(Number(v), t),
+            }
+            : {}),
+        },
       },
       y: {
         type: logY ? "logarithmic" as const : "linear" as const,
         title: { display: true, text: yTitle, color: COLORS.text },
         grid: { color: COLORS.grid },
-        ticks: { color: COLORS.text, maxTicksLimit: 8 },
+        ticks: {
+          color: COLORS.text,
+          maxTicksLimit: 8,
+          ...(logY
+            ? {
+              callback: (v: number | string, _i: number, t: { value: number }[]) =>
+                logTickLabel(Number(v), t),
+            }
+            : {}),
+        },
       },
     },
     plugins: {
@@ -195,18 +233,29 @@ export function deltaChart(curves: Curves, o: DeltaChartOptions): ChartSpec {
   const floor = positives.length ? Math.min(...positives) / 2 : 1e-12;
   const upper = emp.map((v, i) => v + 2 * (se[i] ?? 0));
   const lower = emp.map((v, i) => Math.max(v - 2 * (se[i] ?? 0), floor));
-  const datasets: ChartSpec["data"]["datasets"] = [
-    line("_band_upper", series(upper, true), "transparent", { fill: "+1", backgroundColor: COLORS.band, borderWidth: 0 }),
+  const datasets: Dataset[] = [
+    line("_band_upper", series(upper, true), "transparent", {
+      fill: "+1",
+      backgroundColor: COLORS.band,
+      borderWidth: 0,
+    }),
     line("_band_lower", series(lower, true), "transparent", { borderWidth: 0 }),
     line(`${CURVE_LABELS.empirical} ± 2 SE`, series(emp, true), COLORS.empirical),
     line(CURVE_LABELS.theory, series(curves.theory, true), COLORS.theory, { borderDash: [6, 3] }),
-    line(CURVE_LABELS.secondOrder, series(curves.secondOrder, true), COLORS.secondOrder, { borderDash: [2, 2] }),
+    line(CURVE_LABELS.secondOrder, series(curves.secondOrder, true), COLORS.secondOrder, {
+      borderDash: [2, 2],
+    }),
   ];
   if (o.smoothed) {
     datasets.push(
-      line(`Smoothed ${CURVE_LABELS[o.curve].toLowerCase()}`, series(curveValues(curves, o.curve, true), true), COLORS.smoothed, {
-        borderWidth: 2.5,
-      }),
+      line(
+        `Smoothed ${CURVE_NAMES[o.curve]}`,
+        series(curveValues(curves, o.curve, true), true),
+        COLORS.smoothed,
+        {
+          borderWidth: 2.5,
+        },
+      ),
     );
   }
   if (o.fit) {
@@ -218,18 +267,23 @@ export function deltaChart(curves: Curves, o: DeltaChartOptions): ChartSpec {
       ks.push({ x: k, y: f.C * k ** -f.alpha });
     }
     datasets.push(
-      line(`Fit ${fmt(f.C)}·k^−${fmt(f.alpha)} (R² ${fmt(f.r2, 2)})`, ks, COLORS.fit, { borderDash: [3, 3], borderWidth: 1.5 }),
+      line(`Fit ${fmt(f.C)}·k^−${fmt(f.alpha)} (R² ${fmt(f.r2, 2)})`, ks, COLORS.fit, {
+        borderDash: [3, 3],
+        borderWidth: 1.5,
+      }),
     );
   }
   const markers: MarkerOptions = {
-    hlines: o.tolerance !== null ? [{ value: o.tolerance, color: COLORS.tolerance, label: `Δ_tol = ${fmt(o.tolerance)}` }] : [],
+    hlines: o.tolerance !== null
+      ? [{ value: o.tolerance, color: COLORS.tolerance, label: `Δ_tol = ${fmt(o.tolerance)}` }]
+      : [],
     vlines: o.kStar !== null ? [{ value: o.kStar, color: COLORS.kStar, label: `k* = ${o.kStar}` }] : [],
   };
   return {
     type: "line",
     data: { datasets },
     options: baseOptions("k (batches)", "Δₖ", o.logX, true, markers),
-  } as ChartSpec;
+  };
 }
 
 /** Δ_k·k² of the three curves: flat when Δ_k = O(1/k²). */
@@ -241,28 +295,35 @@ export function scaledChart(curves: Curves, logX: boolean, kStar: number | null)
       datasets: [
         line(CURVE_LABELS.empirical, series(curves.empirical, false, sq), COLORS.empirical),
         line(CURVE_LABELS.theory, series(curves.theory, false, sq), COLORS.theory, { borderDash: [6, 3] }),
-        line(CURVE_LABELS.secondOrder, series(curves.secondOrder, false, sq), COLORS.secondOrder, { borderDash: [2, 2] }),
+        line(CURVE_LABELS.secondOrder, series(curves.secondOrder, false, sq), COLORS.secondOrder, {
+          borderDash: [2, 2],
+        }),
       ],
     },
     options: baseOptions("k (batches)", "Δₖ · k²", logX, false, {
       vlines: kStar !== null ? [{ value: kStar, color: COLORS.kStar, label: `k* = ${kStar}` }] : [],
     }),
-  } as ChartSpec;
+  };
 }
 
 /** The eigenvalue trajectories λ_k^(i) of Λ_k = PᵀH_kP, one line per direction. */
 export function eigenChart(curves: Curves, logX: boolean, kStar: number | null): ChartSpec {
   const ev = curves.eigenvalues ?? [];
   const d = ev[0]?.length ?? 0;
-  const datasets = Array.from({ length: d }, (_, i) =>
-    line(`λ${sub(i + 1)}`, series(ev.map((row) => row[i]), false), PALETTE[i % PALETTE.length], { borderWidth: 1.25 }));
+  const datasets = Array.from(
+    { length: d },
+    (_, i) =>
+      line(`λ${sub(i + 1)}`, series(ev.map((row) => row[i]), false), PALETTE[i % PALETTE.length], {
+        borderWidth: 1.25,
+      }),
+  );
   return {
     type: "line",
     data: { datasets },
     options: baseOptions("k (batches)", "λₖ⁽ⁱ⁾", logX, false, {
       vlines: kStar !== null ? [{ value: kStar, color: COLORS.kStar, label: `k* = ${kStar}` }] : [],
     }),
-  } as ChartSpec;
+  };
 }
 
 /** The top-d eigenvalues of the full-data Hessian at w*. */
@@ -288,7 +349,7 @@ export function spectrumChart(spectrum: AnalysisResult["spectrum"]): ChartSpec {
       scales: { ...opts.scales, x: { ...opts.scales.x, type: "category" } },
       plugins: { ...opts.plugins, legend: { display: false } },
     },
-  } as unknown as ChartSpec;
+  };
 }
 
 /** One run in the compare chart. */
@@ -301,7 +362,10 @@ export interface CompareSeries {
 }
 
 /** Δ_k of several runs overlaid, against k or against |D| = k·B, with each run's k*. */
-export function compareChart(runs: CompareSeries[], o: { bySamples: boolean; logX: boolean; tolerance: number | null }): ChartSpec {
+export function compareChart(
+  runs: CompareSeries[],
+  o: { bySamples: boolean; logX: boolean; tolerance: number | null },
+): ChartSpec {
   const datasets = runs.map((r) =>
     line(
       r.label,
@@ -320,9 +384,11 @@ export function compareChart(runs: CompareSeries[], o: { bySamples: boolean; log
     data: { datasets },
     options: baseOptions(o.bySamples ? "|D| = k·B (samples)" : "k (batches)", "Δₖ", o.logX, true, {
       vlines,
-      hlines: o.tolerance !== null ? [{ value: o.tolerance, color: COLORS.tolerance, label: `Δ_tol = ${fmt(o.tolerance)}` }] : [],
+      hlines: o.tolerance !== null
+        ? [{ value: o.tolerance, color: COLORS.tolerance, label: `Δ_tol = ${fmt(o.tolerance)}` }]
+        : [],
     }),
-  } as ChartSpec;
+  };
 }
 
 function sub(n: number): string {

@@ -9,7 +9,10 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
   if (x === 0) return "0";
   const a = Math.abs(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(Math.max(0, digits - 1)).replace("e+", "e");
+  if (a >= 1e5 || a < 1e-3) {
+    const [m, e] = x.toExponential(Math.max(0, digits - 1)).split("e");
+    return `${m.includes(".") ? m.replace(/\.?0+$/, "") : m}e${e.replace("+", "")}`;
+  }
   return String(Number(x.toPrecision(digits)));
 }
 
@@ -61,6 +64,13 @@ export const STAGE_LABELS: Record<string, string> = {
   thresholds: "Thresholds",
   done: "Done",
 };
+
+/** Short lower-case names of the Δ_k curves (for running text). */
+export const CURVE_NAMES = {
+  empirical: "empirical (Monte Carlo)",
+  theory: "theoretical bound",
+  secondOrder: "second order",
+} as const;
 
 /** Labels of the Δ_k curves. */
 export const CURVE_LABELS = {

@@ -8,6 +8,7 @@
 import { useState } from "npm:preact@10.29.8/hooks";
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import { api, ApiRequestError } from "../components/api.ts";
+import { useHydrated } from "../components/hooks.ts";
 
 /** Props: the defaults and bounds of every field (from `lib/analysis/config.ts`). */
 export interface RunFormProps {
@@ -40,7 +41,9 @@ const SMALL: Values = { limit: "512", batchSize: "32", epochs: "1", d: "3", samp
 
 function initialValues(d: AnalysisConfig): Values {
   const v: Values = {};
-  for (const [k, x] of Object.entries(d)) v[k] = x === null ? "" : Array.isArray(x) ? x.join(", ") : String(x);
+  for (const [k, x] of Object.entries(d)) {
+    v[k] = x === null ? "" : Array.isArray(x) ? x.join(", ") : String(x);
+  }
   v.datasetFolder = "";
   return v;
 }
@@ -76,6 +79,7 @@ export function toConfig(v: Values): { config: Record<string, unknown>; errors: 
 }
 
 export default function RunForm({ defaults, limits, dataRoot, backends }: RunFormProps) {
+  const hydrated = useHydrated();
   const [values, setValues] = useState<Values>(() => initialValues(defaults));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -106,13 +110,24 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
       setBusy(false);
       if (err instanceof ApiRequestError) {
         const b = err.body;
-        if (b.field) setErrors({ [b.field === "dataset" && values.dataset === "folder" ? "datasetFolder" : b.field]: b.allowed ? `allowed: ${b.allowed}` : b.error });
+        if (b.field) {
+          setErrors({
+            [b.field === "dataset" && values.dataset === "folder" ? "datasetFolder" : b.field]: b.allowed
+              ? `allowed: ${b.allowed}`
+              : b.error,
+          });
+        }
         setMessage(err.status === 429 ? "The queue is full — try again when a run has finished." : b.error);
       } else setMessage(`Could not submit: ${(err as Error).message}`);
     }
   };
 
-  const num = (k: string, label: string, hint: string, opts: { min?: number; max?: number; step?: string; placeholder?: string } = {}) => (
+  const num = (
+    k: string,
+    label: string,
+    hint: string,
+    opts: { min?: number; max?: number; step?: string; placeholder?: string } = {},
+  ) => (
     <label class={`field${errors[k] ? " invalid" : ""}`}>
       <span class="field-label">{label}</span>
       <input
@@ -130,7 +145,13 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
   );
 
   return (
-    <form class="run-form" onSubmit={submit} noValidate data-testid="run-form">
+    <form
+      class="run-form"
+      onSubmit={submit}
+      noValidate
+      data-testid="run-form"
+      data-hydrated={hydrated ? "1" : undefined}
+    >
       <div class="form-grid">
         <label class={`field span-2${errors.dataset ? " invalid" : ""}`}>
           <span class="field-label">Dataset</span>
@@ -139,13 +160,21 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
             <option value="fashion-mnist">Fashion-MNIST</option>
             {dataRoot ? <option value="folder">Folder of IDX files…</option> : null}
           </select>
-          <span class="field-hint">{errors.dataset ?? (dataRoot ? "built-in, or a folder under the data root" : "built-in datasets")}</span>
+          <span class="field-hint">
+            {errors.dataset ?? (dataRoot ? "built-in, or a folder under the data root" : "built-in datasets")}
+          </span>
         </label>
         {values.dataset === "folder"
           ? (
             <label class={`field span-2${errors.datasetFolder ? " invalid" : ""}`}>
               <span class="field-label">Folder (relative to the data root)</span>
-              <input type="text" name="datasetFolder" value={values.datasetFolder} placeholder="my-data" onInput={set("datasetFolder")} />
+              <input
+                type="text"
+                name="datasetFolder"
+                value={values.datasetFolder}
+                placeholder="my-data"
+                onInput={set("datasetFolder")}
+              />
               <span class="field-hint">{errors.datasetFolder ?? "train/t10k IDX files, MNIST layout"}</span>
             </label>
           )
@@ -190,7 +219,7 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
           <label class="field">
             <span class="field-label">Backend</span>
             <select name="backend" value={values.backend} onChange={set("backend")}>
-              {backends.map((b) => <option value={b}>{b}</option>)}
+              {backends.map((b) => <option key={b} value={b}>{b}</option>)}
             </select>
             <span class="field-hint">{errors.backend ?? "tfjs backend"}</span>
           </label>
@@ -216,6 +245,7 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
             setErrors({});
           }}
           title="limit 512, B 32, 1 epoch, d 3, K 8, in-process"
+          data-testid="preset-small"
         >
           Quick preset
         </button>

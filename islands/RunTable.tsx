@@ -10,6 +10,7 @@ import { api } from "../components/api.ts";
 import { datasetLabel, fmt, fmtDuration, fmtInt, fmtPercent, fmtTime } from "../components/format.ts";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import type { RunSummary } from "../server/types.ts";
+import { useHydrated } from "../components/hooks.ts";
 
 export interface RunTableProps {
   runs: RunSummary[];
@@ -20,6 +21,7 @@ function tolOf(r: RunSummary): number | null {
 }
 
 export default function RunTable({ runs: initial }: RunTableProps) {
+  const hydrated = useHydrated();
   const [runs, setRuns] = useState(initial);
   const [selected, setSelected] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -53,7 +55,7 @@ export default function RunTable({ runs: initial }: RunTableProps) {
   const comparable = selected.filter((id) => runs.find((r) => r.id === id)?.status === "done");
 
   return (
-    <div class="run-table-wrap">
+    <div class="run-table-wrap" data-hydrated={hydrated ? "1" : undefined}>
       <div class="table-toolbar">
         <span class="muted">
           {runs.length} run{runs.length === 1 ? "" : "s"}
@@ -61,7 +63,9 @@ export default function RunTable({ runs: initial }: RunTableProps) {
         </span>
         <a
           class={`btn btn-secondary btn-sm${comparable.length ? "" : " disabled"}`}
-          href={comparable.length ? `/compare?ids=${comparable.map(encodeURIComponent).join(",")}` : undefined}
+          href={comparable.length
+            ? `/compare?ids=${comparable.map(encodeURIComponent).join(",")}`
+            : undefined}
           aria-disabled={comparable.length ? undefined : "true"}
         >
           Compare {comparable.length ? `(${comparable.length})` : "selected"}
@@ -112,26 +116,43 @@ export default function RunTable({ runs: initial }: RunTableProps) {
                       <td>
                         <StatusBadge status={r.status} />
                         {r.status === "running" && r.progress
-                          ? <span class="mini-progress" title={r.progress.message}>{fmtPercent(r.progress.overall)}</span>
+                          ? (
+                            <span class="mini-progress" title={r.progress.message}>
+                              {fmtPercent(r.progress.overall)}
+                            </span>
+                          )
                           : null}
                       </td>
                       <td>
-                        <a href={`/runs/${encodeURIComponent(r.id)}`} class="run-link">{datasetLabel(r.config.dataset)}</a>
+                        <a href={`/runs/${encodeURIComponent(r.id)}`} class="run-link">
+                          {datasetLabel(r.config.dataset)}
+                        </a>
                         <div class="sub mono">{r.id}</div>
                       </td>
                       <td class="mono">{r.config.model}</td>
                       <td class="num">{r.config.d}</td>
                       <td class="num">{r.config.samples}</td>
                       <td class="num">{fmt(r.config.sigma)}</td>
-                      <td class="num">{fmt(tolOf(r)) === "—" ? <span class="muted">default</span> : fmt(tolOf(r))}</td>
+                      <td class="num">
+                        {fmt(tolOf(r)) === "—" ? <span class="muted">default</span> : fmt(tolOf(r))}
+                      </td>
                       <td class="num strong">
-                        {r.status === "done" ? (r.kStar === null ? <span class="muted" title="not reached">n/r</span> : fmtInt(r.kStar)) : "—"}
+                        {r.status === "done"
+                          ? (r.kStar === null
+                            ? <span class="muted" title="not reached">n/r</span>
+                            : fmtInt(r.kStar))
+                          : "—"}
                       </td>
                       <td class="num">{r.status === "done" ? fmtInt(r.samples) : "—"}</td>
                       <td class="num">{live && r.status === "queued" ? "—" : fmtDuration(r.duration)}</td>
                       <td class="muted nowrap">{fmtTime(r.createdAt)}</td>
                       <td class="actions">
-                        <button type="button" class="btn btn-ghost btn-sm" onClick={() => act(r)} title={live ? "Cancel" : "Delete"}>
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-sm"
+                          onClick={() => act(r)}
+                          title={live ? "Cancel" : "Delete"}
+                        >
                           {live ? "Cancel" : "Delete"}
                         </button>
                       </td>

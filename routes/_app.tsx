@@ -42,6 +42,7 @@ export default function App(
             <nav>
               {nav.map(([href, label]) => (
                 <a
+                  key={href}
                   href={href}
                   class={(href === "/" ? path === "/" || path.startsWith("/runs") : path.startsWith(href))
                     ? "active"

@@ -6,11 +6,10 @@
  * crash never leaves a half-written bundle.
  * @module
  */
-import { joinPath, resolvePath } from "../lib/data/paths.ts";
-import { fileUrlToPath } from "./static.ts";
+import { joinPath } from "../lib/data/paths.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
-/** The repository root. */
-export const PROJECT_ROOT: string = resolvePath(fileUrlToPath(new URL("../", import.meta.url)));
+export { PROJECT_ROOT };
 /** Where the build goes. */
 export const BUILD_DIR: string = joinPath(PROJECT_ROOT, "static", "build");
 

@@ -23,5 +23,9 @@ export async function download(
     "Content-Type": file.type,
     "Content-Disposition": `${inline ? "inline" : "attachment"}; filename="kstar-${id}-${file.name}"`,
     "Cache-Control": "no-cache",
+    // The report is self-contained: inline styles and SVG, no scripts.
+    ...(file.type.startsWith("text/html")
+      ? { "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" }
+      : {}),
   });
 }

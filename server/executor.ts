@@ -1,11 +1,16 @@
 /**
- * Executing one run off the request path. {@link Executor} is the interface the queue uses; the default
- * {@link WorkerExecutor} starts a Deno Worker (`run_worker.ts`) per run and stops it on cancellation: it first
- * asks the worker to abort (which closes the analysis' compute workers), then terminates it.
+ * Executing one run off the request path. {@link Executor} is the interface the queue uses. The default
+ * {@link ProcessExecutor} runs each analysis in its own `deno run` subprocess (`run_process.ts`) and cancels
+ * it by killing the process, which stops everything in it at once — WebAssembly kernels and compute workers
+ * included — and isolates the server from a run's crashes and memory. {@link WorkerExecutor} runs it in a
+ * Deno Worker instead (lighter to start; a cancelled run stops once the WebAssembly kernel running at that
+ * moment returns, since terminating a worker does not interrupt WebAssembly).
  * @module
  */
 import type { AnalysisConfig, AnalysisResult, ProgressEvent } from "../lib/analysis/types.ts";
-import type { HostMessage, WorkerMessage } from "./protocol.ts";
+import { joinPath } from "../lib/data/paths.ts";
+import { type HostMessage, MESSAGE_PREFIX, type WorkerMessage } from "./protocol.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 import type { RunError } from "./types.ts";
 
 /** How an execution ended. */
@@ -62,7 +67,7 @@ export class WorkerExecutor implements Executor {
     let settle!: (o: ExecutionOutcome) => void;
     const done = new Promise<ExecutionOutcome>((resolve) => settle = resolve);
     let ended = false;
-    let grace: number | undefined;
+    let grace: ReturnType<typeof setTimeout> | undefined;
     const end = (o: ExecutionOutcome) => {
       if (ended) return;
       ended = true;
@@ -120,6 +125,147 @@ export class WorkerExecutor implements Executor {
         cancelling = true;
         worker.postMessage({ type: "cancel" } satisfies HostMessage);
         grace = setTimeout(() => end({ status: "cancelled" }), this.#opts.cancelGraceMs ?? 1500);
+      },
+    };
+  }
+}
+
+/** Options of {@link ProcessExecutor}. */
+export interface ProcessExecutorOptions {
+  /** The run script (default `./run_process.ts`); it must speak the `protocol.ts` lines. */
+  script?: string | URL;
+  dataRoot?: string;
+  cacheDir?: string;
+  progressIntervalMs?: number;
+  /** Extra `deno run` flags (default: `-A`, and `--config` with the project's deno.json when there is one). */
+  denoArgs?: string[];
+  /** Called with each line the process writes that is not a protocol message (stdout and stderr). */
+  onOutput?: (id: string, line: string) => void;
+}
+
+function projectConfigArgs(): string[] {
+  const cfg = joinPath(PROJECT_ROOT, "deno.json");
+  try {
+    return Deno.statSync(cfg).isFile ? ["--config", cfg] : ["--no-config"];
+  } catch {
+    return ["--no-config"];
+  }
+}
+
+/** Splits a text stream into lines. */
+async function forEachLine(stream: ReadableStream<Uint8Array>, fn: (line: string) => void): Promise<void> {
+  let buf = "";
+  let from = 0; // the part of buf already searched for a newline (a result is one long line)
+  const dec = new TextDecoder();
+  for await (const bytes of stream) {
+    buf += dec.decode(bytes, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n", from)) >= 0) {
+      fn(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      from = 0;
+    }
+    from = buf.length;
+  }
+  buf += dec.decode();
+  if (buf !== "") fn(buf);
+}
+
+/** Runs each analysis in its own `deno run` subprocess. */
+export class ProcessExecutor implements Executor {
+  readonly #opts: ProcessExecutorOptions;
+  readonly #script: string;
+  /** Processes alive now (for tests and stats). */
+  readonly live = new Set<Deno.ChildProcess>();
+
+  constructor(opts: ProcessExecutorOptions = {}) {
+    this.#opts = opts;
+    this.#script = String(opts.script ?? new URL("./run_process.ts", import.meta.url));
+  }
+
+  start(id: string, config: AnalysisConfig, onProgress: (e: ProgressEvent) => void): Execution {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...(this.#opts.denoArgs ?? ["-A", ...projectConfigArgs()]), this.#script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.live.add(child);
+    let outcome: ExecutionOutcome | null = null;
+    let cancelled = false;
+    const stderrTail: string[] = [];
+    let exitTimer: ReturnType<typeof setTimeout> | undefined;
+    const kill = () => {
+      try {
+        child.kill(Deno.build.os === "windows" ? "SIGTERM" : "SIGKILL");
+      } catch { /* already gone */ }
+    };
+    const other = (line: string) => this.#opts.onOutput?.(id, line);
+
+    const stdout = forEachLine(child.stdout, (line) => {
+      if (!line.startsWith(MESSAGE_PREFIX)) return other(line);
+      let m: WorkerMessage;
+      try {
+        m = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+      } catch {
+        return other(line);
+      }
+      if (cancelled || outcome) return;
+      if (m.type === "progress") {
+        try {
+          onProgress(m.event);
+        } catch (err) {
+          console.error(`run ${id}: progress handler failed:`, err);
+        }
+      } else if (m.type === "result") outcome = { status: "done", result: m.result };
+      else if (m.type === "error") outcome = { status: "failed", error: m.error };
+      else if (m.type === "cancelled") outcome = { status: "cancelled" };
+      // A process that has sent its outcome but does not exit is stopped.
+      if (outcome) exitTimer = setTimeout(kill, 5000);
+    }).catch(() => {});
+    const stderr = forEachLine(child.stderr, (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > 20) stderrTail.shift();
+      other(line);
+    }).catch(() => {});
+
+    // The start message; stdin stays open: its end tells the process to stop (also when the server dies).
+    const writer = child.stdin.getWriter();
+    const start: HostMessage = {
+      type: "start",
+      config,
+      dataRoot: this.#opts.dataRoot,
+      cacheDir: this.#opts.cacheDir,
+      progressIntervalMs: this.#opts.progressIntervalMs,
+    };
+    writer.write(new TextEncoder().encode(JSON.stringify(start) + "\n")).catch(() => {});
+
+    const done = (async (): Promise<ExecutionOutcome> => {
+      const status = await child.status;
+      clearTimeout(exitTimer);
+      await Promise.all([stdout, stderr]);
+      this.live.delete(child);
+      await writer.close().catch(() => {});
+      if (cancelled) return { status: "cancelled" };
+      if (outcome) return outcome;
+      const tail = stderrTail.filter((l) => l.trim() !== "").slice(-5).join("\n");
+      return {
+        status: "failed",
+        error: {
+          name: "RunProcessError",
+          message: `the run process ended without a result (exit code ${status.code}${
+            status.signal ? `, signal ${status.signal}` : ""
+          })${tail ? `: ${tail}` : ""}`,
+        },
+      };
+    })();
+    return {
+      done,
+      cancel: () => {
+        if (cancelled || !this.live.has(child)) return;
+        cancelled = true;
+        kill();
       },
     };
   }

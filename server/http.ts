@@ -15,7 +15,7 @@ export interface ApiError {
   [extra: string]: unknown;
 }
 
-type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+type ErrorStatus = 400 | 403 | 404 | 405 | 409 | 413 | 415 | 421 | 429 | 500 | 503;
 
 /** A JSON error answer. */
 export function apiError(
@@ -52,8 +52,20 @@ function jsonSafe(v: unknown): unknown {
   }
 }
 
-/** Reads a JSON request body; a 400 answer when it is not JSON. */
-export async function readJson(c: Context): Promise<{ body: unknown } | Response> {
+/** A 413 answer for a body over `max` bytes. */
+export function tooLarge(c: Context, max: number): Response {
+  return apiError(c, 413, {
+    error: `the request body is larger than ${max} bytes`,
+    field: "body",
+    allowed: `at most ${max} bytes`,
+  });
+}
+
+/**
+ * Reads a JSON request body of at most `maxBytes` (counted while streaming, whatever Content-Length says);
+ * 415 when it is not declared JSON, 413 when too large, 400 when not valid JSON.
+ */
+export async function readJson(c: Context, maxBytes: number): Promise<{ body: unknown } | Response> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
     return apiError(c, 415, {
@@ -61,8 +73,30 @@ export async function readJson(c: Context): Promise<{ body: unknown } | Response
       field: "body",
     });
   }
+  if (Number(c.req.header("content-length") ?? "0") > maxBytes) return tooLarge(c, maxBytes);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (c.req.raw.body) {
+    const reader = c.req.raw.body.getReader();
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return tooLarge(c, maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const ch of chunks) {
+    bytes.set(ch, at);
+    at += ch.length;
+  }
   try {
-    return { body: await c.req.json() };
+    return { body: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
   } catch {
     return apiError(c, 400, { error: "the body is not valid JSON", field: "body", allowed: "a JSON object" });
   }

@@ -6,6 +6,9 @@
 import type { AnalysisConfig, AnalysisResult, ProgressEvent } from "../lib/analysis/types.ts";
 import type { RunError } from "./types.ts";
 
+/** Marks a protocol line on a run process' stdout (other lines are ordinary output). */
+export const MESSAGE_PREFIX = "\u001ekstar:";
+
 /** Server → worker. */
 export type HostMessage =
   | {

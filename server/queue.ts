@@ -133,12 +133,16 @@ export class LocalRunQueue implements RunQueue {
         if (run) this.#publishStatus(run);
         if (this.#closed || slot.cancelled) return;
         let writes = Promise.resolve();
+        let last: { stage: string; message?: string } = { stage: "" };
         const exec = this.#executor.start(id, config, (e: ProgressEvent) => {
+          // An event without a message keeps the stage's last one ("epoch 2/5: …" while training goes on).
+          const message = e.message ?? (e.stage === last.stage ? last.message : undefined);
+          last = { stage: e.stage, message };
           const progress: RunProgress = {
             stage: e.stage,
             fraction: e.fraction,
             overall: e.overall,
-            ...(e.message !== undefined ? { message: e.message } : {}),
+            ...(message !== undefined ? { message } : {}),
             at: new Date().toISOString(),
           };
           // Writes stay in order; the event goes out at once.
@@ -148,6 +152,7 @@ export class LocalRunQueue implements RunQueue {
           this.#events.publish(id, {
             type: "progress",
             progress,
+            percent: Math.round(progress.overall * 1000) / 10,
             ...(e.partial ? { partial: e.partial } : {}),
           });
         });

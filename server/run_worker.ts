@@ -1,14 +1,13 @@
 /**
- * The run worker: a Deno Worker that runs one analysis off the server's request path. It receives a
- * `start` message with the resolved config, posts throttled progress events and then the result, an error or
- * `cancelled`. A `cancel` message aborts the analysis (which stops its compute workers); the server also
- * terminates this worker.
+ * The run worker (executor `worker`): a Deno Worker that runs one analysis. It receives a `start` message,
+ * posts throttled progress and then the result, an error or `cancelled`. A `cancel` message aborts the
+ * analysis; the server then terminates the worker. Note that terminating a worker does not interrupt a
+ * WebAssembly kernel that is running at that moment (it stops when the kernel returns); the default `process`
+ * executor has no such delay.
  * @module
  */
-import { analyze } from "../lib/analysis/analyze.ts";
 import type { HostMessage, WorkerMessage } from "./protocol.ts";
-import { toRunError } from "./protocol.ts";
-import { throttleProgress } from "./throttle.ts";
+import { runAnalysis } from "./runner.ts";
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<HostMessage>) => void) | null;
@@ -18,28 +17,6 @@ const scope = globalThis as unknown as WorkerScope;
 const controller = new AbortController();
 let started = false;
 
-async function run(msg: Extract<HostMessage, { type: "start" }>): Promise<void> {
-  const progress = throttleProgress(
-    (event) => scope.postMessage({ type: "progress", event }),
-    msg.progressIntervalMs ?? 250,
-  );
-  try {
-    const result = await analyze(msg.config, {
-      onProgress: progress.push,
-      signal: controller.signal,
-      dataRoot: msg.dataRoot,
-      cacheDir: msg.cacheDir,
-    });
-    progress.flush();
-    scope.postMessage({ type: "result", result });
-  } catch (e) {
-    progress.stop();
-    scope.postMessage(
-      controller.signal.aborted ? { type: "cancelled" } : { type: "error", error: toRunError(e) },
-    );
-  }
-}
-
 scope.onmessage = (e) => {
   const msg = e.data;
   if (msg.type === "cancel") {
@@ -47,6 +24,6 @@ scope.onmessage = (e) => {
     if (!started) scope.postMessage({ type: "cancelled" });
   } else if (msg.type === "start" && !started) {
     started = true;
-    run(msg);
+    runAnalysis(msg, (m) => scope.postMessage(m), controller.signal);
   }
 };

@@ -5,6 +5,7 @@
  */
 import type { Context } from "npm:hono@4.13.19";
 import { isInside, resolvePath } from "../lib/data/paths.ts";
+import { fileUrlToPath } from "./paths.ts";
 
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -17,12 +18,6 @@ const TYPES: Record<string, string> = {
   txt: "text/plain; charset=utf-8",
   woff2: "font/woff2",
 };
-
-/** A `file:` URL as a platform path. */
-export function fileUrlToPath(url: URL): string {
-  const p = decodeURIComponent(url.pathname);
-  return /^\/[A-Za-z]:/.test(p) ? p.slice(1) : p;
-}
 
 /** The project's `static/` folder. */
 export const STATIC_DIR: string = resolvePath(fileUrlToPath(new URL("../static", import.meta.url)));

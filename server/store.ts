@@ -107,6 +107,7 @@ function toSummary(r: Row): RunSummary {
     startedAt,
     finishedAt,
     duration: duration(startedAt, finishedAt, status),
+    stage: parse<RunProgress>(r.progress)?.stage ?? null,
     progress: parse<RunProgress>(r.progress),
     kStar: r.k_star as number | null,
     samples: r.samples as number | null,

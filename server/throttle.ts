@@ -23,7 +23,7 @@ export function throttleProgress(
   let last: ProgressEvent | null = null;
   let lastAt = -Infinity;
   let pending: ProgressEvent | null = null;
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const send = (e: ProgressEvent) => {
     if (timer !== undefined) clearTimeout(timer);

@@ -48,6 +48,8 @@ export interface RunSummary {
   finishedAt: string | null;
   /** Seconds from start to finish (or to now while running); null before it starts. */
   duration: number | null;
+  /** The stage of the last progress event (`progress.stage`), or null before the first. */
+  stage: Stage | null;
   progress: RunProgress | null;
   /** The headline threshold (empirical, smoothed, first tolerance) once done. */
   kStar: number | null;
@@ -73,5 +75,5 @@ export interface RunDetail extends RunRecord {
 
 /** What the events stream (`/api/runs/:id/events`) sends after the initial state. */
 export type RunEvent =
-  | { type: "progress"; progress: RunProgress; partial?: Partial<AnalysisResult> }
+  | { type: "progress"; progress: RunProgress; percent: number; partial?: Partial<AnalysisResult> }
   | { type: "status"; run: RunSummary };

@@ -7,6 +7,8 @@ import { resolveConfig } from "../lib/analysis/config.ts";
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import { isInside, resolvePath } from "../lib/data/paths.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { modelLayout } from "../lib/models/layout.ts";
+import { parseModelSpec } from "../lib/models/spec.ts";
 
 /** The datasets that need no folder. */
 export const BUILTIN_DATASETS = ["mnist", "fashion-mnist"] as const;
@@ -54,9 +56,34 @@ export async function checkDataset(spec: string, dataRoot: string | null): Promi
   }
 }
 
+/** The shape of the built-in datasets' training splits. */
+const BUILTIN_SHAPE = { height: 28, width: 28, classes: 10, train: 60_000 };
+
+/**
+ * For a built-in dataset, the checks the analysis would otherwise make only after the run has started: at
+ * least 3 batches of B samples, and d at most the model's parameter count.
+ * @throws {ConfigError}
+ */
+export function checkBuiltinSizes(c: AnalysisConfig): void {
+  if (!(BUILTIN_DATASETS as readonly string[]).includes(c.dataset)) return;
+  const n = Math.min(c.limit ?? BUILTIN_SHAPE.train, BUILTIN_SHAPE.train);
+  if (c.batchSize > Math.floor(n / 3)) {
+    throw new ConfigError(
+      "batchSize",
+      c.batchSize,
+      `an integer in [1, ${Math.floor(n / 3)}] so that the ${n} samples make at least 3 batches`,
+    );
+  }
+  const size =
+    modelLayout(parseModelSpec(c.model), BUILTIN_SHAPE.height, BUILTIN_SHAPE.width, BUILTIN_SHAPE.classes)
+      .size;
+  if (c.d > size) throw new ConfigError("d", c.d, `an integer in [1, ${size}] (the parameter count)`);
+}
+
 /** Resolves and validates a submitted config. @throws {ConfigError} naming the field, value and range */
 export async function validateRunConfig(body: unknown, dataRoot: string | null): Promise<AnalysisConfig> {
   const config = resolveConfig(body as Record<string, unknown>);
   await checkDataset(config.dataset, dataRoot);
+  checkBuiltinSizes(config);
   return config;
 }

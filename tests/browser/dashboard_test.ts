@@ -92,6 +92,9 @@ Deno.test({
       );
       await page.fill('input[name="limit"]', "384");
       await page.fill('input[name="batchSize"]', "24");
+      // The wasm backend, so that the run behaves the same with or without a WebGPU adapter.
+      await page.click(".advanced summary");
+      await page.selectOption('select[name="backend"]', "wasm");
       await page.click('[data-testid="submit-run"]');
       await page.waitForURL(/\/runs\/[\w-]+$/, { timeout: 15_000 });
       const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
@@ -99,7 +102,7 @@ Deno.test({
 
       // Progress moves.
       const seen = new Set<string>();
-      let midShot = false;
+      let midShot = false, lateShot = false;
       const end = Date.now() + 90_000;
       while (Date.now() < end) {
         const status = await page.getAttribute(".run-view", "data-status");
@@ -108,8 +111,12 @@ Deno.test({
         })
           .catch(() => null);
         if (pct !== null) seen.add(pct);
-        if (!midShot && pct !== null && Number(pct) > 0 && Number(pct) < 1) {
+        // A screenshot mid-run (the latest one past 30% if there is one).
+        if (
+          pct !== null && Number(pct) > 0 && Number(pct) < 1 && (!midShot || Number(pct) >= 0.3) && !lateShot
+        ) {
           await page.screenshot({ path: new URL("run-progress.png", ARTIFACTS).pathname, fullPage: true });
+          lateShot = Number(pct) >= 0.3;
           midShot = true;
         }
         if (status === "done" || status === "failed") break;
@@ -125,6 +132,7 @@ Deno.test({
       assertEquals(api.body.status, "done");
       assertEquals(api.body.result!.dataset.usedSamples, 384);
       assertEquals([api.body.config.d, api.body.config.samples, api.body.config.workers], [3, 8, 0]);
+      assertEquals(api.body.config.backend, "wasm");
       await page.waitForSelector('[data-testid="threshold-card"]');
       const kText = (await page.textContent('[data-testid="kstar"]'))!.trim();
       assertEquals(kText, api.body.kStar === null ? "not reached" : String(api.body.kStar));

@@ -9,9 +9,13 @@ import type { RunDetail, RunStatus, RunSummary } from "../../server/types.ts";
 
 export { assert, assertEquals, assertMatch } from "../assert.ts";
 
-/** A run that ends in a few seconds (16 batches of 32 MNIST samples, in-process). */
+/**
+ * A run that ends in a few seconds (16 batches of 32 MNIST samples, in-process). The test configs pin the
+ * wasm backend so that they behave the same with or without a WebGPU adapter.
+ */
 export const TINY: Partial<AnalysisConfig> = {
   dataset: "mnist",
+  backend: "wasm",
   limit: 512,
   batchSize: 32,
   epochs: 1,
@@ -23,6 +27,7 @@ export const TINY: Partial<AnalysisConfig> = {
 /** A run that trains for minutes (in-process): stopped by cancellation or a kill long before it ends. */
 export const LONG_TRAIN: Partial<AnalysisConfig> = {
   dataset: "mnist",
+  backend: "wasm",
   limit: 8192,
   batchSize: 64,
   epochs: 200,
@@ -37,6 +42,7 @@ export const LONG_TRAIN: Partial<AnalysisConfig> = {
  */
 export const LONG_EIGENSOLVE: Partial<AnalysisConfig> = {
   dataset: "mnist",
+  backend: "wasm",
   model: "mlp:256,128",
   limit: 8192,
   batchSize: 64,
@@ -194,18 +200,6 @@ export async function readEvents(
     clearTimeout(timer);
   }
   return { events, ended };
-}
-
-/** CPU seconds this process has used (user + system, all threads); null where /proc is not available. */
-export function cpuSeconds(): number | null {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name and state.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 /** Sleeps. */

@@ -1,13 +1,12 @@
 /**
  * The queue: concurrency 1 runs one at a time, a full queue answers 429, a queued run can be cancelled, and
- * cancelling a running run really stops its computation, compute workers included (the process' CPU use
- * falls to idle).
+ * cancelling a running run really stops its computation: its run process (with its compute workers) is
+ * killed and gone within moments, and the slot frees only then.
  */
 import {
   assert,
   assertEquals,
   call,
-  cpuSeconds,
   LONG_EIGENSOLVE,
   LONG_TRAIN,
   sleep,
@@ -23,14 +22,6 @@ import type { ProcessExecutor } from "../../server/executor.ts";
 
 async function stats(base: string): Promise<QueueStats> {
   return (await call<{ queue: QueueStats }>(base, "GET", "/api/health")).body.queue;
-}
-
-/** CPU seconds used over `ms` of wall time. */
-async function cpuOver(ms: number): Promise<number | null> {
-  const a = cpuSeconds();
-  await sleep(ms);
-  const b = cpuSeconds();
-  return a === null || b === null ? null : b - a;
 }
 
 Deno.test("queue: one at a time; full → 429; a queued run is cancelled without running", async () => {
@@ -121,9 +112,6 @@ Deno.test("queue: cancelling a running run kills its process: the computation st
     assert(performance.now() - t < 3000, `stopped in ${(performance.now() - t).toFixed(0)} ms`);
     assertEquals(live.size, 0);
     if (Deno.build.os === "linux") assert(!alive(pid), `process ${pid} is gone`);
-    // Nothing computes in this process either.
-    const idle = await cpuOver(1000);
-    if (idle !== null) assert(idle < 0.3, `idle after cancel: ${idle.toFixed(2)} CPU s in 1 s`);
     const after = await call<RunSummary>(s.base, "GET", `/api/runs/${run.id}`);
     assertEquals(after.body.status, "cancelled");
     assertEquals(after.body.progress?.stage, "eigensolve", "the last progress is kept");

@@ -43,6 +43,29 @@ async function spawnServer(dataDir: string): Promise<Proc> {
   }
 }
 
+/** The child processes of `pid` (Linux); null where that cannot be told. */
+function childrenOf(pid: number): number[] | null {
+  try {
+    const out: number[] = [];
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+function exists(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 async function stop(p: Proc, signal: Deno.Signal): Promise<Deno.CommandStatus> {
   p.child.kill(signal);
   return await p.child.status;
@@ -61,8 +84,16 @@ Deno.test("restart: a killed server's running run comes back interrupted with it
       (r) => r.progress?.stage === "train" && r.progress.overall > 0,
     );
     assertEquals(running.status, "running");
+    const runProcesses = childrenOf(first.child.pid);
+    if (runProcesses !== null) assertEquals(runProcesses.length, 1, "one run process");
     const status = await stop(first, "SIGKILL");
     assert(!status.success);
+    // The orphaned run process notices that its server is gone and exits.
+    if (runProcesses !== null) {
+      const end = Date.now() + 10_000;
+      while (runProcesses.some(exists) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      assert(!runProcesses.some(exists), `run processes ${runProcesses} outlived the server`);
+    }
 
     second = await spawnServer(dataDir);
     assert(second.output().includes("marked interrupted"), second.output());

@@ -38,7 +38,7 @@ export const handler: Handlers = {
   },
 
   async POST(c, ctx) {
-    const read = await readJson(c);
+    const read = await readJson(c, ctx.options.maxBodyBytes);
     if (read instanceof Response) return read;
     try {
       const config = await validateRunConfig(read.body, ctx.options.dataRoot);

@@ -1,0 +1,59 @@
+/**
+ * The route manifest (Fresh's generated manifest, written by hand): every module under `routes/` and the path
+ * it serves (`[id]` → `:id`). `tests/server/routes_test.ts` checks that it lists every file.
+ * @module
+ */
+import type { ComponentType } from "npm:preact@10.29.8";
+import type { Handlers, PageHandler, PageProps } from "./context.ts";
+import * as apiConfig from "../routes/api/config.ts";
+import * as apiHealth from "../routes/api/health.ts";
+import * as apiRuns from "../routes/api/runs/index.ts";
+import * as apiRun from "../routes/api/runs/[id]/index.ts";
+import * as apiRunEvents from "../routes/api/runs/[id]/events.ts";
+import * as apiRunResubmit from "../routes/api/runs/[id]/resubmit.ts";
+import * as apiRunResult from "../routes/api/runs/[id]/result.json.ts";
+import * as apiRunCsv from "../routes/api/runs/[id]/curves.csv.ts";
+import * as apiRunReport from "../routes/api/runs/[id]/report.html.ts";
+import * as pageIndex from "../routes/index.tsx";
+import * as pageRun from "../routes/runs/[id].tsx";
+import * as pageCompare from "../routes/compare.tsx";
+
+/** An API route. */
+export interface ApiRoute {
+  file: string;
+  path: string;
+  handler: Handlers;
+}
+
+/** A page route. */
+export interface PageRoute {
+  file: string;
+  path: string;
+  // deno-lint-ignore no-explicit-any
+  handler: PageHandler<any>;
+  // deno-lint-ignore no-explicit-any
+  component: ComponentType<PageProps<any>>;
+}
+
+/** The API routes, in matching order. */
+export const API_ROUTES: ApiRoute[] = [
+  { file: "api/config.ts", path: "/api/config", handler: apiConfig.handler },
+  { file: "api/health.ts", path: "/api/health", handler: apiHealth.handler },
+  { file: "api/runs/index.ts", path: "/api/runs", handler: apiRuns.handler },
+  { file: "api/runs/[id]/events.ts", path: "/api/runs/:id/events", handler: apiRunEvents.handler },
+  { file: "api/runs/[id]/resubmit.ts", path: "/api/runs/:id/resubmit", handler: apiRunResubmit.handler },
+  { file: "api/runs/[id]/result.json.ts", path: "/api/runs/:id/result.json", handler: apiRunResult.handler },
+  { file: "api/runs/[id]/curves.csv.ts", path: "/api/runs/:id/curves.csv", handler: apiRunCsv.handler },
+  { file: "api/runs/[id]/report.html.ts", path: "/api/runs/:id/report.html", handler: apiRunReport.handler },
+  { file: "api/runs/[id]/index.ts", path: "/api/runs/:id", handler: apiRun.handler },
+];
+
+/** The pages. */
+export const PAGE_ROUTES: PageRoute[] = [
+  { file: "index.tsx", path: "/", handler: pageIndex.handler, component: pageIndex.default },
+  { file: "runs/[id].tsx", path: "/runs/:id", handler: pageRun.handler, component: pageRun.default },
+  { file: "compare.tsx", path: "/compare", handler: pageCompare.handler, component: pageCompare.default },
+];
+
+/** Files under `routes/` that are not routes (the shell and the not-found page). */
+export const SPECIAL_ROUTE_FILES = ["_app.tsx", "_404.tsx"];
