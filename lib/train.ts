@@ -141,7 +141,8 @@ export async function train(
         tf.dispose([w, m, v, lossSum, hitSum]);
         [w, m, v, lossSum, hitSum] = next;
         if (s % 50 === 49) {
-          await w.data(); // let the backend catch up and the event loop run (progress, cancellation)
+          await w.data(); // let the backend catch up
+          await new Promise((r) => setTimeout(r, 0)); // and the event loop run (timers, progress, cancellation)
           opts.onProgress?.(Math.min(1, t / Math.min(maxSteps, epochCount * steps)));
         }
       }

@@ -6,6 +6,7 @@
  * The interface is asynchronous so that a networked store (for workers on several machines) can implement it.
  * @module
  */
+import { headlineThreshold } from "../lib/analysis/thresholds.ts";
 import { DatabaseSync } from "node:sqlite";
 import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
 import type { RunError, RunProgress, RunRecord, RunStatus, RunSummary } from "./types.ts";
@@ -117,14 +118,12 @@ function toSummary(r: Row): RunSummary {
   };
 }
 
-/** The headline threshold of a result: empirical, smoothed, first tolerance. */
+/** The headline threshold of a result (see `headlineThreshold`), as the run list shows it. */
 export function headline(
   r: AnalysisResult,
 ): { kStar: number | null; samples: number | null; tolerance: number } {
-  const tol = r.thresholds[0]?.tolerance ?? NaN;
-  const t = r.thresholds.find((t) => t.curve === "empirical" && t.smoothed && t.tolerance === tol) ??
-    r.thresholds[0];
-  return { kStar: t?.kStar ?? null, samples: t?.samples ?? null, tolerance: tol };
+  const t = headlineThreshold(r) ?? r.thresholds[0];
+  return { kStar: t?.kStar ?? null, samples: t?.samples ?? null, tolerance: t?.tolerance ?? NaN };
 }
 
 /** A {@link RunStore} in a SQLite file (`node:sqlite`, WAL, one transaction per write). */

@@ -24,6 +24,7 @@ import {
   theoryDelta,
 } from "./estimators.ts";
 import { fitPowerLaw, kStar, movingAverage, predictKStar } from "./thresholds.ts";
+export { headlineThreshold } from "./thresholds.ts";
 import type {
   AnalysisConfig,
   AnalysisResult,
@@ -260,7 +261,16 @@ export async function analyze(
         `Lanczos stopped after ${eig.iterations} iterations before every residual fell below ${config.lanczosTol}`,
       );
     }
-    emit("eigensolve", 1, `λ_1..λ_${d} = ${eig.values.map((v) => v.toPrecision(4)).join(", ")}`);
+    const spectrum: AnalysisResult["spectrum"] = {
+      values: eig.values,
+      residuals: eig.residuals,
+      iterations: eig.iterations,
+      hvps: eig.operatorCalls,
+      converged: eig.converged,
+    };
+    emit("eigensolve", 1, `λ_1..λ_${d} = ${eig.values.map((v) => v.toPrecision(4)).join(", ")}`, {
+      spectrum,
+    });
     abortCheck();
 
     // Per-batch projections and Monte Carlo, one pass.
@@ -412,13 +422,7 @@ export async function analyze(
       },
       model: { spec: formatModelSpec(spec), description: describeModel(spec), parameters: layout.size },
       training,
-      spectrum: {
-        values: eig.values,
-        residuals: eig.residuals,
-        iterations: eig.iterations,
-        hvps: eig.operatorCalls,
-        converged: eig.converged,
-      },
+      spectrum,
       curves,
       exact,
       thresholds,
@@ -443,25 +447,4 @@ function sortedByClass(s: Split, B: number): boolean {
     for (let i = 1; i < B; i++) if (s.labels[j * B + i] !== first) return false;
   }
   return true;
-}
-
-/**
- * The headline threshold of a result: empirical, smoothed, at `tolerance` (default: the first tolerance).
- * Undefined when the result has no such threshold.
- *
- * @example
- * ```ts
- * import { headlineThreshold } from "./analyze.ts";
- * import type { AnalysisResult } from "./types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const t = headlineThreshold(result);
- * console.log(t?.kStar === null ? "not reached" : `k* = ${t?.kStar}, |D| = ${t?.samples}`);
- * ```
- */
-export function headlineThreshold(
-  r: AnalysisResult,
-  tolerance = r.thresholds[0]?.tolerance,
-): Threshold | undefined {
-  return r.thresholds.find((t) => t.curve === "empirical" && t.smoothed && t.tolerance === tolerance);
 }

@@ -2,6 +2,28 @@
  * Smoothing, the threshold k*, and the power-law tail fit with its extrapolation.
  * @module
  */
+import type { AnalysisResult, Threshold } from "./types.ts";
+
+/**
+ * The headline threshold of a result: empirical, smoothed, at `tolerance` (default: the first tolerance).
+ * Undefined when the result has no such threshold.
+ *
+ * @example
+ * ```ts
+ * import { headlineThreshold } from "./thresholds.ts";
+ * import type { AnalysisResult } from "./types.ts";
+ * // a result saved by `kstar analyze` (result.json in its --out folder)
+ * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
+ * const t = headlineThreshold(result);
+ * console.log(t?.kStar === null ? "not reached" : `k* = ${t?.kStar}, |D| = ${t?.samples}`);
+ * ```
+ */
+export function headlineThreshold(
+  r: AnalysisResult,
+  tolerance = r.thresholds[0]?.tolerance,
+): Threshold | undefined {
+  return r.thresholds.find((t) => t.curve === "empirical" && t.smoothed && t.tolerance === tolerance);
+}
 
 /**
  * The paper's smoothing: a centred moving average over `window` points (default 5), edges replicated.
