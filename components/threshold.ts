@@ -4,26 +4,14 @@
  * recomputation on the server.
  * @module
  */
-import { fitPowerLaw, kStar, movingAverage, predictKStar } from "../lib/analysis/thresholds.ts";
-import type { AnalysisResult, CurveName, PowerFit } from "../lib/analysis/types.ts";
+import { fitPowerLaw, movingAverage, thresholdOf } from "../lib/analysis/thresholds.ts";
+import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../lib/analysis/types.ts";
 
 /** The curves a threshold can be read from (a result's, or a partial result's). */
 export type Curves = AnalysisResult["curves"];
 
-/** A threshold as the browser shows it. */
-export interface ThresholdView {
-  curve: CurveName;
-  smoothed: boolean;
-  tolerance: number;
-  /** k* = inf{k : Δ_k' < tol ∀k' ≥ k}; null when not reached within the data. */
-  kStar: number | null;
-  /** |D| = k*·B. */
-  samples: number | null;
-  /** L_k at k*. */
-  lossAtK: number | null;
-  /** When not reached: k ≈ ⌈(C/tol)^(1/α)⌉ from the power-law fit (null when the fit is unusable). */
-  predictedKStar: number | null;
-  predictedSamples: number | null;
+/** A threshold as the browser shows it: the analysis's {@link Threshold} with its fit and curve length. */
+export interface ThresholdView extends Threshold {
   fit: PowerFit | null;
   /** Number of Δ values (K − 1). */
   points: number;
@@ -53,21 +41,11 @@ export function thresholdFor(
   smoothed: boolean,
   tolerance: number,
 ): ThresholdView {
-  const values = curveValues(curves, curve, smoothed);
-  const k = values.length ? kStar(values, tolerance) : null;
   const fit = fitOf(curves, fits, curve);
-  const pred = k === null ? predictKStar(fit, tolerance) : null;
   return {
-    curve,
-    smoothed,
-    tolerance,
-    kStar: k,
-    samples: k === null ? null : k * batchSize,
-    lossAtK: k === null ? null : curves.loss?.[k - 1] ?? null,
-    predictedKStar: pred,
-    predictedSamples: pred === null ? null : pred * batchSize,
+    ...thresholdOf(curves, fit, batchSize, curve, smoothed, tolerance),
     fit,
-    points: values.length,
+    points: curveValues(curves, curve, smoothed).length,
   };
 }
 

@@ -23,7 +23,7 @@ import {
   secondOrderDelta,
   theoryDelta,
 } from "./estimators.ts";
-import { fitPowerLaw, kStar, movingAverage, predictKStar } from "./thresholds.ts";
+import { fitPowerLaw, movingAverage, thresholdOf } from "./thresholds.ts";
 export { headlineThreshold } from "./thresholds.ts";
 import type {
   AnalysisConfig,
@@ -360,20 +360,7 @@ export async function analyze(
     for (const tolerance of tols) {
       for (const name of ["empirical", "theory", "secondOrder"] as const) {
         for (const smoothed of [true, false]) {
-          const k = kStar(smoothed ? curves.smoothed[name] : curves[name], tolerance);
-          // Not reached means Δ_{K−1} ≥ tol, so any prediction is at least K.
-          const raw = k === null ? predictKStar(fitOf.get(name) ?? null, tolerance) : null;
-          const pred = raw === null ? null : Math.max(raw, K);
-          thresholds.push({
-            curve: name,
-            smoothed,
-            tolerance,
-            kStar: k,
-            samples: k === null ? null : k * B,
-            lossAtK: k === null ? null : curves.loss[k - 1],
-            predictedKStar: pred,
-            predictedSamples: pred === null ? null : pred * B,
-          });
+          thresholds.push(thresholdOf(curves, fitOf.get(name) ?? null, B, name, smoothed, tolerance));
         }
       }
     }

@@ -2,7 +2,7 @@
  * Smoothing, the threshold k*, and the power-law tail fit with its extrapolation.
  * @module
  */
-import type { AnalysisResult, Threshold } from "./types.ts";
+import type { AnalysisResult, CurveName, Threshold } from "./types.ts";
 
 /**
  * The headline threshold of a result: empirical, smoothed, at `tolerance` (default: the first tolerance).
@@ -135,4 +135,43 @@ export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
   if (!fit || !(fit.alpha > 0) || fit.r2 < 0.5) return null;
   const k = Math.ceil((fit.C / tol) ** (1 / fit.alpha));
   return Number.isFinite(k) ? Math.max(k, 1) : null;
+}
+
+/**
+ * The threshold on one curve (raw or smoothed) at one tolerance: k*, |D| = k*·B, L_k at k*, and when the data
+ * end first, the k* extrapolated from `fit`. Not reached means Δ_{K−1} ≥ tol, so a prediction is at least K.
+ * The analysis and the dashboard's tolerance control both use this.
+ *
+ * @example
+ * ```ts
+ * import { thresholdOf } from "./thresholds.ts";
+ * const curves = { loss: [1, 0.5, 0.4, 0.3], empirical: [0.5, 0.05, 0.01], smoothed: { empirical: [0.3, 0.2, 0.1] } };
+ * console.log(thresholdOf(curves, null, 64, "empirical", false, 0.1).samples); // 128
+ * ```
+ */
+export function thresholdOf(
+  curves: Pick<AnalysisResult["curves"], "loss"> & Partial<Record<CurveName, number[]>> & {
+    smoothed?: Partial<Record<CurveName, number[]>>;
+  },
+  fit: PowerLaw | null,
+  batchSize: number,
+  curve: CurveName,
+  smoothed: boolean,
+  tolerance: number,
+): Threshold {
+  const raw = curves[curve] ?? [];
+  const values = smoothed ? curves.smoothed?.[curve] ?? movingAverage(raw) : raw;
+  const k = values.length ? kStar(values, tolerance) : null;
+  const predicted = k === null ? predictKStar(fit, tolerance) : null;
+  const pred = predicted === null ? null : Math.max(predicted, values.length + 1);
+  return {
+    curve,
+    smoothed,
+    tolerance,
+    kStar: k,
+    samples: k === null ? null : k * batchSize,
+    lossAtK: k === null ? null : curves.loss[k - 1] ?? null,
+    predictedKStar: pred,
+    predictedSamples: pred === null ? null : pred * batchSize,
+  };
 }
