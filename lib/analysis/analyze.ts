@@ -249,11 +249,13 @@ export async function analyze(
       seed: config.seed,
       maxIter,
       signal: opts.signal,
-      onIteration: (info: { iteration: number }) =>
+      onIteration: (info: { operatorCalls: number; converged: number }) =>
         emit(
           "eigensolve",
-          Math.min(0.99, info.iteration / Math.min(maxIter, 8 * d + 20)),
-          `Lanczos iteration ${info.iteration}`,
+          Math.min(0.99, info.operatorCalls / Math.min(maxIter, 4 * d + 10)),
+          info.operatorCalls % 10 === 0
+            ? `Lanczos: ${info.operatorCalls} HVPs, ${info.converged}/${d} converged`
+            : undefined,
         ),
     });
     if (!eig.converged) {
