@@ -40,6 +40,8 @@ export type {
 } from "./lib/analysis/types.ts";
 export {
   blockEigenvalues,
+  type DeltaCurves,
+  deltaCurves,
   type EmpiricalDelta,
   empiricalDelta,
   runningMeans,

@@ -16,13 +16,7 @@ import { describeModel, formatModelSpec, parseModelSpec } from "../models/spec.t
 import { Rng } from "../rng.ts";
 import { type EpochInfo, train } from "../train.ts";
 import { resolveConfig, tolerancesOf } from "./config.ts";
-import {
-  blockEigenvalues,
-  empiricalDelta,
-  runningMeans,
-  secondOrderDelta,
-  theoryDelta,
-} from "./estimators.ts";
+import { deltaCurves } from "./estimators.ts";
 import { fitPowerLaw, movingAverage, thresholdOf } from "./thresholds.ts";
 export { headlineThreshold } from "./thresholds.ts";
 import type {
@@ -283,13 +277,12 @@ export async function analyze(
     const thetas = rng.fillNormal(new Float64Array(config.samples * d), config.sigma);
     const proj = await pool.project("train", dirs, d, thetas);
     abortCheck();
-    const loss = runningMeans(proj.loss, 1, B);
-    const grad = runningMeans(proj.grad, d, B);
-    const hess = runningMeans(proj.hess, d * d, B);
-    const eigs = blockEigenvalues(hess, d);
-    const emp = empiricalDelta(proj.mc, config.samples, B);
-    const theory = theoryDelta(eigs, config.sigma);
-    const second = secondOrderDelta(loss, grad, hess, d, config.sigma);
+    const { loss, hess, eigenvalues: eigs, empirical: emp, theory, secondOrder: second } = deltaCurves(
+      proj,
+      d,
+      B,
+      config.sigma,
+    );
     const curves: AnalysisResult["curves"] = {
       k: Array.from({ length: K }, (_, i) => i + 1),
       loss: Array.from(loss),

@@ -159,3 +159,60 @@ export function blockEigenvalues(hess: ArrayLike<number>, d: number): number[][]
   }
   return out;
 }
+
+/** Everything the Δ_k curves are made of, from one pass of per-batch projections. */
+export interface DeltaCurves {
+  /** L_k(w*), k = 1..K. */
+  loss: Float64Array;
+  /** Pᵀ∇L_k(w*), K·d. */
+  grad: Float64Array;
+  /** Λ_k = PᵀH_kP, K·d·d. */
+  hess: Float64Array;
+  /** Eigenvalues of each Λ_k, descending. */
+  eigenvalues: number[][];
+  /** Monte Carlo Δ_k (mean, standard error) and mean perturbed losses. */
+  empirical: EmpiricalDelta;
+  /** The paper's eigenvalue formula, k = 1..K−1. */
+  theory: Float64Array;
+  /** The second-order closed form, k = 1..K−1. */
+  secondOrder: Float64Array;
+}
+
+/**
+ * The three Δ_k estimates from per-batch sums (`loss` K, `grad` K·d, `hess` K·d·d, `mc` S·K, as returned by
+ * the compute pool's projections) with batch size B.
+ *
+ * @example
+ * ```ts
+ * import { deltaCurves } from "./estimators.ts";
+ * // d = 1, two Monte Carlo samples, three batches of size 1
+ * const c = deltaCurves(
+ *   { loss: [0, 0, 0], grad: [0, 0, 0], hess: [1, 2, 3], mc: [1, 2, 3, 1, 1, 1] },
+ *   1,
+ *   1,
+ *   1,
+ * );
+ * console.log(c.empirical.mean, c.theory); // Float64Array [0.125, 0.125], Float64Array [0.1875, 0.1875]
+ * ```
+ */
+export function deltaCurves(
+  proj: { loss: ArrayLike<number>; grad: ArrayLike<number>; hess: ArrayLike<number>; mc: ArrayLike<number> },
+  d: number,
+  batchSize: number,
+  sigma: number,
+): DeltaCurves {
+  const K = proj.loss.length;
+  const loss = runningMeans(proj.loss, 1, batchSize);
+  const grad = runningMeans(proj.grad, d, batchSize);
+  const hess = runningMeans(proj.hess, d * d, batchSize);
+  const eigenvalues = blockEigenvalues(hess, d);
+  return {
+    loss,
+    grad,
+    hess,
+    eigenvalues,
+    empirical: empiricalDelta(proj.mc, proj.mc.length / K, batchSize),
+    theory: theoryDelta(eigenvalues, sigma),
+    secondOrder: secondOrderDelta(loss, grad, hess, d, sigma),
+  };
+}

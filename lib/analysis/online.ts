@@ -16,13 +16,7 @@ import { Rng } from "../rng.ts";
 import { train } from "../train.ts";
 import { poolHessian } from "./analyze.ts";
 import { defaultTolerance } from "./config.ts";
-import {
-  blockEigenvalues,
-  empiricalDelta,
-  runningMeans,
-  secondOrderDelta,
-  theoryDelta,
-} from "./estimators.ts";
+import { deltaCurves } from "./estimators.ts";
 import type { CurveName } from "./types.ts";
 
 /** Settings of the online algorithm. */
@@ -242,20 +236,16 @@ export async function online(
       const dirs = new Float32Array(c.d * layout.size);
       eig.vectors.forEach((v, i) => dirs.set(v, i * layout.size));
       const proj = await pool.project("online", dirs, c.d, thetas);
-      const loss = runningMeans(proj.loss, 1, B);
-      const grad = runningMeans(proj.grad, c.d, B);
-      const hess = runningMeans(proj.hess, c.d * c.d, B);
-      const eigs = blockEigenvalues(hess, c.d);
-      const emp = empiricalDelta(proj.mc, c.samples, B);
+      const curves = deltaCurves(proj, c.d, B, c.sigma);
       const step: OnlineStep = {
         k,
         samples: k * B,
-        loss: loss[k - 1],
-        empirical: emp.mean[k - 1],
-        empiricalSE: emp.se[k - 1],
-        theory: theoryDelta(eigs.slice(k - 1, k + 1), c.sigma)[0],
-        secondOrder: secondOrderDelta(loss, grad, hess, c.d, c.sigma)[k - 1],
-        eigenvalues: eigs[k - 1],
+        loss: curves.loss[k - 1],
+        empirical: curves.empirical.mean[k - 1],
+        empiricalSE: curves.empirical.se[k - 1],
+        theory: curves.theory[k - 1],
+        secondOrder: curves.secondOrder[k - 1],
+        eigenvalues: curves.eigenvalues[k - 1],
         hvps: eig.operatorCalls,
         seconds: (performance.now() - t0) / 1000,
       };

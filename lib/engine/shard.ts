@@ -10,6 +10,7 @@ import type { ModelLayout } from "../models/layout.ts";
 import type { Prepared } from "../models/layers.ts";
 import {
   backward,
+  crossEntropy,
   disposeLayers,
   disposeRForward,
   disposeState,
@@ -18,16 +19,13 @@ import {
   gradientFlat,
   hvpFlat,
   type LayerTensors,
-  linT,
   prepareInput,
   type RForward,
   rForward,
-  rowDot,
   softmaxHessianTimes,
   splitFlat,
-} from "../models/mod_internal.ts";
-import { addBias, lin, prepare } from "../models/layers.ts";
-import { crossEntropy } from "../models/network.ts";
+} from "../models/network.ts";
+import { addBias, lin, linT, prepare, rowDot } from "../models/layers.ts";
 
 type T = tf.Tensor;
 
