@@ -7,37 +7,79 @@
  * `Δ_k = E_θ (L_{k+1}(w* + Pθ) − L_k(w* + Pθ))²`. The Δ-sufficient dataset size is `k*·B` with
  * `k* = inf{k : Δ_k' < Δ_tol for all k' ≥ k}`.
  *
- * Import it by URL from any Deno script (every dependency is a pinned `npm:` specifier):
+ * Import it by URL from any Deno script (every dependency is a pinned `npm:` specifier); the examples write
+ * `from "kstar"` for that URL. Importing touches no `Deno.*` API: data passed in memory need no file access.
  *
  * @example
  * ```ts
- * import { analyze, headlineThreshold } from "./mod.ts";
- * const result = await analyze({ dataset: "mnist", limit: 2048, epochs: 1, d: 5, samples: 16 });
+ * import assert from "node:assert/strict";
+ * import { analyze, headlineThreshold } from "kstar";
+ * const result = await analyze({ dataset: "mnist", limit: 2048, epochs: 1, d: 5, mcDraws: 16, workers: 0 });
  * const t = headlineThreshold(result)!;
- * console.log(t.kStar === null ? "not reached" : `|D| = ${t.samples} samples`);
+ * assert.equal(t.tolerance, 0.025);
+ * assert.ok(t.kStar === null || t.samples === t.kStar * 64);
  * ```
  * @module
  */
 
-// The analysis.
-export { analyze, type AnalyzeOptions, headlineThreshold, poolHessian } from "./lib/analysis/analyze.ts";
+// Configuration: the run specification, resolution and planning.
+export type { AnalysisConfig, OnlineConfig } from "./lib/config/types.ts";
 export {
-  DEFAULT_CONFIG,
+  type BackendName,
+  type BackendRequest,
+  BACKENDS,
+  BUILTIN_DATASETS,
+  type BuiltinName,
+  type CurveName,
+  CURVES,
+  EIGEN_MODES,
+  type EigenMode,
+} from "./lib/config/choices.ts";
+export {
+  ANALYSIS_DEFAULTS,
+  type FieldGroup,
+  type FieldInfo,
+  fieldInfos,
+  type FieldKind,
+  ONLINE_DEFAULTS,
+  type RunMode,
+} from "./lib/config/fields.ts";
+export {
   defaultTolerance,
-  LIMITS,
+  RENAMED_FIELDS,
   resolveConfig,
+  resolveOnlineConfig,
   tolerancesOf,
-} from "./lib/analysis/config.ts";
-export type {
-  AnalysisConfig,
-  AnalysisResult,
-  CurveName,
-  EigenMode,
-  PowerFit,
-  ProgressEvent,
-  Stage,
-  Threshold,
+  upgradeConfig,
+} from "./lib/config/resolve.ts";
+export {
+  type DatasetShape,
+  estimateMemory,
+  MAX_PARAMETERS,
+  type PlanInput,
+  type PlanOptions,
+  planRun,
+  type RunPlan,
+} from "./lib/config/plan.ts";
+
+// The analysis and Algorithm 1.
+export { analyze, type AnalyzeOptions } from "./lib/analysis/analyze.ts";
+export {
+  online,
+  ONLINE_SCHEMA,
+  type OnlineOptions,
+  type OnlineResult,
+  type OnlineStep,
+} from "./lib/analysis/online.ts";
+export {
+  type AnalysisResult,
+  type PowerFit,
+  type ProgressEvent,
+  RESULT_SCHEMA,
+  type Stage,
+  type Threshold,
 } from "./lib/analysis/types.ts";
+export { upgradeResult } from "./lib/analysis/result_schema.ts";
 export {
   blockEigenvalues,
   type DeltaCurves,
@@ -48,22 +90,34 @@ export {
   secondOrderDelta,
   theoryDelta,
 } from "./lib/analysis/estimators.ts";
-export { fitPowerLaw, kStar, movingAverage, type PowerLaw, predictKStar } from "./lib/analysis/thresholds.ts";
+export { type QuadraticCheck, quadraticCheck } from "./lib/analysis/quadratic_check.ts";
 export {
-  online,
-  ONLINE_DEFAULTS,
-  type OnlineConfig,
-  type OnlineResult,
-  type OnlineStep,
-  resolveOnlineConfig,
-} from "./lib/analysis/online.ts";
+  type CurveValues,
+  findThreshold,
+  fitPowerLaw,
+  fitsOf,
+  headlineThreshold,
+  kStar,
+  movingAverage,
+  type PowerLaw,
+  predictKStar,
+  thresholdOf,
+  thresholdsOf,
+} from "./lib/analysis/thresholds.ts";
 
 // Data.
-export type { Dataset, Split } from "./lib/data/dataset.ts";
+export { type Dataset, shapeOf, type Split } from "./lib/data/dataset.ts";
 export { loadDataset, type LoadDatasetOptions } from "./lib/data/load.ts";
-export { BUILTIN_DATASETS, loadBuiltin } from "./lib/data/builtin.ts";
+export { type BuiltinOptions, loadBuiltin, type LoadProgress } from "./lib/data/builtin.ts";
 export { loadIdxFolder } from "./lib/data/idx_folder.ts";
-export { encodeIdxImages, encodeIdxLabels, parseIdxImages, parseIdxLabels } from "./lib/data/idx.ts";
+export {
+  encodeIdxImages,
+  encodeIdxLabels,
+  type IdxImages,
+  type IdxLabels,
+  parseIdxImages,
+  parseIdxLabels,
+} from "./lib/data/idx.ts";
 export { batchCount, batchView, limitSplit, shuffleSplit } from "./lib/data/batches.ts";
 
 // Models and training.
@@ -79,39 +133,43 @@ export { initParams, type LayerLayout, type ModelLayout, modelLayout } from "./l
 export { type EpochInfo, train, TRAIN_DEFAULTS, type TrainOptions } from "./lib/train.ts";
 
 // Compute: backends and the worker pool (losses, gradients, exact HVPs, projections).
-export { type BackendName, type BackendRequest, BACKENDS, initBackend } from "./lib/backend.ts";
+export { initBackend } from "./lib/backend.ts";
 export { ComputePool, type PoolOptions } from "./lib/engine/pool.ts";
-
-// Curvature as an operator: solvers that know nothing about networks.
-export {
-  countingOperator,
-  denseOperator,
-  diagonalOperator,
-  type EigenpairResult,
-  lanczos,
-  type LanczosOptions,
-  powerIteration,
-  type PowerIterationOptions,
-  symmetricEigen,
-  type SymmetricOperator,
-} from "./lib/hessian/mod.ts";
-
-// Reports.
-export { curvesCsv, htmlReport, summaryTable } from "./lib/report/mod.ts";
-
-// Types that appear in the signatures above.
-export type { BuiltinName, BuiltinOptions, LoadProgress } from "./lib/data/builtin.ts";
-export type { IdxImages, IdxLabels } from "./lib/data/idx.ts";
 export type { BatchEval, BatchProjection } from "./lib/engine/shard.ts";
-export type {
-  CountingOperator,
-  LanczosIterationInfo,
-  PowerIterationInfo,
-  SymmetricEigen,
-  SymmetricEigenOptions,
-  Which,
-} from "./lib/hessian/mod.ts";
-export type { CsvOptions, HtmlReportOptions, SummaryOptions } from "./lib/report/mod.ts";
+
+// Curvature as an operator, and the generic solvers that know nothing about networks.
+export { networkHessian, type NetworkHessianOptions } from "./lib/curvature/hessian.ts";
+export * from "./lib/linalg/mod.ts";
+
+// Presentation: formatters, labels, colours, figures and reports.
+export {
+  fmt,
+  fmtDuration,
+  fmtInt,
+  fmtLoss,
+  fmtPercent,
+  fmtSeconds,
+  fmtTick,
+  fmtTime,
+  fmtTolerance,
+  plural,
+} from "./lib/present/format.ts";
+export { CURVE_DESCRIPTIONS, CURVE_LABELS, datasetLabel, STAGE_LABELS } from "./lib/present/labels.ts";
+export { CURVE_COLORS, MARK_COLORS, SERIES_PALETTE, seriesColor } from "./lib/present/palette.ts";
+export { predictionLine, type ThresholdCell, thresholdCell } from "./lib/present/threshold_view.ts";
+export {
+  type AxisSpec,
+  BAND_LABEL,
+  type BandSpec,
+  compareFigure,
+  deltaFigure,
+  type FigureSpec,
+  labelLanes,
+  type MarkerSpec,
+  type SeriesSpec,
+} from "./lib/present/figures.ts";
+export { scriptJson } from "./lib/present/script_json.ts";
+export { curvesCsv, htmlReport, type HtmlReportOptions, renderSvg, summaryTable } from "./lib/report/mod.ts";
 
 // Errors.
-export { ConfigError, DataError } from "./lib/errors.ts";
+export { ConfigError, DataError, describeValue } from "./lib/errors.ts";

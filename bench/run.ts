@@ -7,24 +7,24 @@
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
-import { poolHessian } from "../lib/analysis/analyze.ts";
+import { networkHessian } from "../lib/curvature/hessian.ts";
 import { initBackend } from "../lib/backend.ts";
 import { loadBuiltin } from "../lib/data/builtin.ts";
 import { ComputePool } from "../lib/engine/pool.ts";
-import { countingOperator } from "../lib/hessian/operator.ts";
-import { lanczos } from "../lib/hessian/lanczos.ts";
-import { powerIteration } from "../lib/hessian/power_iteration.ts";
+import { countingOperator } from "../lib/linalg/operator.ts";
+import { lanczos } from "../lib/linalg/lanczos.ts";
+import { powerIteration } from "../lib/linalg/power_iteration.ts";
 import { initParams, modelLayout } from "../lib/models/layout.ts";
 import { parseModelSpec } from "../lib/models/spec.ts";
 import { train } from "../lib/train.ts";
-import { parseFlags } from "../cli/args.ts";
+import { parseArgs } from "../cli/flags.ts";
 
-const { values } = parseFlags(Deno.args, [
-  { name: "repeat", kind: "int", help: "" },
-  { name: "skip-power", kind: "boolean", help: "" },
-  { name: "power-cap", kind: "int", help: "" },
-  { name: "skip-e2e", kind: "boolean", help: "" },
-  { name: "json", kind: "string", help: "" },
+const { values } = parseArgs(Deno.args, [
+  { flag: "repeat", key: "repeat", kind: "integer", help: "", group: "" },
+  { flag: "skip-power", key: "skip-power", kind: "boolean", help: "", group: "" },
+  { flag: "power-cap", key: "power-cap", kind: "integer", help: "", group: "" },
+  { flag: "skip-e2e", key: "skip-e2e", kind: "boolean", help: "", group: "" },
+  { flag: "json", key: "json", kind: "string", help: "", group: "" },
 ]);
 const R = (values.repeat as number) ?? 5;
 const rows: [string, string][] = [];
@@ -68,7 +68,7 @@ log(
   "MNIST test accuracy after default training",
   `${(acc.correct.reduce((a, b) => a + b) / ds.test.n * 100).toFixed(2)}%`,
 );
-await pool.load("test", layout, { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 }, 1);
+await pool.unload("test");
 {
   const fm = await loadBuiltin("fashion-mnist");
   t0 = performance.now();
@@ -77,7 +77,7 @@ await pool.load("test", layout, { images: new Float32Array(0), labels: new Uint8
   await pool.load("ftest", layout, fm.test, 1);
   await pool.setWeights(wf);
   const ev = await pool.evaluate("ftest");
-  await pool.load("ftest", layout, { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 }, 1);
+  await pool.unload("ftest");
   log(
     "Fashion-MNIST test accuracy after default training",
     `${(ev.correct.reduce((a, b) => a + b) / fm.test.n * 100).toFixed(2)}% (training ${secsF.toFixed(1)} s)`,
@@ -115,7 +115,7 @@ Object.assign(out, { forward: fwd, gradient: grad, hvp, hvpCold });
 // Top-10 eigenpairs: Lanczos vs power iteration with deflation, same tolerance.
 const N = ds.train.n - (ds.train.n % 64);
 const tol = 1e-3;
-const H = countingOperator(poolHessian(pool, "train", layout.size, N));
+const H = countingOperator(networkHessian(pool, { dataset: "train", dim: layout.size, samples: N }));
 t0 = performance.now();
 const lz = await lanczos(H, { k: 10, tol, seed: 0, maxIter: 300 });
 const lzTime = secs(t0), lzCalls = H.calls;

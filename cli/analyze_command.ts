@@ -4,113 +4,61 @@
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
-import { DEFAULT_CONFIG } from "../lib/analysis/config.ts";
 import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
+import { resolveConfig } from "../lib/config/resolve.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { predictionLine } from "../lib/present/threshold_view.ts";
+import { datasetLabel } from "../lib/present/labels.ts";
+import { fmtInt } from "../lib/present/format.ts";
 import { curvesCsv } from "../lib/report/csv.ts";
-import { htmlReport } from "../lib/report/html.ts";
+import { htmlReport } from "../lib/report/html.tsx";
 import { summaryTable } from "../lib/report/table.ts";
-import { flagHelp, type FlagSpec, parseFlags } from "./args.ts";
+import { configFlags, flagNames, type FlagSpec, helpText, parseArgs } from "./flags.ts";
+import { checkOutDir, type Interrupt, onInterrupt, writeFiles } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
-import { onlineHelp, runOnlineCommand } from "./online_command.ts";
-import { ONLINE_FLAG_SPECS } from "./online_flags.ts";
+import { ONLINE_OPTIONS, runOnline } from "./online_command.ts";
 
-const D = DEFAULT_CONFIG;
-/** Flags of the analysis, each mapped to a config field. */
-export const ANALYZE_FLAGS: FlagSpec[] = [
+/** Options of the analyze command that are not config fields. */
+export const ANALYZE_OPTIONS: FlagSpec[] = [
   {
-    name: "dataset",
+    flag: "out",
+    key: "out",
     kind: "string",
-    help: "mnist, fashion-mnist, or a folder of IDX files",
-    default: D.dataset,
-  },
-  { name: "model", kind: "string", help: "mlp:W1,W2,… (ReLU MLP) or cnn / cnn:C1,C2", default: D.model },
-  { name: "limit", kind: "int", help: "use only the first N training samples", default: "all" },
-  {
-    name: "batch-size",
-    field: "batchSize",
-    kind: "int",
-    help: "batch size B of the fixed-order batches",
-    default: String(D.batchSize),
-  },
-  { name: "d", kind: "int", help: "number of top Hessian eigen-directions", default: String(D.d) },
-  { name: "samples", kind: "int", help: "Monte Carlo samples K", default: String(D.samples) },
-  { name: "sigma", kind: "number", help: "σ of θ ~ N(0, σ²I_d)", default: String(D.sigma) },
-  {
-    name: "tol",
-    field: "tolerances",
-    kind: "numbers",
-    help: "tolerance(s) Δ_tol",
-    default: "0.025 (fashion-mnist: 0.03)",
-  },
-  { name: "epochs", kind: "int", help: "training epochs", default: String(D.epochs) },
-  {
-    name: "lr",
-    field: "learningRate",
-    kind: "number",
-    help: "Adam learning rate",
-    default: String(D.learningRate),
-  },
-  {
-    name: "train-batch-size",
-    field: "trainBatchSize",
-    kind: "int",
-    help: "training mini-batch size",
-    default: String(D.trainBatchSize),
-  },
-  {
-    name: "seed",
-    kind: "int",
-    help: "seed for init, shuffles, Lanczos and Monte Carlo",
-    default: String(D.seed),
-  },
-  { name: "backend", kind: "string", help: "auto, webgpu, wasm or cpu", default: D.backend },
-  { name: "workers", kind: "int", help: "compute workers (0 = in-process)", default: "one per core" },
-  {
-    name: "lanczos-tol",
-    field: "lanczosTol",
-    kind: "number",
-    help: "relative Ritz residual tolerance",
-    default: String(D.lanczosTol),
-  },
-  {
-    name: "eigen-mode",
-    field: "eigenMode",
-    kind: "string",
-    help: "projected, or exact (also Lanczos on H_k every --exact-every batches)",
-    default: D.eigenMode,
-  },
-  {
-    name: "exact-every",
-    field: "exactEvery",
-    kind: "int",
-    help: "batches between exact solves",
-    default: String(D.exactEvery),
-  },
-];
-
-const OUTPUT_FLAGS: FlagSpec[] = [
-  {
-    name: "out",
-    kind: "string",
-    help: "output folder for result.json, curves.csv, report.html",
+    help: "output folder for result.json, curves.csv and report.html",
     default: "out/<dataset>-<model>",
+    group: "Output and modes",
   },
-  { name: "preset", kind: "string", help: "paper-table: the six configurations of the paper's table" },
   {
-    name: "online",
+    flag: "preset",
+    key: "preset",
+    kind: "choice",
+    help: "run a preset instead of one configuration",
+    allowed: '"paper-table" (the six configurations of the paper\'s table)',
+    group: "Output and modes",
+  },
+  {
+    flag: "online",
+    key: "online",
     kind: "boolean",
-    help: "run Algorithm 1 (grow the data batch by batch; see --help --online)",
+    help: "run Algorithm 1: grow the data batch by batch (see --online --help)",
+    group: "Output and modes",
   },
   {
-    name: "data-root",
-    field: "dataRoot",
+    flag: "data-root",
+    key: "dataRoot",
     kind: "string",
     help: "a folder dataset must lie under this folder",
+    group: "Output and modes",
   },
-  { name: "json", kind: "boolean", help: "print the result JSON to stdout instead of the table" },
-  { name: "quiet", kind: "boolean", help: "no progress output" },
-  { name: "help", kind: "boolean", help: "this help" },
+  {
+    flag: "json",
+    key: "json",
+    kind: "boolean",
+    help: "print the result JSON to stdout instead of the table",
+    group: "Output and modes",
+  },
+  { flag: "quiet", key: "quiet", kind: "boolean", help: "no progress output", group: "Output and modes" },
+  { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group: "Output and modes" },
 ];
 
 /** The six configurations of the paper's "Practical Measurements" table. */
@@ -126,7 +74,37 @@ export const PAPER_TABLE: Partial<AnalysisConfig>[] = [
 /** The paper's reported times (s) per row of its table, for comparison. */
 export const PAPER_TIMES = [2000, 3500, 1800, 2100, 4400, 2400];
 
-function help(): string {
+/** Flags that only one mode has, and why they do not apply in the other. */
+function notHere(mode: "analysis" | "online"): Map<string, string> {
+  const mine = new Set(flagsOf(mode).map((s) => s.flag));
+  const other = flagsOf(mode === "analysis" ? "online" : "analysis");
+  return new Map(
+    other.filter((s) => !mine.has(s.flag)).map((s) => [
+      s.flag,
+      mode === "online" ? "it does not apply to --online (Algorithm 1)" : "it applies only with --online",
+    ]),
+  );
+}
+
+/** Every flag of a mode: its config fields and the command's options. */
+export function flagsOf(mode: "analysis" | "online"): FlagSpec[] {
+  return mode === "analysis"
+    ? [...configFlags("analysis"), ...ANALYZE_OPTIONS]
+    : [...configFlags("online"), ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset"), ...ONLINE_OPTIONS];
+}
+
+function help(mode: "analysis" | "online"): string {
+  if (mode === "online") {
+    return `kstar analyze --online — Algorithm 1: how much data is enough, found by growing it
+
+Grows D one batch at a time, trains --steps-per-batch Adam steps, finds the top-d Hessian eigenvectors at the
+current weights, estimates Δ_k, and stops once Δ_k < --tol for --patience consecutive batches. The defaults
+below are online mode's own.
+
+Usage: deno task analyze --online [flags]
+
+${helpText(flagsOf("online"))}`;
+  }
   return `kstar analyze — how much training data is enough?
 
 Trains the model, finds the top-d Hessian eigenvectors at w* (Lanczos on exact Hessian-vector products),
@@ -134,118 +112,124 @@ estimates Δ_k = E(L_{k+1} − L_k)² along them for every k, and reports k* and
 
 Usage: deno task analyze [flags]
 
-Analysis:
-${flagHelp(ANALYZE_FLAGS)}
-
-Output and modes:
-${flagHelp(OUTPUT_FLAGS)}
-`;
-}
-
-async function writeOutputs(dir: string, r: AnalysisResult): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const put = async (name: string, text: string) => {
-    const tmp = `${dir}/.${name}.tmp`;
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, `${dir}/${name}`);
-  };
-  await put("result.json", JSON.stringify(r, null, 1));
-  await put("curves.csv", curvesCsv(r));
-  await put("report.html", htmlReport(r));
+${helpText(flagsOf("analysis"))}`;
 }
 
 function slug(c: Partial<AnalysisConfig>): string {
-  const ds = (c.dataset ?? D.dataset).split("/").filter(Boolean).pop() ?? "data";
-  return `${ds}-${(c.model ?? D.model).replace(/[:,]/g, "-")}`;
+  const ds = (c.dataset ?? "mnist").split(/[\\/]/).filter(Boolean).pop() ?? "data";
+  return `${ds}-${(c.model ?? "mlp:128,64").replace(/[:,]/g, "-")}`;
 }
 
-/** Runs the analyze command; returns the process exit code. */
+/** The config fields of the parsed values (the rest are command options). */
+function configPart(values: Record<string, unknown>, specs: FlagSpec[]): Record<string, unknown> {
+  const keys = new Set(
+    specs.filter((s) => !ANALYZE_OPTIONS.includes(s) && !ONLINE_OPTIONS.includes(s)).map((s) => s.key),
+  );
+  return Object.fromEntries(Object.entries(values).filter(([k]) => keys.has(k)));
+}
+
+/** Runs the analyze command; returns the process exit code. ConfigErrors name the flag the user typed. */
 export async function runAnalyzeCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, [
-    ...ANALYZE_FLAGS,
-    ...OUTPUT_FLAGS,
-    ...(args.includes("--online") ? ONLINE_FLAG_SPECS : []),
-  ]);
+  const mode = args.some((a) => a === "--online" || a === "--online=true") ? "online" : "analysis";
+  const specs = flagsOf(mode);
+  const names = flagNames(specs);
+  try {
+    return await run(args, mode, specs);
+  } catch (e) {
+    if (e instanceof ConfigError && names.has(e.field)) throw e.renamed(names.get(e.field)!);
+    throw e;
+  }
+}
+
+async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[]): Promise<number> {
+  const { values, given, notes } = parseArgs(args, specs, { notHere: notHere(mode) });
   if (values.help) {
-    console.log(help());
-    if (values.online) console.log(onlineHelp());
+    console.log(help(mode));
     return 0;
   }
-  const { out, preset, online, dataRoot, json, quiet, help: _h, ...rest } = values as Record<string, unknown>;
-  if (online) return await runOnlineCommand(values);
-  const base = rest as Partial<AnalysisConfig>;
-  const configs = preset === undefined ? [base] : presetConfigs(String(preset), base);
+  for (const n of notes) console.error(`note: ${n}`);
+  const quiet = Boolean(values.quiet);
+  const base = configPart(values, specs);
+  if (mode === "online") return await runOnline(base, values, quiet);
+
+  const preset = values.preset as string | undefined;
+  if (preset !== undefined && preset !== "paper-table") {
+    throw new ConfigError("--preset", preset, ANALYZE_OPTIONS[1].allowed!);
+  }
+  for (const f of ["--dataset", "--model"]) {
+    if (preset && given.includes(f)) {
+      throw new ConfigError(
+        f,
+        values[f === "--dataset" ? "dataset" : "model"],
+        "no value with --preset paper-table",
+        "the preset sets the dataset and model of each of its six rows; run without --preset to choose them",
+      );
+    }
+  }
+  const configs = preset === undefined
+    ? [resolveConfig(base)]
+    : PAPER_TABLE.map((p) => resolveConfig({ ...p, ...base }));
+  const outRoot = String(values.out ?? (configs.length > 1 ? "out/paper-table" : `out/${slug(configs[0])}`));
+  const dirs = configs.map((c) => configs.length > 1 ? `${outRoot}/${slug(c)}` : outRoot);
+  await checkOutDir(outRoot);
+
   const results: AnalysisResult[] = [];
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error("interrupted"));
-  Deno.addSignalListener("SIGINT", onSignal);
+  const interrupt: Interrupt = onInterrupt();
   try {
     for (const [i, c] of configs.entries()) {
       if (configs.length > 1 && !quiet) {
-        console.error(`\n=== ${i + 1}/${configs.length}: ${c.dataset} ${c.model}`);
+        console.error(`\n=== ${i + 1}/${configs.length}: ${datasetLabel(c.dataset)} ${c.model}`);
       }
       const r = await analyze(c, {
-        onProgress: progressPrinter(Boolean(quiet)),
-        signal: controller.signal,
-        dataRoot: dataRoot as string | undefined,
+        onProgress: progressPrinter(quiet),
+        signal: interrupt.signal,
+        dataRoot: values.dataRoot as string | undefined,
       });
       results.push(r);
-      const dir = configs.length > 1
-        ? `${out ?? "out/paper-table"}/${slug(c)}`
-        : String(out ?? `out/${slug(c)}`);
-      await writeOutputs(dir, r);
+      const wrote = await writeFiles(dirs[i], [
+        ["result.json", () => JSON.stringify(r, null, 1)],
+        ["curves.csv", () => curvesCsv(r)],
+        ["report.html", () => htmlReport(r)],
+      ]);
       for (const w of r.warnings) console.error(`warning: ${w}`);
-      if (!quiet) console.error(`wrote ${dir}/result.json, curves.csv, report.html`);
+      if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
     }
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
+    interrupt.dispose();
   }
-  if (json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+  if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
   else {
     console.log("\n" + summaryTable(results));
-    for (const r of results) for (const line of predictionLines(r)) console.log(line);
-    if (results.length > 1) {
-      const total = results.reduce((a, r) => a + (r.timings.total ?? 0), 0);
-      console.log(
-        `\nTotal: ${total.toFixed(0)} s (the original needed ${
-          PAPER_TIMES.reduce((a, b) => a + b)
-        } s for the six).`,
-      );
+    for (const r of results) {
+      for (const line of predictionLines(r)) {
+        console.log(results.length > 1 ? `${rowName(r)}: ${line}` : line);
+      }
     }
+    if (results.length > 1) console.log("\n" + totalLine(results));
   }
   return 0;
 }
 
-/** Plain sentences for tolerances the data do not reach (headline curve: smoothed empirical). */
-export function predictionLines(r: AnalysisResult): string[] {
-  const out: string[] = [];
-  const B = r.config.batchSize;
-  const fit = r.fits.find((f) => f.curve === "empirical");
-  for (const t of r.thresholds) {
-    if (t.curve !== "empirical" || !t.smoothed || t.kStar !== null) continue;
-    const have = r.dataset.usedSamples;
-    if (t.predictedSamples !== null && fit) {
-      out.push(
-        `Δ_tol = ${t.tolerance}: not reached within ${have} samples; the tail fit Δ_k ≈ ${
-          fit.C.toPrecision(3)
-        }·k^−${fit.alpha.toFixed(2)} (r² ${fit.r2.toFixed(2)}) predicts k* ≈ ${t.predictedKStar}: about ${
-          Math.max(0, t.predictedSamples - have)
-        } more samples would be needed (|D| ≈ ${t.predictedSamples} at B = ${B}).`,
-      );
-    } else {
-      out.push(
-        `Δ_tol = ${t.tolerance}: not reached within ${have} samples, and the tail does not fit a decaying power law well enough to extrapolate.`,
-      );
-    }
-  }
-  return out;
+function rowName(r: AnalysisResult): string {
+  return `${datasetLabel(r.dataset.name)} · ${r.model.spec}`;
 }
 
-function presetConfigs(name: string, base: Partial<AnalysisConfig>): Partial<AnalysisConfig>[] {
-  if (name !== "paper-table") throw new ConfigError("--preset", name, '"paper-table"');
-  return PAPER_TABLE.map((p) => ({
-    ...base,
-    ...p,
-    ...(base.tolerances ? { tolerances: base.tolerances } : {}),
-  }));
+/** The total time of a preset, compared with the paper's only when the runs are the paper's (all data). */
+export function totalLine(results: readonly AnalysisResult[]): string {
+  const total = results.reduce((a, r) => a + (r.timings.total ?? 0), 0);
+  const paper = PAPER_TIMES.reduce((a, b) => a + b);
+  const full = results.length === PAPER_TABLE.length &&
+    results.every((r) => r.config.limit === null && r.dataset.usedSamples >= 0.99 * r.dataset.trainSamples);
+  return full
+    ? `Total: ${fmtInt(total)} s (the original needed ${fmtInt(paper)} s for the six on the same full data).`
+    : `Total: ${fmtInt(total)} s. These runs did not use all the training data (--limit), so the paper's ` +
+      `${fmtInt(paper)} s for the six full runs are not a comparison.`;
+}
+
+/** Plain sentences for tolerances the data do not reach (headline curve: smoothed empirical). */
+export function predictionLines(r: AnalysisResult): string[] {
+  const fit = r.fits.find((f) => f.curve === "empirical") ?? null;
+  return r.thresholds
+    .filter((t) => t.curve === "empirical" && t.smoothed && t.kStar === null)
+    .map((t) => predictionLine(t, fit, r.dataset.usedSamples, r.config.batchSize));
 }

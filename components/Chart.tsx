@@ -1,22 +1,23 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource npm:preact@10.29.8 */
 /**
- * A chart.js chart on a canvas: created in the browser after hydration and updated in place when its
- * configuration changes (no animation). On the server it renders an empty canvas inside a sized box.
+ * A figure drawn by chart.js on a canvas: created in the browser after hydration from its {@link FigureSpec}
+ * (through `toChartJs`) and updated in place when the figure changes. On the server it renders an empty canvas
+ * inside a sized box.
  * @module
  */
-import { useEffect, useRef } from "npm:preact@10.29.8/hooks";
+import { useEffect, useMemo, useRef } from "npm:preact@10.29.8/hooks";
 import Chart from "npm:chart.js@4.6.1/auto";
-import { type ChartSpec, markerPlugin } from "./charts.ts";
+import type { FigureSpec } from "../lib/present/figures.ts";
+import { markerPlugin, toChartJs } from "./chartjs.ts";
 
 let registered = false;
 
-/** A canvas with a chart; `name` becomes `data-chart` (for tests and styling). */
-export function ChartCanvas(
-  { config, name, height = 300 }: { config: ChartSpec; name: string; height?: number },
-) {
+/** A canvas with the chart of `figure`; `data-chart` is the figure's id (for tests and styling). */
+export function ChartCanvas({ figure, height = 300 }: { figure: FigureSpec; height?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
+  const config = useMemo(() => toChartJs(figure), [figure]);
   useEffect(() => {
     if (!canvas.current) return;
     if (!registered) {
@@ -42,7 +43,7 @@ export function ChartCanvas(
   }, [config]);
   return (
     <div class="chart-box" style={{ height: `${height}px` }}>
-      <canvas ref={canvas} data-chart={name} role="img" aria-label={name} />
+      <canvas ref={canvas} data-chart={figure.id} role="img" aria-label={figure.title} />
     </div>
   );
 }

@@ -6,16 +6,7 @@
  * @module
  */
 import type { ComponentType } from "npm:preact@10.29.8";
-
-/** JSON safe to place inside a `<script>` element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll("<", "\\u003c")
-    .replaceAll(">", "\\u003e")
-    .replaceAll("&", "\\u0026")
-    .replaceAll("\u2028", "\\u2028")
-    .replaceAll("\u2029", "\\u2029");
-}
+import { scriptJson } from "../lib/present/script_json.ts";
 
 /** Renders `component` as the island `name` (the file name under `islands/`). */
 export function Island<P>(

@@ -7,11 +7,18 @@
  */
 import { useEffect, useMemo, useState } from "npm:preact@10.29.8/hooks";
 import type { AnalysisResult, CurveName } from "../lib/analysis/types.ts";
+import type { FieldInfo } from "../lib/config/fields.ts";
 import { api } from "../components/api.ts";
 import { ChartCanvas } from "../components/Chart.tsx";
-import { compareChart, PALETTE } from "../components/charts.ts";
-import { CURVE_LABELS, CURVE_NAMES, datasetLabel, fmt, fmtInt, fmtTime } from "../components/format.ts";
-import { curveValues, thresholdFor } from "../components/threshold.ts";
+import { fitsOf } from "../lib/analysis/thresholds.ts";
+import { CURVES } from "../lib/config/choices.ts";
+import { compareFigure, figureSource, viewThresholds } from "../lib/present/figures.ts";
+import { fmt, fmtTime } from "../lib/present/format.ts";
+import { CURVE_LABELS, datasetLabel } from "../lib/present/labels.ts";
+import { seriesColor } from "../lib/present/palette.ts";
+import { ThresholdValue } from "../lib/present/components/ThresholdValue.tsx";
+import { FigureBox } from "../lib/present/components/FigureBox.tsx";
+import { parseTolerance } from "../components/tolerance.ts";
 import type { RunSummary } from "../server/types.ts";
 import { useHydrated } from "../components/hooks.ts";
 
@@ -20,9 +27,15 @@ export interface CompareViewProps {
   runs: RunSummary[];
   /** Initially selected run ids. */
   selected: string[];
+  /** Requested ids that are not finished runs here (unknown, or not done). */
+  missing: string[];
+  /** The tolerance field (for the tolerance box's range). */
+  tolerance: Pick<FieldInfo, "min" | "max">;
 }
 
-export default function CompareView({ runs, selected: initial }: CompareViewProps) {
+export default function CompareView(
+  { runs, selected: initial, missing, tolerance: tolField }: CompareViewProps,
+) {
   const hydrated = useHydrated();
   const [selected, setSelected] = useState<string[]>(initial.filter((id) => runs.some((r) => r.id === id)));
   const [results, setResults] = useState<Record<string, AnalysisResult>>({});
@@ -33,6 +46,8 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
   const [logX, setLogX] = useState(true);
   const firstTol = runs.find((r) => r.id === initial[0])?.tolerance ?? runs[0]?.tolerance ?? 0.025;
   const [tol, setTol] = useState(firstTol);
+  const [tolText, setTolText] = useState(String(firstTol));
+  const [tolError, setTolError] = useState<string | null>(null);
 
   useEffect(() => {
     for (const id of selected) {
@@ -47,24 +62,34 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
     history.replaceState(null, "", url);
   }, [selected]);
 
-  const colorOf = (id: string) => PALETTE[runs.findIndex((r) => r.id === id) % PALETTE.length];
   const rows = useMemo(() =>
     selected.filter((id) => results[id]).map((id) => {
       const r = results[id];
-      const th = thresholdFor(r.curves, r.fits, r.config.batchSize, curve, smoothed, tol);
-      return { id, r, th, color: colorOf(id) };
+      const src = figureSource(r);
+      const th = viewThresholds({ ...src, fits: src.fits ?? fitsOf(r.curves) }, {
+        curve,
+        smoothed,
+        tolerances: [tol],
+        logX,
+      })[0];
+      return { id, r, th };
     }), [selected, results, curve, smoothed, tol]);
   const spec = useMemo(() =>
-    compareChart(
-      rows.map(({ id, r, th, color }) => ({
+    compareFigure(
+      rows.map(({ id, r, th }) => ({
         label: `${datasetLabel(r.config.dataset)} · ${r.config.model} · B ${r.config.batchSize} (${id})`,
-        values: curveValues(r.curves, curve, smoothed),
+        values: (smoothed ? r.curves.smoothed?.[curve] : r.curves[curve]) ?? [],
         batchSize: r.config.batchSize,
         kStar: th.kStar,
-        color,
       })),
-      { bySamples, logX, tolerance: tol },
+      {
+        bySamples,
+        logX,
+        tolerance: tol,
+        curveName: `${smoothed ? "smoothed " : ""}${CURVE_LABELS[curve].toLowerCase()}`,
+      },
     ), [rows, bySamples, logX, tol, curve, smoothed]);
+  const colorOf = (id: string) => seriesColor(rows.findIndex((x) => x.id === id));
 
   const toggle = (id: string) => setSelected((s) => s.includes(id) ? s.filter((x) => x !== id) : [...s, id]);
 
@@ -93,9 +118,8 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
                     <strong>{datasetLabel(r.config.dataset)}</strong>{" "}
                     <span class="mono">{r.config.model}</span>
                     <span class="sub">
-                      B {r.config.batchSize} · d {r.config.d} · K {r.config.samples} · k* {r.kStar ?? "n/r"} ·
-                      {" "}
-                      {fmtTime(r.createdAt)}
+                      B {r.config.batchSize} · d {r.config.d} · {r.config.mcDraws} draws · k*{" "}
+                      <ThresholdValue threshold={r.headline} /> · {fmtTime(r.createdAt)}
                     </span>
                   </span>
                 </label>
@@ -113,9 +137,7 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
                   value={curve}
                   onChange={(e) => setCurve((e.currentTarget as HTMLSelectElement).value as CurveName)}
                 >
-                  {(["empirical", "theory", "secondOrder"] as const).map((c) => (
-                    <option key={c} value={c}>{CURVE_LABELS[c]}</option>
-                  ))}
+                  {CURVES.map((c) => <option key={c} value={c}>{CURVE_LABELS[c]}</option>)}
                 </select>
               </label>
               <label>
@@ -123,16 +145,22 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
                   Tolerance Δ<sub>tol</sub>
                 </span>
                 <input
-                  type="number"
-                  step="any"
-                  min="0"
-                  value={tol}
-                  class="tol-input"
+                  type="text"
+                  inputMode="decimal"
+                  value={tolText}
+                  class={`tol-input${tolError ? " invalid" : ""}`}
+                  aria-invalid={tolError ? "true" : undefined}
                   onInput={(e) => {
-                    const t = Number((e.currentTarget as HTMLInputElement).value);
-                    if (t > 0 && Number.isFinite(t)) setTol(t);
+                    const v = (e.currentTarget as HTMLInputElement).value;
+                    setTolText(v);
+                    const p = parseTolerance(v, tolField);
+                    if (p.ok) {
+                      setTol(p.value);
+                      setTolError(null);
+                    } else setTolError(p.error);
                   }}
                 />
+                {tolError ? <span class="field-error" role="alert">{tolError}</span> : null}
               </label>
               <label class="check">
                 <input
@@ -160,13 +188,21 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
               </label>
             </div>
           </section>
+          {missing.length
+            ? (
+              <p class="form-message" data-testid="compare-missing">
+                Not shown: {missing.join(", ")} — no finished run with{" "}
+                {missing.length === 1 ? "that id" : "those ids"}.
+              </p>
+            )
+            : null}
           <section class="card chart-card">
-            <div class="card-title">
-              Δ<sub>k</sub> ({smoothed ? "smoothed " : ""}
-              {CURVE_NAMES[curve]}) and k* per run
-            </div>
             {rows.length
-              ? <ChartCanvas name="compare" config={spec} height={420} />
+              ? (
+                <FigureBox figure={spec}>
+                  <ChartCanvas figure={spec} height={420} />
+                </FigureBox>
+              )
               : (
                 <p class="muted placeholder">
                   {selected.length ? "Loading results…" : "Select runs on the left to overlay them."}
@@ -185,18 +221,17 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
                       <th>Model</th>
                       <th class="num">B</th>
                       <th class="num">d</th>
-                      <th class="num">K</th>
+                      <th class="num">draws</th>
                       <th class="num">σ</th>
                       <th class="num">k*</th>
                       <th class="num">|D|</th>
-                      <th class="num">predicted |D|</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {rows.map(({ id, r, th, color }) => (
+                    {rows.map(({ id, r, th }) => (
                       <tr key={id}>
                         <td>
-                          <span class="swatch" style={{ background: color }} />
+                          <span class="swatch" style={{ background: colorOf(id) }} />
                         </td>
                         <td class="mono">
                           <a href={`/runs/${encodeURIComponent(id)}`}>{id}</a>
@@ -205,12 +240,13 @@ export default function CompareView({ runs, selected: initial }: CompareViewProp
                         <td class="mono">{r.config.model}</td>
                         <td class="num">{r.config.batchSize}</td>
                         <td class="num">{r.config.d}</td>
-                        <td class="num">{r.config.samples}</td>
+                        <td class="num">{r.config.mcDraws}</td>
                         <td class="num">{fmt(r.config.sigma)}</td>
-                        <td class="num strong">{th.kStar === null ? "n/r" : fmtInt(th.kStar)}</td>
-                        <td class="num">{fmtInt(th.samples)}</td>
+                        <td class="num strong">
+                          <ThresholdValue threshold={th} />
+                        </td>
                         <td class="num">
-                          {th.predictedSamples === null ? "—" : `≈ ${fmtInt(th.predictedSamples)}`}
+                          <ThresholdValue threshold={th} of="samples" />
                         </td>
                       </tr>
                     ))}

@@ -1,104 +1,101 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource npm:preact@10.29.8 */
 /**
- * The form that submits an analysis: every config field with its default and bounds, the common ones up front
- * and the rest under "Advanced". Server validation errors are shown on their field.
+ * The form that submits an analysis, built from the run specification (`lib/config/fields.ts`): every field
+ * with its label, default, range and help; the common ones up front, the rest under "Advanced". A server
+ * error is shown on its field, by the field's label — and the "Advanced" section opens when the field is there.
  * @module
  */
-import { useState } from "npm:preact@10.29.8/hooks";
-import type { AnalysisConfig } from "../lib/analysis/types.ts";
+import { useRef, useState } from "npm:preact@10.29.8/hooks";
+import type { FieldInfo } from "../lib/config/fields.ts";
 import { api, ApiRequestError } from "../components/api.ts";
 import { useHydrated } from "../components/hooks.ts";
 
-/** Props: the defaults and bounds of every field (from `lib/analysis/config.ts`). */
+/** Props: the analysis fields, and whether folder datasets are accepted. */
 export interface RunFormProps {
-  defaults: AnalysisConfig;
-  limits: Record<string, number>;
+  fields: FieldInfo[];
   /** Whether folder datasets are accepted (a data root is configured). */
   dataRoot: boolean;
-  backends: string[];
+  /** The built-in datasets. */
+  builtins: string[];
 }
 
 type Values = Record<string, string>;
 
-const NUMERIC = [
-  "limit",
-  "batchSize",
-  "d",
-  "samples",
-  "sigma",
-  "epochs",
-  "learningRate",
-  "trainBatchSize",
-  "seed",
-  "workers",
-  "lanczosTol",
-  "exactEvery",
-] as const;
-
 /** A quick configuration that finishes in seconds. */
-const SMALL: Values = { limit: "512", batchSize: "32", epochs: "1", d: "3", samples: "8", workers: "0" };
+const SMALL: Values = { limit: "512", batchSize: "32", epochs: "1", d: "3", mcDraws: "8", workers: "0" };
+const MODELS = ["mlp:128,64", "mlp:128", "mlp:256,128", "cnn", "cnn:16,32"];
+const FOLDER = "\u0000folder";
 
-function initialValues(d: AnalysisConfig): Values {
-  const v: Values = {};
-  for (const [k, x] of Object.entries(d)) {
-    v[k] = x === null ? "" : Array.isArray(x) ? x.join(", ") : String(x);
-  }
-  v.datasetFolder = "";
-  return v;
+function text(v: unknown): string {
+  return v === null || v === undefined ? "" : Array.isArray(v) ? v.join(", ") : String(v);
 }
 
-/** The form's values as a config body (empty optional fields → null); a field name → message for bad input. */
-export function toConfig(v: Values): { config: Record<string, unknown>; errors: Record<string, string> } {
+function initialValues(fields: FieldInfo[]): Values {
+  return Object.fromEntries(fields.map((f) => [f.key, text(f.default)]));
+}
+
+/**
+ * The form's values as a config body: empty nullable fields become null, numbers are parsed; a field key →
+ * message for input that is not even of the right kind (ranges are the server's to check).
+ */
+export function toConfig(fields: FieldInfo[], v: Values, folder: string): {
+  config: Record<string, unknown>;
+  errors: Record<string, string>;
+} {
   const config: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
-  config.dataset = v.dataset === "folder" ? v.datasetFolder.trim() : v.dataset;
-  if (config.dataset === "") errors.dataset = "enter a folder inside the data root";
-  config.model = v.model.trim();
-  for (const k of NUMERIC) {
-    const raw = (v[k] ?? "").trim();
+  for (const f of fields) {
+    const raw = (f.key === "dataset" && v.dataset === FOLDER ? folder : v[f.key] ?? "").trim();
     if (raw === "") {
-      if (k === "limit" || k === "workers") config[k] = null;
-      else errors[k] = "required";
+      if (f.nullMeans !== undefined) config[f.key] = null;
+      else errors[f.key] = f.key === "dataset" ? "enter a folder inside the data root" : "required";
       continue;
     }
-    const n = Number(raw);
-    if (!Number.isFinite(n)) errors[k] = "not a number";
-    config[k] = n;
+    if (f.kind === "integer" || f.kind === "number") {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) errors[f.key] = `not a number; ${f.allowed}`;
+      config[f.key] = n;
+    } else if (f.kind === "numbers") {
+      const list = raw.split(/[\s,;]+/).filter((s) => s !== "").map(Number);
+      if (list.some((x) => !Number.isFinite(x))) {
+        errors[f.key] = `a comma-separated list of numbers; ${f.allowed}`;
+      }
+      config[f.key] = list;
+    } else if (f.kind === "boolean") config[f.key] = raw === "true";
+    else config[f.key] = raw;
   }
-  const tol = (v.tolerances ?? "").trim();
-  if (tol === "") config.tolerances = null;
-  else {
-    const list = tol.split(/[\s,;]+/).filter((s) => s !== "").map(Number);
-    if (list.some((x) => !Number.isFinite(x))) errors.tolerances = "a comma-separated list of numbers";
-    config.tolerances = list;
-  }
-  config.backend = v.backend;
-  config.eigenMode = v.eigenMode;
   return { config, errors };
 }
 
-export default function RunForm({ defaults, limits, dataRoot, backends }: RunFormProps) {
+export default function RunForm({ fields, dataRoot, builtins }: RunFormProps) {
   const hydrated = useHydrated();
-  const [values, setValues] = useState<Values>(() => initialValues(defaults));
+  const [values, setValues] = useState<Values>(() => initialValues(fields));
+  const [folder, setFolder] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const advanced = useRef<HTMLDetailsElement>(null);
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+
   const set = (k: string) => (e: Event) => {
     const t = e.currentTarget as HTMLInputElement;
-    setValues((v) => ({ ...v, [k]: t.value }));
-    setErrors((x) => {
-      const { [k]: _, ...rest } = x;
-      return rest;
-    });
+    setValues((v) => ({ ...v, [k]: t.type === "checkbox" ? String(t.checked) : t.value }));
+    setErrors(({ [k]: _, ...rest }) => rest);
+  };
+  const show = (errs: Record<string, string>) => {
+    setErrors(errs);
+    if (Object.keys(errs).some((k) => byKey.get(k)?.advanced) && advanced.current) {
+      advanced.current.open = true;
+    }
   };
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const { config, errors: local } = toConfig(values);
+    const { config, errors: local } = toConfig(fields, values, folder);
     if (Object.keys(local).length) {
-      setErrors(local);
-      setMessage("Please correct the highlighted fields.");
+      show(local);
+      setMessage(`Please correct: ${Object.keys(local).map((k) => byKey.get(k)?.label ?? k).join(", ")}.`);
       return;
     }
     setBusy(true);
@@ -110,39 +107,106 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
       setBusy(false);
       if (err instanceof ApiRequestError) {
         const b = err.body;
-        if (b.field) {
-          setErrors({
-            [b.field === "dataset" && values.dataset === "folder" ? "datasetFolder" : b.field]: b.allowed
-              ? `allowed: ${b.allowed}`
-              : b.error,
-          });
-        }
-        setMessage(err.status === 429 ? "The queue is full — try again when a run has finished." : b.error);
+        const f = b.field ? byKey.get(b.field) : undefined;
+        if (f) show({ [f.key]: b.allowed ? `allowed: ${b.allowed}` : b.error });
+        setMessage(
+          err.status === 429
+            ? "The queue is full — try again when a run has finished."
+            : f
+            ? `${f.label}: ${b.error.replace(/^[\w.]+: /, "")}`
+            : b.error,
+        );
       } else setMessage(`Could not submit: ${(err as Error).message}`);
     }
   };
 
-  const num = (
-    k: string,
-    label: string,
-    hint: string,
-    opts: { min?: number; max?: number; step?: string; placeholder?: string } = {},
-  ) => (
-    <label class={`field${errors[k] ? " invalid" : ""}`}>
-      <span class="field-label">{label}</span>
+  const control = (f: FieldInfo) => {
+    if (f.kind === "choice") {
+      return (
+        <select name={f.key} value={values[f.key]} onChange={set(f.key)}>
+          {(f.choices ?? []).map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      );
+    }
+    if (f.kind === "boolean") {
+      return <input type="checkbox" name={f.key} checked={values[f.key] === "true"} onChange={set(f.key)} />;
+    }
+    if (f.kind === "integer" || f.kind === "number") {
+      return (
+        <input
+          type="number"
+          name={f.key}
+          value={values[f.key]}
+          min={f.exclusiveMin ? undefined : f.min}
+          max={f.max}
+          step={f.kind === "integer" ? "1" : "any"}
+          placeholder={f.nullMeans}
+          onInput={set(f.key)}
+        />
+      );
+    }
+    return (
       <input
-        type="number"
-        name={k}
-        value={values[k]}
-        min={opts.min}
-        max={opts.max ?? limits[k]}
-        step={opts.step ?? "1"}
-        placeholder={opts.placeholder}
-        onInput={set(k)}
+        type="text"
+        name={f.key}
+        value={values[f.key]}
+        placeholder={f.nullMeans}
+        list={f.key === "model" ? "model-options" : undefined}
+        onInput={set(f.key)}
       />
-      <span class="field-hint">{errors[k] ?? hint}</span>
-    </label>
-  );
+    );
+  };
+
+  const field = (f: FieldInfo) => {
+    if (f.key === "dataset") {
+      return (
+        <>
+          <label key="dataset" class={`field span-2${errors.dataset ? " invalid" : ""}`}>
+            <span class="field-label">{f.label}</span>
+            <select name="dataset" value={values.dataset} onChange={set("dataset")}>
+              {builtins.map((b) => (
+                <option key={b} value={b}>
+                  {b === "mnist" ? "MNIST" : b === "fashion-mnist" ? "Fashion-MNIST" : b}
+                </option>
+              ))}
+              {dataRoot ? <option value={FOLDER}>Folder under the data root…</option> : null}
+            </select>
+            <span class="field-hint">
+              {values.dataset === FOLDER ? "" : errors.dataset ??
+                (dataRoot ? "built-in, or a folder under the data root" : "built-in datasets")}
+            </span>
+          </label>
+          {values.dataset === FOLDER
+            ? (
+              <label key="folder" class={`field span-2${errors.dataset ? " invalid" : ""}`}>
+                <span class="field-label">Folder (relative to the data root)</span>
+                <input
+                  type="text"
+                  name="datasetFolder"
+                  value={folder}
+                  placeholder="my-data"
+                  onInput={(e) => setFolder((e.currentTarget as HTMLInputElement).value)}
+                />
+                <span class="field-hint">{errors.dataset ?? "train/t10k IDX files named like MNIST's"}</span>
+              </label>
+            )
+            : null}
+        </>
+      );
+    }
+    const wide = f.key === "model" || f.kind === "numbers";
+    return (
+      <label
+        key={f.key}
+        class={`field${wide ? " span-2" : ""}${errors[f.key] ? " invalid" : ""}`}
+        data-field={f.key}
+      >
+        <span class="field-label">{f.label}</span>
+        {control(f)}
+        <span class="field-hint" title={f.allowed}>{errors[f.key] ?? f.help}</span>
+      </label>
+    );
+  };
 
   return (
     <form
@@ -152,90 +216,13 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
       data-testid="run-form"
       data-hydrated={hydrated ? "1" : undefined}
     >
-      <div class="form-grid">
-        <label class={`field span-2${errors.dataset ? " invalid" : ""}`}>
-          <span class="field-label">Dataset</span>
-          <select name="dataset" value={values.dataset} onChange={set("dataset")}>
-            <option value="mnist">MNIST</option>
-            <option value="fashion-mnist">Fashion-MNIST</option>
-            {dataRoot ? <option value="folder">Folder of IDX files…</option> : null}
-          </select>
-          <span class="field-hint">
-            {errors.dataset ?? (dataRoot ? "built-in, or a folder under the data root" : "built-in datasets")}
-          </span>
-        </label>
-        {values.dataset === "folder"
-          ? (
-            <label class={`field span-2${errors.datasetFolder ? " invalid" : ""}`}>
-              <span class="field-label">Folder (relative to the data root)</span>
-              <input
-                type="text"
-                name="datasetFolder"
-                value={values.datasetFolder}
-                placeholder="my-data"
-                onInput={set("datasetFolder")}
-              />
-              <span class="field-hint">{errors.datasetFolder ?? "train/t10k IDX files, MNIST layout"}</span>
-            </label>
-          )
-          : null}
-        <label class={`field span-2${errors.model ? " invalid" : ""}`}>
-          <span class="field-label">Model</span>
-          <input type="text" name="model" value={values.model} list="model-options" onInput={set("model")} />
-          <datalist id="model-options">
-            <option value="mlp:128,64" />
-            <option value="mlp:128" />
-            <option value="mlp:256,128" />
-            <option value="cnn" />
-            <option value="cnn:16,32" />
-          </datalist>
-          <span class="field-hint">{errors.model ?? "mlp:W1,W2,… or cnn / cnn:C1,C2"}</span>
-        </label>
-        {num("limit", "Samples used", "first N training samples", { min: 1, placeholder: "all" })}
-        {num("batchSize", "Batch size B", "|D| = k·B", { min: 1 })}
-        {num("d", "Directions d", `top-d eigenvectors, ≤ ${limits.d}`, { min: 1 })}
-        {num("samples", "Monte Carlo K", `θ samples, ≤ ${limits.samples}`, { min: 2 })}
-        {num("sigma", "σ", "θ ~ N(0, σ²I_d)", { min: 0, step: "any" })}
-        <label class={`field${errors.tolerances ? " invalid" : ""}`}>
-          <span class="field-label">Tolerance Δ_tol</span>
-          <input
-            type="text"
-            name="tolerances"
-            value={values.tolerances}
-            placeholder={values.dataset === "fashion-mnist" ? "0.03" : "0.025"}
-            onInput={set("tolerances")}
-          />
-          <span class="field-hint">{errors.tolerances ?? "one or more, comma-separated"}</span>
-        </label>
-        {num("epochs", "Epochs", "training epochs", { min: 1 })}
-      </div>
-      <details class="advanced">
+      <div class="form-grid">{fields.filter((f) => !f.advanced).map(field)}</div>
+      <datalist id="model-options">{MODELS.map((m) => <option key={m} value={m} />)}</datalist>
+      <details class="advanced" ref={advanced}>
         <summary>Advanced options</summary>
-        <div class="form-grid">
-          {num("learningRate", "Learning rate", "Adam", { min: 0, step: "any" })}
-          {num("trainBatchSize", "Train batch", "mini-batch size", { min: 1 })}
-          {num("seed", "Seed", "init, shuffles, Lanczos, MC", { min: 0 })}
-          {num("workers", "Compute workers", "0 = in-process", { min: 0, placeholder: "one per core" })}
-          <label class="field">
-            <span class="field-label">Backend</span>
-            <select name="backend" value={values.backend} onChange={set("backend")}>
-              {backends.map((b) => <option key={b} value={b}>{b}</option>)}
-            </select>
-            <span class="field-hint">{errors.backend ?? "tfjs backend"}</span>
-          </label>
-          {num("lanczosTol", "Lanczos tol", "relative Ritz residual", { min: 0, max: 0.5, step: "any" })}
-          <label class="field">
-            <span class="field-label">Eigenvalues</span>
-            <select name="eigenMode" value={values.eigenMode} onChange={set("eigenMode")}>
-              <option value="projected">projected (PᵀH_kP)</option>
-              <option value="exact">exact (Lanczos on H_k)</option>
-            </select>
-            <span class="field-hint">{errors.eigenMode ?? "how λ_k are obtained"}</span>
-          </label>
-          {num("exactEvery", "Exact every", "batches between exact solves", { min: 1 })}
-        </div>
+        <div class="form-grid">{fields.filter((f) => f.advanced).map(field)}</div>
       </details>
-      {message ? <p class="form-message" role="alert">{message}</p> : null}
+      {message ? <p class="form-message" role="alert" data-testid="form-message">{message}</p> : null}
       <div class="form-actions">
         <button
           type="button"
@@ -244,7 +231,7 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
             setValues((v) => ({ ...v, ...SMALL }));
             setErrors({});
           }}
-          title="limit 512, B 32, 1 epoch, d 3, K 8, in-process"
+          title="limit 512, B 32, 1 epoch, d 3, 8 draws, in-process"
           data-testid="preset-small"
         >
           Quick preset
@@ -253,7 +240,7 @@ export default function RunForm({ defaults, limits, dataRoot, backends }: RunFor
           type="button"
           class="btn btn-ghost"
           onClick={() => {
-            setValues(initialValues(defaults));
+            setValues(initialValues(fields));
             setErrors({});
             setMessage(null);
           }}

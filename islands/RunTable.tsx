@@ -7,7 +7,9 @@
  */
 import { useEffect, useState } from "npm:preact@10.29.8/hooks";
 import { api } from "../components/api.ts";
-import { datasetLabel, fmt, fmtDuration, fmtInt, fmtPercent, fmtTime } from "../components/format.ts";
+import { fmt, fmtDuration, fmtPercent, fmtTime } from "../lib/present/format.ts";
+import { datasetLabel } from "../lib/present/labels.ts";
+import { ThresholdValue } from "../lib/present/components/ThresholdValue.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import type { RunSummary } from "../server/types.ts";
 import { useHydrated } from "../components/hooks.ts";
@@ -89,7 +91,7 @@ export default function RunTable({ runs: initial }: RunTableProps) {
                   <th>Dataset</th>
                   <th>Model</th>
                   <th class="num" title="top-d eigen-directions">d</th>
-                  <th class="num" title="Monte Carlo samples">K</th>
+                  <th class="num" title="Monte Carlo draws of θ">draws</th>
                   <th class="num">σ</th>
                   <th class="num" title="tolerance Δ_tol">tol</th>
                   <th class="num">k*</th>
@@ -131,19 +133,17 @@ export default function RunTable({ runs: initial }: RunTableProps) {
                       </td>
                       <td class="mono">{r.config.model}</td>
                       <td class="num">{r.config.d}</td>
-                      <td class="num">{r.config.samples}</td>
+                      <td class="num">{r.config.mcDraws}</td>
                       <td class="num">{fmt(r.config.sigma)}</td>
                       <td class="num">
                         {fmt(tolOf(r)) === "—" ? <span class="muted">default</span> : fmt(tolOf(r))}
                       </td>
                       <td class="num strong">
-                        {r.status === "done"
-                          ? (r.kStar === null
-                            ? <span class="muted" title="not reached">n/r</span>
-                            : fmtInt(r.kStar))
-                          : "—"}
+                        {r.status === "done" ? <ThresholdValue threshold={r.headline} /> : "—"}
                       </td>
-                      <td class="num">{r.status === "done" ? fmtInt(r.samples) : "—"}</td>
+                      <td class="num">
+                        {r.status === "done" ? <ThresholdValue threshold={r.headline} of="samples" /> : "—"}
+                      </td>
                       <td class="num">{live && r.status === "queued" ? "—" : fmtDuration(r.duration)}</td>
                       <td class="muted nowrap">{fmtTime(r.createdAt)}</td>
                       <td class="actions">

@@ -4,15 +4,43 @@
  */
 import { registerBackends, tf } from "./deps.ts";
 import { checkChoice } from "./errors.ts";
+import { type BackendName, type BackendRequest, BACKENDS } from "./config/choices.ts";
 
-/** Backends a user may ask for. `auto` picks the fastest that works here. */
-export const BACKENDS = ["auto", "webgpu", "wasm", "cpu"] as const;
-/** A backend request. */
-export type BackendRequest = typeof BACKENDS[number];
-/** A concrete backend. */
-export type BackendName = Exclude<BackendRequest, "auto">;
+export { type BackendName, type BackendRequest, BACKENDS };
 
 let registered: Promise<void> | null = null;
+
+interface DenoEnv {
+  env: { get(k: string): string | undefined; set(k: string, v: string): void };
+  mkdirSync(p: string, o: { recursive: boolean; mode: number }): void;
+  statSync(p: string): { isDirectory: boolean; uid: number | null; mode: number | null };
+  uid(): number | null;
+}
+
+let quieted = false;
+
+/**
+ * Keeps the WebGPU adapter probe quiet. With Mesa's Vulkan drivers installed and no `XDG_RUNTIME_DIR` (a
+ * server, a container, CI), probing for an adapter makes libwayland print "error: XDG_RUNTIME_DIR is invalid or
+ * not set in the environment." on stderr for every probe, in every worker. Pointing the variable at a private
+ * empty folder of this user (mode 0700, as the XDG spec wants) lets the probe find no Wayland socket without a
+ * word. Only in Deno, only when the variable is unset and environment and file access are permitted.
+ */
+function quietAdapterProbe(): void {
+  if (quieted) return;
+  quieted = true;
+  const D = (globalThis as { Deno?: DenoEnv }).Deno;
+  try {
+    if (!D?.env || D.env.get("XDG_RUNTIME_DIR")) return;
+    // One folder per user, reused by every process: no litter in the temporary folder.
+    const uid = D.uid();
+    const dir = `${(D.env.get("TMPDIR") ?? "/tmp").replace(/\/+$/, "")}/kstar-runtime-${uid ?? "user"}`;
+    D.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = D.statSync(dir);
+    if (!st.isDirectory || (uid !== null && st.uid !== uid) || ((st.mode ?? 0) & 0o077) !== 0) return;
+    D.env.set("XDG_RUNTIME_DIR", dir);
+  } catch { /* no env or write permission: the probe may print its line, nothing worse */ }
+}
 
 /** What `navigator.gpu` offers here: none, a software rasteriser (e.g. Mesa's llvmpipe), or hardware. */
 export async function webGpuAdapter(): Promise<
@@ -21,6 +49,7 @@ export async function webGpuAdapter(): Promise<
   // deno-lint-ignore no-explicit-any
   const gpu = (globalThis.navigator as any)?.gpu;
   if (!gpu?.requestAdapter) return { kind: "none", description: "navigator.gpu is absent" };
+  quietAdapterProbe();
   try {
     const a = await gpu.requestAdapter();
     if (!a) return { kind: "none", description: "no adapter" };
@@ -68,7 +97,10 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
       if (tf.getBackend() === name) return name;
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (name === "webgpu") watchGpuErrors();
+        if (name === "webgpu") {
+          watchGpuErrors();
+          adapter = (await webGpuAdapter()).description || "unnamed WebGPU adapter";
+        }
         return name;
       }
       failures.push(`${name}: failed to initialise`);
@@ -77,6 +109,13 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
     }
   }
   throw new Error(`backend: could not start ${request} (${failures.join("; ")})`);
+}
+
+let adapter: string | null = null;
+
+/** The WebGPU adapter this realm's backend runs on (vendor and device), or null when not on WebGPU. */
+export function currentAdapter(): string | null {
+  return tf.getBackend() === "webgpu" ? adapter : null;
 }
 
 let gpuError: string | null = null;

@@ -22,23 +22,78 @@ export class ConfigError extends Error {
   readonly value: unknown;
   /** A human-readable description of the allowed values, e.g. `"an integer in [1, 60000]"`. */
   readonly allowed: string;
+  /** Why the value is out of range, when that needs saying (e.g. `"did you mean --batch-size?"`). */
+  readonly detail?: string;
 
   /**
    * Creates the error; the message is built from the arguments.
    *
    * @param field the offending field, e.g. `"batchSize"`
-   * @param value the value that was given (any type; shown with `String`, strings as JSON)
+   * @param value the value that was given (any type; see {@link describeValue})
    * @param allowed a human-readable description of the allowed values
    * @param detail an optional remark appended in parentheses, e.g. why the value is out of range
    */
   constructor(field: string, value: unknown, allowed: string, detail?: string) {
-    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
-    super(`${field}: got ${shown}; allowed: ${allowed}${detail ? ` (${detail})` : ""}`);
+    super(`${field}: got ${describeValue(value)}; allowed: ${allowed}${detail ? ` (${detail})` : ""}`);
     this.name = "ConfigError";
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+    this.detail = detail;
   }
+
+  /**
+   * The same error under another field name (e.g. the CLI flag the user typed instead of the config key).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ConfigError } from "kstar";
+   * const e = new ConfigError("batchSize", 0, "an integer in [1, 65536]").renamed("--batch-size");
+   * assert.equal(e.message, "--batch-size: got 0; allowed: an integer in [1, 65536]");
+   * ```
+   */
+  renamed(field: string): ConfigError {
+    return new ConfigError(field, this.value, this.allowed, this.detail);
+  }
+}
+
+/**
+ * A value as error messages show it: strings quoted, arrays and objects as (shortened) JSON, typed arrays by
+ * type and length, `undefined` as "nothing".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeValue } from "kstar";
+ * assert.equal(describeValue([3]), "[3]");
+ * assert.equal(describeValue([]), "[]");
+ * assert.equal(describeValue({ a: 1 }), '{"a":1}');
+ * assert.equal(describeValue("x"), '"x"');
+ * assert.equal(describeValue(undefined), "nothing");
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return shorten(JSON.stringify(value));
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (ArrayBuffer.isView(value)) {
+    const n = (value as unknown as { length?: number }).length ?? value.byteLength;
+    return `${value.constructor.name}(${n})`;
+  }
+  if (typeof value === "function") return "a function";
+  try {
+    return shorten(
+      JSON.stringify(value, (_k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v),
+    );
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function shorten(s: string, max = 120): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 /**

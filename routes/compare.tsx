@@ -7,12 +7,23 @@
 import { Island } from "../components/Island.tsx";
 import CompareView, { type CompareViewProps } from "../islands/CompareView.tsx";
 import type { PageHandler, PageProps } from "../server/context.ts";
+import { ANALYSIS_FIELDS } from "../lib/config/fields.ts";
 
 export const handler: PageHandler<CompareViewProps> = async (c, ctx) => {
   const ids = (c.req.query("ids") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "").slice(0, 20);
   const runs = await ctx.store.list({ status: ["done"], limit: 200 });
-  // Without a selection, the three most recent runs.
-  return { title: "Compare", data: { runs, selected: ids.length ? ids : runs.slice(0, 3).map((r) => r.id) } };
+  const known = new Set(runs.map((r) => r.id));
+  const { min, max } = ANALYSIS_FIELDS.tolerances;
+  return {
+    title: "Compare",
+    data: {
+      runs,
+      // Without a selection, the three most recent runs.
+      selected: ids.length ? ids.filter((id) => known.has(id)) : runs.slice(0, 3).map((r) => r.id),
+      missing: ids.filter((id) => !known.has(id)),
+      tolerance: { min, max },
+    },
+  };
 };
 
 export default function ComparePage({ data }: PageProps<CompareViewProps>) {

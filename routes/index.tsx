@@ -4,8 +4,8 @@
  * The dashboard: the run list and the form to submit an analysis.
  * @module
  */
-import { BACKENDS } from "../lib/backend.ts";
-import { DEFAULT_CONFIG, LIMITS } from "../lib/analysis/config.ts";
+import { fieldInfos } from "../lib/config/fields.ts";
+import { BUILTIN_DATASETS } from "../lib/config/choices.ts";
 import { Island } from "../components/Island.tsx";
 import RunForm, { type RunFormProps } from "../islands/RunForm.tsx";
 import RunTable from "../islands/RunTable.tsx";
@@ -22,10 +22,9 @@ export const handler: PageHandler<Data> = async (_c, ctx) => ({
   data: {
     runs: await ctx.store.list({ limit: 200 }),
     form: {
-      defaults: DEFAULT_CONFIG,
-      limits: { ...LIMITS },
+      fields: fieldInfos("analysis"),
       dataRoot: ctx.options.dataRoot !== null,
-      backends: [...BACKENDS],
+      builtins: [...BUILTIN_DATASETS],
     },
   },
 });

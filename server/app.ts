@@ -13,15 +13,19 @@
  * @module
  */
 import { Hono } from "npm:hono@4.13.19";
+import { bodyLimit } from "npm:hono@4.13.19/body-limit";
+import { csrf } from "npm:hono@4.13.19/csrf";
+import { logger } from "npm:hono@4.13.19/logger";
+import { secureHeaders } from "npm:hono@4.13.19/secure-headers";
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import { resolvePath } from "../lib/data/paths.ts";
 import type { AppContext, ResolvedAppOptions } from "./context.ts";
 import { LocalRunEvents, type RunEvents } from "./events.ts";
 import { type Executor, ProcessExecutor, WorkerExecutor } from "./executor.ts";
-import { apiError, tooLarge } from "./http.ts";
-import { LocalRunQueue, QueueFullError, type RunQueue } from "./queue.ts";
-import { renderPage } from "./render.tsx";
-import { API_ROUTES, PAGE_ROUTES } from "./routes.ts";
+import { ApiError, apiError, errorResponse, headWithLength, tokenAuth, tooLarge } from "./http.ts";
+import { LocalRunQueue, type RunQueue } from "./queue.ts";
+import { PAGE_CSP } from "./render.tsx";
+import { mountRoutes } from "./routes.ts";
 import { serveStatic } from "./static.ts";
 import { type RunStore, SqliteRunStore } from "./store.ts";
 import { notFound } from "../routes/_404.tsx";
@@ -66,6 +70,10 @@ export interface AppOptions {
    * loopback names when bound to loopback, which stops DNS-rebinding pages from reaching the API. Default: any.
    */
   allowedHosts?: string[] | null;
+  /** A secret every request must carry (`Authorization: Bearer …`, or the cookie `?token=` sets). */
+  token?: string | null;
+  /** Submitted runs estimated to need more memory than this are refused (bytes); default 8 GiB. */
+  memoryLimitBytes?: number;
 }
 
 /** The names a loopback-bound server answers to. */
@@ -97,6 +105,15 @@ export function newRunId(): string {
   return `${Date.now().toString(36)}-${[...rnd].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** A folder's real path (symbolic links resolved, as dataset paths are), or the path itself if it is missing. */
+function realFolder(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 function positiveInt(name: string, v: number | undefined, fallback: number, max: number): number {
   const x = v ?? fallback;
   if (!Number.isInteger(x) || x < 0 || x > max) {
@@ -109,11 +126,13 @@ function positiveInt(name: string, v: number | undefined, fallback: number, max:
 export async function createApp(opts: AppOptions): Promise<KstarApp> {
   const options: ResolvedAppOptions = {
     dataDir: opts.dataDir,
-    dataRoot: opts.dataRoot ? resolvePath(opts.dataRoot) : null,
+    dataRoot: opts.dataRoot ? realFolder(resolvePath(opts.dataRoot)) : null,
     cacheDir: opts.cacheDir ? resolvePath(opts.cacheDir) : null,
     concurrency: Math.max(1, positiveInt("concurrency", opts.concurrency, 1, 64)),
     maxQueue: positiveInt("maxQueue", opts.maxQueue, 16, 100_000),
     maxBodyBytes: Math.max(1024, positiveInt("maxBodyBytes", opts.maxBodyBytes, 64 * 1024, 64 * 1024 * 1024)),
+    memoryLimitBytes: opts.memoryLimitBytes ?? 8 * 1024 ** 3,
+    cores: Math.min(8, Math.max(1, navigator.hardwareConcurrency ?? 1)),
   };
   const store = opts.store ?? await SqliteRunStore.open(opts.dataDir);
   const events = opts.events ?? new LocalRunEvents();
@@ -167,82 +186,45 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
   }
 
   const app = new Hono();
-  if (opts.logRequests) {
-    app.use(async (c, next) => {
-      const t = performance.now();
-      await next();
-      console.log(
-        `${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${
-          (performance.now() - t).toFixed(1)
-        } ms`,
-      );
-    });
-  }
+  if (opts.logRequests) app.use(logger());
   const allowedHosts = opts.allowedHosts ? new Set(opts.allowedHosts.map((h) => h.toLowerCase())) : null;
+  // The Host allow-list (no Hono middleware does this): stops DNS-rebinding pages from reaching the API.
   app.use(async (c, next) => {
     if (allowedHosts && !allowedHosts.has(hostName(c.req.header("host") ?? ""))) {
-      return apiError(c, 421, {
+      throw new ApiError(421, {
         error: "this server does not answer to that host name",
         field: "host",
         value: c.req.header("host") ?? null,
         allowed: [...allowedHosts].join(", "),
       });
     }
-    // Cross-site writes are refused: a browser sends Origin with every non-GET request.
-    if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
-      const origin = c.req.header("origin");
-      if (origin && origin !== "null") {
-        let host = "";
-        try {
-          host = new URL(origin).host;
-        } catch { /* not a URL */ }
-        if (host !== c.req.header("host")) {
-          return apiError(c, 403, {
-            error: "cross-origin requests are not accepted",
-            field: "origin",
-            value: origin,
-          });
-        }
-      }
-    }
-    await next();
-    c.res.headers.set("X-Content-Type-Options", "nosniff");
-    c.res.headers.set("Referrer-Policy", "same-origin");
-    if (!c.res.headers.has("X-Frame-Options")) c.res.headers.set("X-Frame-Options", "SAMEORIGIN");
-  });
-  // Bodies are read only by handlers that need one, with the limit counted while streaming (http.ts); a
-  // declared length over the limit is refused before any handler runs.
-  app.use("/api/*", async (c, next) => {
-    if (Number(c.req.header("content-length") ?? "0") > options.maxBodyBytes) {
-      return tooLarge(c, options.maxBodyBytes);
-    }
     await next();
   });
+  if (opts.token) app.use(tokenAuth(opts.token));
+  app.use(secureHeaders({
+    overwrite: false, // a response that sets its own policy (the sandboxed report download) keeps it
+    contentSecurityPolicy: PAGE_CSP,
+    referrerPolicy: "same-origin",
+    xFrameOptions: "SAMEORIGIN",
+    strictTransportSecurity: false,
+    crossOriginOpenerPolicy: false,
+  }));
+  // Cross-site writes from browsers: Hono's csrf refuses every form-like or body-less write whose Origin (or
+  // Sec-Fetch-Site) is not this server's — `Origin: null` from a sandboxed frame included; JSON bodies and DELETE
+  // need a CORS preflight this server never grants. Requests without either header come from scripts, not pages.
+  const browserWrites = csrf();
+  app.use((c, next) =>
+    c.req.header("origin") !== undefined || c.req.header("sec-fetch-site") !== undefined
+      ? browserWrites(c, next)
+      : next()
+  );
+  app.use(
+    "/api/*",
+    bodyLimit({ maxSize: options.maxBodyBytes, onError: () => tooLarge(options.maxBodyBytes) }),
+  );
+  app.use(headWithLength());
 
-  for (const route of API_ROUTES) {
-    const methods = Object.keys(route.handler) as (keyof typeof route.handler)[];
-    for (const m of methods) {
-      const h = route.handler[m]!;
-      app.on(m, route.path, (c) => h(c, ctx));
-    }
-    app.all(
-      route.path,
-      (c) =>
-        apiError(c, 405, {
-          error: `${c.req.method} is not allowed on ${route.path}`,
-          allowed: methods.join(", "),
-        }, {
-          Allow: methods.join(", "),
-        }),
-    );
-  }
-  for (const page of PAGE_ROUTES) {
-    app.get(page.path, async (c) => {
-      const out = await page.handler(c, ctx);
-      if (out instanceof Response) return out;
-      return renderPage(c, page.component, out.data, out.title);
-    });
-  }
+  mountRoutes(app, ctx);
   app.get("/static/*", async (c) => {
     const rel = new URL(c.req.url).pathname.slice("/static/".length);
     return await serveStatic(c, rel) ?? c.text("not found", 404);
@@ -255,13 +237,7 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
     }
     return notFound(c);
   });
-  app.onError((err, c) => {
-    if (err instanceof QueueFullError) {
-      return apiError(c, 429, { error: err.message, capacity: err.capacity });
-    }
-    console.error(`${c.req.method} ${c.req.url}:`, err);
-    return apiError(c, 500, { error: `internal error: ${err.message}` });
-  });
+  app.onError((err, c) => errorResponse(c, err, options.dataRoot));
 
   let closed = false;
   return {

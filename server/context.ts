@@ -3,7 +3,7 @@
  * routes (Fresh-style route modules under `routes/`, mounted on Hono by `routes.ts`).
  * @module
  */
-import type { Context } from "npm:hono@4.13.19";
+import type { Context, MiddlewareHandler } from "npm:hono@4.13.19";
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import type { RunEvents } from "./events.ts";
 import type { RunQueue } from "./queue.ts";
@@ -17,6 +17,10 @@ export interface ResolvedAppOptions {
   concurrency: number;
   maxQueue: number;
   maxBodyBytes: number;
+  /** Submitted runs estimated to need more memory than this are refused (bytes). */
+  memoryLimitBytes: number;
+  /** The worker count runs that leave it to the machine get. */
+  cores: number;
 }
 
 /** Shared state of the running app. */
@@ -29,9 +33,12 @@ export interface AppContext {
   submit(config: AnalysisConfig, resubmittedFrom?: string | null): Promise<string>;
 }
 
-/** An API route's method handlers. */
+/** An API handler. */
+export type Handler = (c: Context, ctx: AppContext) => Response | Promise<Response>;
+
+/** An API route's method handlers; a handler may come with Hono middleware that runs first (e.g. validators). */
 export type Handlers = Partial<
-  Record<"GET" | "POST" | "DELETE", (c: Context, ctx: AppContext) => Response | Promise<Response>>
+  Record<"GET" | "POST" | "DELETE", Handler | { use: MiddlewareHandler[]; handle: Handler }>
 >;
 
 /** A page's data loader: its data and title, or a response (e.g. a 404). */

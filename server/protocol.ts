@@ -5,6 +5,7 @@
  */
 import type { AnalysisConfig, AnalysisResult, ProgressEvent } from "../lib/analysis/types.ts";
 import type { RunError } from "./types.ts";
+import { hideRoot } from "../lib/data/locate.ts";
 
 /** Marks a protocol line on a run process' stdout (other lines are ordinary output). */
 export const MESSAGE_PREFIX = "\u001ekstar:";
@@ -37,10 +38,13 @@ function plain(v: unknown): unknown {
   }
 }
 
-/** A thrown value as a {@link RunError}; a `ConfigError` keeps its field, value and allowed range. */
-export function toRunError(e: unknown): RunError {
+/**
+ * A thrown value as a {@link RunError}; a `ConfigError` keeps its field, value and allowed range. Paths under
+ * `dataRoot` are shown relative to it.
+ */
+export function toRunError(e: unknown, dataRoot?: string | null): RunError {
   if (e instanceof Error) {
-    const out: RunError = { name: e.name, message: e.message };
+    const out: RunError = { name: e.name, message: hideRoot(e.message, dataRoot) };
     const x = e as Error & { field?: unknown; value?: unknown; allowed?: unknown };
     if (typeof x.field === "string") out.field = x.field;
     if ("value" in x && typeof x.field === "string") out.value = plain(x.value);

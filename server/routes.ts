@@ -4,7 +4,10 @@
  * @module
  */
 import type { ComponentType } from "npm:preact@10.29.8";
-import type { Handlers, PageHandler, PageProps } from "./context.ts";
+import type { Hono, MiddlewareHandler } from "npm:hono@4.13.19";
+import type { AppContext, Handlers, PageHandler, PageProps } from "./context.ts";
+import { ApiError } from "./http.ts";
+import { renderPage } from "./render.tsx";
 import * as apiConfig from "../routes/api/config.ts";
 import * as apiHealth from "../routes/api/health.ts";
 import * as apiRuns from "../routes/api/runs/index.ts";
@@ -57,3 +60,31 @@ export const PAGE_ROUTES: PageRoute[] = [
 
 /** Files under `routes/` that are not routes (the shell and the not-found page). */
 export const SPECIAL_ROUTE_FILES = ["_app.tsx", "_404.tsx"];
+
+/** Mounts every API route (with 405 for other methods) and page on the app. */
+export function mountRoutes(app: Hono, ctx: AppContext): void {
+  for (const route of API_ROUTES) {
+    const methods = Object.keys(route.handler) as (keyof Handlers)[];
+    for (const m of methods) {
+      const h = route.handler[m]!;
+      if (typeof h === "function") app.on(m, route.path, (c) => h(c, ctx));
+      else {
+        const on = app.on.bind(app) as (m: string, p: string, ...hs: MiddlewareHandler[]) => void;
+        on(m, route.path, ...h.use, async (c) => await h.handle(c, ctx));
+      }
+    }
+    app.all(route.path, (c) => {
+      throw new ApiError(405, {
+        error: `${c.req.method} is not allowed on ${route.path}`,
+        allowed: methods.join(", "),
+      }, { Allow: methods.join(", ") });
+    });
+  }
+  for (const page of PAGE_ROUTES) {
+    app.get(page.path, async (c) => {
+      const out = await page.handler(c, ctx);
+      if (out instanceof Response) return out;
+      return renderPage(c, page.component, out.data, out.title);
+    });
+  }
+}

@@ -29,6 +29,8 @@ export async function runAnalysis(
     await send({ type: "result", result });
   } catch (e) {
     progress.stop();
-    await send(signal.aborted ? { type: "cancelled" } : { type: "error", error: toRunError(e) });
+    await send(
+      signal.aborted ? { type: "cancelled" } : { type: "error", error: toRunError(e, msg.dataRoot) },
+    );
   }
 }

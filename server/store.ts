@@ -8,7 +8,9 @@
  */
 import { headlineThreshold } from "../lib/analysis/thresholds.ts";
 import { DatabaseSync } from "node:sqlite";
-import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
+import type { AnalysisConfig, AnalysisResult, Threshold } from "../lib/analysis/types.ts";
+import { upgradeResult } from "../lib/analysis/result_schema.ts";
+import { upgradeConfig } from "../lib/config/resolve.ts";
 import type { RunError, RunProgress, RunRecord, RunStatus, RunSummary } from "./types.ts";
 
 /** How a run ended. */
@@ -55,7 +57,8 @@ export interface RunStore {
   close(): void;
 }
 
-const SCHEMA_VERSION = 1;
+/** 1: the first store; 2: a `headline` column (the headline threshold as JSON), configs with `mcDraws`. */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -72,7 +75,8 @@ CREATE TABLE IF NOT EXISTS runs (
   k_star INTEGER,
   samples INTEGER,
   tolerance REAL,
-  resubmitted_from TEXT
+  resubmitted_from TEXT,
+  headline TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
@@ -85,7 +89,7 @@ CREATE TABLE IF NOT EXISTS results (
 type Row = Record<string, string | number | null>;
 
 const SUMMARY_COLUMNS = "id, status, config, created_at, started_at, finished_at, progress, error, k_star, " +
-  "samples, tolerance, resubmitted_from";
+  "samples, tolerance, resubmitted_from, headline";
 
 function parse<T>(s: unknown): T | null {
   return typeof s === "string" ? JSON.parse(s) as T : null;
@@ -103,13 +107,14 @@ function toSummary(r: Row): RunSummary {
   return {
     id: r.id as string,
     status,
-    config: JSON.parse(r.config as string) as AnalysisConfig,
+    config: upgradeConfig(JSON.parse(r.config as string)) as unknown as AnalysisConfig,
     createdAt: r.created_at as string,
     startedAt,
     finishedAt,
     duration: duration(startedAt, finishedAt, status),
     stage: parse<RunProgress>(r.progress)?.stage ?? null,
     progress: parse<RunProgress>(r.progress),
+    headline: parse<Threshold>(r.headline),
     kStar: r.k_star as number | null,
     samples: r.samples as number | null,
     tolerance: r.tolerance as number | null,
@@ -119,11 +124,8 @@ function toSummary(r: Row): RunSummary {
 }
 
 /** The headline threshold of a result (see `headlineThreshold`), as the run list shows it. */
-export function headline(
-  r: AnalysisResult,
-): { kStar: number | null; samples: number | null; tolerance: number } {
-  const t = headlineThreshold(r) ?? r.thresholds[0];
-  return { kStar: t?.kStar ?? null, samples: t?.samples ?? null, tolerance: t?.tolerance ?? NaN };
+export function headline(r: AnalysisResult): Threshold | null {
+  return headlineThreshold(r) ?? r.thresholds[0] ?? null;
 }
 
 /** A {@link RunStore} in a SQLite file (`node:sqlite`, WAL, one transaction per write). */
@@ -151,8 +153,25 @@ export class SqliteRunStore implements RunStore {
     }
     this.#tx(() => {
       this.#db.exec(SCHEMA);
+      if (version === 1) this.#migrateFrom1();
       this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     });
+  }
+
+  /** Schema 1 → 2: the headline column, filled from the stored results. */
+  #migrateFrom1(): void {
+    const cols = (this.#db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((r) => r.name);
+    if (!cols.includes("headline")) this.#db.exec("ALTER TABLE runs ADD COLUMN headline TEXT");
+    const rows = this.#db.prepare("SELECT run_id, json FROM results").all() as Row[];
+    const update = this.#db.prepare("UPDATE runs SET headline = ? WHERE id = ?");
+    for (const row of rows) {
+      try {
+        update.run(
+          JSON.stringify(headline(upgradeResult(JSON.parse(row.json as string)))),
+          row.run_id as string,
+        );
+      } catch { /* an unreadable result keeps no headline */ }
+    }
   }
 
   /** Runs `fn` in one transaction (rolled back if it throws). */
@@ -233,7 +252,7 @@ export class SqliteRunStore implements RunStore {
       const error = outcome.status === "done" ? null : outcome.error ?? null;
       const h = outcome.status === "done" ? headline(outcome.result) : null;
       const changed = this.#db.prepare(
-        "UPDATE runs SET status = ?, finished_at = ?, error = ?, k_star = ?, samples = ?, tolerance = ?" +
+        "UPDATE runs SET status = ?, finished_at = ?, error = ?, k_star = ?, samples = ?, tolerance = ?, headline = ?" +
           (outcome.status === "done" ? ", partial = NULL" : "") +
           " WHERE id = ? AND status IN ('queued', 'running')",
       ).run(
@@ -243,6 +262,7 @@ export class SqliteRunStore implements RunStore {
         h?.kStar ?? null,
         h?.samples ?? null,
         h && Number.isFinite(h.tolerance) ? h.tolerance : null,
+        h ? JSON.stringify(h) : null,
         id,
       ).changes;
       if (changed !== 1) return null;
@@ -257,7 +277,7 @@ export class SqliteRunStore implements RunStore {
 
   getResult(id: string): Promise<AnalysisResult | null> {
     const r = this.#db.prepare("SELECT json FROM results WHERE run_id = ?").get(id) as Row | undefined;
-    return Promise.resolve(r ? JSON.parse(r.json as string) as AnalysisResult : null);
+    return Promise.resolve(r ? upgradeResult(JSON.parse(r.json as string)) : null);
   }
 
   delete(id: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * Shared by the API, the store, the queue and (as types only) the browser islands.
  * @module
  */
-import type { AnalysisConfig, AnalysisResult, Stage } from "../lib/analysis/types.ts";
+import type { AnalysisConfig, AnalysisResult, Stage, Threshold } from "../lib/analysis/types.ts";
 
 /** Where a run is in its life. `interrupted`: it was executing when the server stopped. */
 export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
@@ -51,7 +51,9 @@ export interface RunSummary {
   /** The stage of the last progress event (`progress.stage`), or null before the first. */
   stage: Stage | null;
   progress: RunProgress | null;
-  /** The headline threshold (empirical, smoothed, first tolerance) once done. */
+  /** The headline threshold (empirical, smoothed, first tolerance) once done: k*, |D| or the prediction. */
+  headline: Threshold | null;
+  /** The headline k*, or null (not done, or not reached). */
   kStar: number | null;
   /** |D| = k*·B. */
   samples: number | null;

@@ -41,7 +41,7 @@ async function idxFolder(dir: string, n: number): Promise<void> {
   await Deno.writeFile(`${dir}/t10k-labels-idx1-ubyte`, encodeIdxLabels(te.lab));
 }
 
-Deno.test("cli: --help lists every flag with its default", async () => {
+Deno.test("cli: --help lists every flag with its range and default; -h is help", async () => {
   const r = await cli(["analyze", "--help"]);
   assertEquals(r.code, 0);
   for (
@@ -50,7 +50,7 @@ Deno.test("cli: --help lists every flag with its default", async () => {
       "--model",
       "--batch-size",
       "--d",
-      "--samples",
+      "--mc-draws",
       "--sigma",
       "--tol",
       "--epochs",
@@ -64,19 +64,61 @@ Deno.test("cli: --help lists every flag with its default", async () => {
     assert(r.out.includes(f), `help mentions ${f}`);
   }
   assert(r.out.includes("(default: 64)"), "defaults are shown");
+  const flat = r.out.replace(/\n {10,}/g, " "); // continuation lines joined to their flag's line
+  assert(/--batch-size <integer>\s+.*an integer in \[1, 65536\] \(default: 64\)/.test(flat), r.out);
+  // Every flag with a value shows its range (the text of a flag runs until the next flag or group).
+  const entries = r.out.split(/\n(?= {2}--|\S)/).filter((e) => /^\s+--[a-z-]+ </.test(e));
+  assert(entries.length >= 17, `${entries.length} flags`);
+  for (const e of entries) {
+    if (/^\s+--(out|data-root) /.test(e)) continue;
+    assert(
+      /an integer in|a number in|one of|a list of|"mlp|"mnist"|"paper-table"/.test(e),
+      `range shown: ${e}`,
+    );
+  }
+  const h = await cli(["analyze", "-h"]);
+  assertEquals([h.code, h.out], [0, r.out]);
+});
+
+Deno.test("cli: --online --help shows online mode's own defaults", async () => {
+  const r = await cli(["analyze", "--online", "--help"]);
+  assertEquals(r.code, 0);
+  const flat = r.out.replace(/\n {10,}/g, " ");
+  assert(/--lanczos-tol <number>.*\(default: 0\.01\)/.test(flat), r.out);
+  assert(/--train-batch-size <integer>.*\(default: 64\)/.test(flat), r.out);
+  assert(/--patience <integer>.*\(default: 3\)/.test(flat), r.out);
+  assert(
+    !r.out.includes("--epochs") && !r.out.includes("--eigen-mode") && !r.out.includes("--preset"),
+    r.out,
+  );
 });
 
 Deno.test("cli: bad flags and values exit 2 with the field and the allowed range", async () => {
   const cases: [string[], RegExp][] = [
-    [["--tol", "0"], /tolerances: got 0; allowed: a finite number in \(0/],
-    [["--sigma", "-1"], /sigma: got -1/],
-    [["--samples", "1"], /samples: got 1; allowed: an integer in \[2, 4096\]/],
-    [["--d", "0"], /d: got 0/],
-    [["--batch-size", "x"], /--batch-size: got "x"; allowed: a finite number/],
-    [["--backend", "tpu"], /backend: got "tpu"; allowed: one of "auto", "webgpu", "wasm", "cpu"/],
-    [["--model", "rnn"], /model: got "rnn"/],
-    [["--bogus"], /--bogus: .*allowed: a known flag/],
-    [["--dataset", "/nonexistent/folder"], /dataset: got "\/nonexistent\/folder"/],
+    [["--tol", "0"], /^error: --tol: got 0; allowed: a list of 1 to 16 numbers, each in \(0, 1000000\]/m],
+    [["--sigma", "-1"], /^error: --sigma: got -1; allowed: a number in \(0, 1000\]/m],
+    [["--mc-draws", "1"], /^error: --mc-draws: got 1; allowed: an integer in \[2, 4096\]/m],
+    [["--d", "0"], /^error: --d: got 0; allowed: an integer in \[1, 100\]/m],
+    [["--batch-size", "x"], /^error: --batch-size: got "x"; allowed: an integer in \[1, 65536\]/m],
+    [
+      ["--batch-size", "64", "--limit", "100"],
+      /^error: --batch-size: got 64; allowed: an integer in \[1, 33\]/m,
+    ],
+    [["--lr", "0x10"], /^error: --lr: got "0x10"; allowed: a number in \(0, 10\]/m],
+    [["--epochs", "2.5"], /^error: --epochs: got "2.5"; allowed: an integer in \[1, 1000\]/m],
+    [["--backend", "tpu"], /^error: --backend: got "tpu"; allowed: one of "auto", "webgpu", "wasm", "cpu"/m],
+    [["--model", "rnn"], /^error: --model: got "rnn"/m],
+    [["--bogus"], /^error: --bogus: .*allowed: a known flag/m],
+    [["--bach-size", "3"], /did you mean --batch-size\?/],
+    [["-d", "3"], /^error: -d: .*did you mean --d\?/m],
+    [["extra"], /^error: argument: got "extra"/m],
+    [["--dataset", "/nonexistent/folder"], /^error: --dataset: got "\/nonexistent\/folder"/m],
+    [["--online", "--epochs", "3"], /^error: --epochs: .*does not apply to --online/m],
+    [["--online", "--tol", "0.1,0.2"], /^error: --tol: got "0.1,0.2"; allowed: a number in \(0, 1000000\]/m],
+    [["--patience", "3"], /^error: --patience: .*applies only with --online/m],
+    [["--preset", "paper-table", "--dataset", "mnist"], /^error: --dataset: .*the preset sets the dataset/m],
+    [["--preset", "nope"], /^error: --preset: got "nope"/m],
+    [["--tol", "0.1", "--tol", "0.2"], /^error: --tol: .*given twice/m],
   ];
   for (const [args, re] of cases) {
     const r = await cli(["analyze", ...args, "--quiet"]);
@@ -103,7 +145,7 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
       "16",
       "--d",
       "3",
-      "--samples",
+      "--mc-draws",
       "8",
       "--tol",
       "0.5,1e-9",
@@ -116,8 +158,9 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
     assert(/Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)/.test(r.out), r.out);
     assert(r.out.includes("not reached"), "the 1e-9 tolerance is not reached within the data");
     assert(/Δ_tol = 1e-9: not reached within 480 samples/.test(r.out), r.out);
+    assert(!/^error:/m.test(r.err), `a successful run prints no error line: ${r.err}`);
     const result = JSON.parse(await Deno.readTextFile(`${dir}/out/result.json`));
-    assertEquals(result.schema, "kstar.result/1");
+    assertEquals(result.schema, "kstar.result/2");
     assertEquals(result.dataset.batches, 30);
     const csv = (await Deno.readTextFile(`${dir}/out/curves.csv`)).trim().split("\n");
     assertEquals(csv.length, 31);
@@ -157,9 +200,12 @@ Deno.test("cli: --online runs Algorithm 1 and reports |D|", async () => {
       `${dir}/out`,
     ]);
     assertEquals(r.code, 0, r.err);
-    assert(r.out.includes("Δ-sufficient dataset size: |D| = 32 samples"), r.out);
+    // k* is the first batch of the window of --patience batches; the run stopped at the window's last.
+    assert(r.out.includes("Δ-sufficient dataset size: |D| = 16 samples (k* = 1 batches of 16"), r.out);
+    assert(r.out.includes("the run stopped at batch 2"), r.out);
+    assert(r.err.includes("--samples is now --mc-draws"), "the earlier flag name still works, with a note");
     const res = JSON.parse(await Deno.readTextFile(`${dir}/out/online.json`));
-    assertEquals([res.reached, res.kStar, res.trace.length], [true, 2, 2]);
+    assertEquals([res.reached, res.kStar, res.stoppedAt, res.trace.length], [true, 1, 2, 2]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,114 +1,103 @@
 /**
- * The analysis pipeline: load → train → top-d eigenvectors of the full-data Hessian (Lanczos on exact HVPs) →
+ * The analysis pipeline: plan → train → top-d eigenvectors of the full-data Hessian (Lanczos on exact HVPs) →
  * per-batch projections and Monte Carlo in one pass → Δ_k curves → thresholds, fits and predictions.
  * @module
  */
-import { initBackend } from "../backend.ts";
-import { ConfigError } from "../errors.ts";
-import type { Dataset, Split } from "../data/dataset.ts";
-import { loadDataset } from "../data/load.ts";
-import { limitSplit } from "../data/batches.ts";
-import { ComputePool } from "../engine/pool.ts";
-import { lanczos } from "../hessian/lanczos.ts";
-import type { EigenpairResult, SymmetricOperator } from "../hessian/operator.ts";
-import { initParams, type ModelLayout, modelLayout } from "../models/layout.ts";
-import { describeModel, formatModelSpec, parseModelSpec } from "../models/spec.ts";
-import { Rng } from "../rng.ts";
+import { resolveConfig, tolerancesOf } from "../config/resolve.ts";
+import type { PlanOptions } from "../config/plan.ts";
+import { warmStartVector } from "../linalg/lanczos.ts";
+import { initParams } from "../models/layout.ts";
+import { describeModel, formatModelSpec } from "../models/spec.ts";
 import { type EpochInfo, train } from "../train.ts";
-import { resolveConfig, tolerancesOf } from "./config.ts";
-import { deltaCurves } from "./estimators.ts";
-import { fitPowerLaw, movingAverage, thresholdOf } from "./thresholds.ts";
-export { headlineThreshold } from "./thresholds.ts";
-import type {
-  AnalysisConfig,
-  AnalysisResult,
-  CurveName,
-  PowerFit,
-  ProgressEvent,
-  Stage,
-  Threshold,
+import { quadraticCheck } from "./quadratic_check.ts";
+import {
+  type DataSource,
+  directionBlock,
+  monteCarloDraws,
+  planData,
+  projectedCurves,
+  throwIfAborted,
+  topEigenpairs,
+  withPool,
+} from "./stages.ts";
+import { fitsOf, movingAverage, thresholdsOf } from "./thresholds.ts";
+import {
+  type AnalysisConfig,
+  type AnalysisResult,
+  type ProgressEvent,
+  RESULT_SCHEMA,
+  type Stage,
 } from "./types.ts";
 
 /** Options of {@link analyze} that are not part of the result's config. */
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends DataSource, PlanOptions {
   /** Progress events, in stage order. */
   onProgress?: (e: ProgressEvent) => void;
   /** Cancels the run: the promise rejects with the signal's reason and every worker stops. */
   signal?: AbortSignal;
-  /** A folder dataset must lie under this folder. */
-  dataRoot?: string;
-  /** Where built-in datasets are cached. */
-  cacheDir?: string;
-  /** A dataset already in memory (then `config.dataset` only names it). */
-  data?: Dataset;
 }
 
+/** Each stage's share of the whole run, for the overall progress fraction. */
 const WEIGHTS: Record<Stage, [number, number]> = {
   load: [0, 0.03],
   train: [0.03, 0.3],
   eigensolve: [0.3, 0.75],
   project: [0.75, 0.95],
-  montecarlo: [0.95, 0.95],
   exact: [0.95, 0.98],
   thresholds: [0.98, 1],
   done: [1, 1],
 };
 
-/**
- * The Hessian of the mean loss over the first `samples` samples of the dataset loaded into `pool` under
- * `name`, at the pool's current weights, as a {@link SymmetricOperator} of dimension `dim` (the parameter
- * count). Each `apply` is one Hessian-vector product over those samples (float32 on the workers, summed
- * in float64), divided by `samples`.
- *
- * @example
- * ```ts
- * import { poolHessian } from "./analyze.ts";
- * import { ComputePool } from "../engine/pool.ts";
- * import { lanczos } from "../hessian/lanczos.ts";
- * import { initParams, modelLayout } from "../models/layout.ts";
- * import { parseModelSpec } from "../models/spec.ts";
- * const layout = modelLayout(parseModelSpec("mlp:3"), 2, 2, 2); // 2×2 images, 2 classes: 23 parameters
- * const images = Float32Array.from({ length: 8 * 4 }, (_, i) => (i % 5) / 4);
- * const split = { images, labels: Uint8Array.from({ length: 8 }, (_, i) => i % 2), n: 8 };
- * const pool = await ComputePool.create({ workers: 0, backend: "cpu" });
- * try {
- *   await pool.load("train", layout, split, 4);
- *   await pool.setWeights(initParams(layout, 0));
- *   const { values } = await lanczos(poolHessian(pool, "train", layout.size, split.n), { k: 2 });
- *   console.log(values); // the top two eigenvalues of the mean-loss Hessian, descending
- * } finally {
- *   pool.close();
- * }
- * ```
- */
-export function poolHessian(
-  pool: ComputePool,
-  name: string,
-  dim: number,
-  samples: number,
-): SymmetricOperator {
-  return {
-    dim,
-    async apply(v: Float64Array): Promise<Float64Array> {
-      const h = await pool.hvp(name, Float32Array.from(v), samples);
-      for (let i = 0; i < h.length; i++) h[i] /= samples;
-      return h;
-    },
-  };
+/** Progress events with stage timings: fractions never go back within a stage. */
+class StageClock {
+  readonly timings: Record<string, number> = {};
+  readonly #started = performance.now();
+  #stage: Stage = "load";
+  #since = performance.now();
+  #fraction = 0;
+  constructor(readonly onProgress?: (e: ProgressEvent) => void) {}
+
+  emit(stage: Stage, fraction: number, message?: string, partial?: Partial<AnalysisResult>): void {
+    if (stage !== this.#stage) {
+      this.#close();
+      this.#stage = stage;
+      this.#fraction = 0;
+    }
+    const [a, b] = WEIGHTS[stage];
+    const f = Math.min(1, Math.max(this.#fraction, fraction));
+    this.#fraction = f;
+    this.onProgress?.({ stage, fraction: f, overall: a + (b - a) * f, message, partial });
+  }
+
+  #close(): void {
+    this.timings[this.#stage] = (performance.now() - this.#since) / 1000;
+    this.#since = performance.now();
+  }
+
+  finish(): Record<string, number> {
+    this.#close();
+    this.timings.total = (performance.now() - this.#started) / 1000;
+    return this.timings;
+  }
 }
 
 function checkFinite(label: string, x: number, hint: string): void {
   if (!Number.isFinite(x)) throw new Error(`${label} is not finite (${x}): ${hint}`);
 }
 
+const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+
 /**
- * Runs the whole analysis and returns its result (schema `kstar.result/1`).
+ * Runs the whole analysis and returns its result (schema `kstar.result/2`).
  *
  * @example
  * ```ts
- * import { analyze } from "./analyze.ts";
- * const r = await analyze({ limit: 512, batchSize: 32, epochs: 1, d: 3, samples: 8, workers: 0 });
- * console.log(r.thresholds[0].kStar, r.curves.empirical.length); // e.g. 9 15
+ * import assert from "node:assert/strict";
+ * import { analyze } from "kstar";
+ * const r = await analyze({ limit: 512, batchSize: 32, epochs: 1, d: 3, mcDraws: 8, workers: 0 });
+ * assert.equal(r.dataset.batches, 16);
+ * assert.equal(r.curves.empirical.length, 15); // Δ_k for k = 1..K−1
+ * assert.equal(r.thresholds.length, 6); // one tolerance × three curves × smoothed or raw
  * ```
  */
 export async function analyze(
@@ -116,82 +105,34 @@ export async function analyze(
   opts: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
   const config = resolveConfig(input);
-  const started = performance.now();
-  const timings: Record<string, number> = {};
-  const warnings: string[] = [];
-  let stageStart = performance.now();
-  let current: Stage = "load";
-  let lastFraction = 0;
-  const emit = (stage: Stage, fraction: number, message?: string, partial?: Partial<AnalysisResult>) => {
-    if (stage !== current) {
-      timings[current] = (performance.now() - stageStart) / 1000;
-      stageStart = performance.now();
-      current = stage;
-      lastFraction = 0;
-    }
-    const [a, b] = WEIGHTS[stage];
-    const f = Math.min(1, Math.max(lastFraction, fraction)); // never goes back within a stage
-    lastFraction = f;
-    opts.onProgress?.({ stage, fraction: f, overall: a + (b - a) * f, message, partial });
-  };
-  const abortCheck = () => {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException("aborted", "AbortError");
-  };
+  const clock = new StageClock(opts.onProgress);
+  const emit = clock.emit.bind(clock);
+  const signal = opts.signal;
 
   emit("load", 0, `loading ${config.dataset}`);
-  const data = opts.data ??
-    await loadDataset(config.dataset, { dataRoot: opts.dataRoot, cacheDir: opts.cacheDir });
-  const trainSplit: Split = config.limit === null
-    ? data.train
-    : limitSplit(data.train, Math.min(config.limit, data.train.n));
-  if (config.limit !== null && config.limit > data.train.n) {
-    warnings.push(`limit ${config.limit} exceeds the ${data.train.n} training samples; all are used`);
-  }
-  const B = config.batchSize;
-  if (B > trainSplit.n) {
-    throw new ConfigError(
-      "batchSize",
-      B,
-      `an integer in [1, ${trainSplit.n}] (the number of training samples)`,
-    );
-  }
-  const K = Math.floor(trainSplit.n / B);
-  if (K < 3) {
-    throw new ConfigError(
-      "batchSize",
-      B,
-      `at most ${Math.floor(trainSplit.n / 3)} so that the ${trainSplit.n} samples make at least 3 batches`,
-    );
-  }
-  const spec = parseModelSpec(config.model);
-  const layout: ModelLayout = modelLayout(spec, data.height, data.width, data.classes);
-  const d = config.d;
-  if (d > layout.size) {
-    throw new ConfigError("d", d, `an integer in [1, ${layout.size}] (the parameter count)`);
-  }
-  if (sortedByClass(trainSplit, B)) {
+  const { data, plan, train: trainSplit } = await planData(config, opts, opts);
+  const { layout, batches: K, usedSamples: N } = plan;
+  const B = config.batchSize, d = config.d;
+  const warnings = [...plan.warnings];
+  if (sortedByClass(trainSplit.labels, B)) {
     warnings.push(
       "the first batches each hold a single class: the data look sorted by label, so Δ_k is distorted",
     );
   }
   emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}`);
-  abortCheck();
+  throwIfAborted(signal);
 
-  const backend = await initBackend(config.backend);
-  const pool = await ComputePool.create({ workers: config.workers ?? undefined, backend: config.backend });
-  const onAbort = () => pool.close();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
+  return await withPool(config, signal, async (pool, backend) => {
     if (pool.backend !== backend) warnings.push(`training ran on ${backend}, the workers on ${pool.backend}`);
     // Train.
-    emit("train", 0, `training ${formatModelSpec(spec)} (${layout.size} parameters) on ${backend}`);
+    emit("train", 0, `training ${formatModelSpec(plan.spec)} (${layout.size} parameters) on ${backend}`);
     const epochs: EpochInfo[] = [];
     const w = await train(layout, trainSplit, initParams(layout, config.seed), {
       learningRate: config.learningRate,
       epochs: config.epochs,
       batchSize: Math.min(config.trainBatchSize, trainSplit.n),
       seed: config.seed,
-      signal: opts.signal,
+      signal,
       onEpoch: (e) => {
         epochs.push(e);
         emit(
@@ -204,14 +145,12 @@ export async function analyze(
       },
       onProgress: (f) => emit("train", f),
     });
-    abortCheck();
-    const N = K * B;
+    throwIfAborted(signal);
     await pool.load("train", layout, trainSplit, B);
     await pool.load("test", layout, data.test, 1);
     await pool.setWeights(w);
     const [evTrain, evTest] = [await pool.evaluate("train"), await pool.evaluate("test")];
-    await pool.load("test", layout, { images: new Float32Array(0), labels: new Uint8Array(0), n: 0 }, 1);
-    const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+    await pool.unload("test");
     const training = {
       epochs,
       trainLoss: sum(evTrain.loss) / N,
@@ -231,24 +170,26 @@ export async function analyze(
         (100 * training.testAccuracy).toFixed(2)
       }%`,
     );
-    abortCheck();
+    throwIfAborted(signal);
 
     // Top-d eigenpairs of the full-data Hessian at w*.
     emit("eigensolve", 0, `Lanczos for the top ${d} eigenpairs of the Hessian (${layout.size} parameters)`);
-    const H = poolHessian(pool, "train", layout.size, N);
-    const maxIter = Math.min(layout.size, Math.max(10 * d, 200));
-    const eig: EigenpairResult = await lanczos(H, {
-      k: d,
+    const budget = Math.min(layout.size, 4 * d + 10);
+    const eig = await topEigenpairs(pool, "train", layout, N, {
+      d,
       tol: config.lanczosTol,
       seed: config.seed,
-      maxIter,
-      signal: opts.signal,
-      onIteration: (info: { operatorCalls: number; converged: number }) =>
+      signal,
+      onIteration: (info) =>
         emit(
           "eigensolve",
-          Math.min(0.99, info.operatorCalls / Math.min(maxIter, 4 * d + 10)),
+          Math.min(0.99, info.operatorCalls / budget),
           info.operatorCalls % 10 === 0
-            ? `Lanczos: ${info.operatorCalls} HVPs, ${info.converged}/${d} converged`
+            ? `Lanczos: ${info.operatorCalls} HVPs, ${info.converged}/${d} converged${
+              info.run > 0
+                ? ` (verification run ${info.run}: looking for missed copies of repeated eigenvalues)`
+                : ""
+            }`
             : undefined,
         ),
     });
@@ -267,35 +208,27 @@ export async function analyze(
     emit("eigensolve", 1, `λ_1..λ_${d} = ${eig.values.map((v) => v.toPrecision(4)).join(", ")}`, {
       spectrum,
     });
-    abortCheck();
+    throwIfAborted(signal);
 
     // Per-batch projections and Monte Carlo, one pass.
-    emit("project", 0, `projecting ${K} batches onto ${d} directions; ${config.samples} Monte Carlo samples`);
-    const dirs = new Float32Array(d * layout.size);
-    eig.vectors.forEach((v, i) => dirs.set(v, i * layout.size));
-    const rng = new Rng(config.seed ^ 0x5eed);
-    const thetas = rng.fillNormal(new Float64Array(config.samples * d), config.sigma);
-    const proj = await pool.project("train", dirs, d, thetas);
-    abortCheck();
-    const { loss, hess, eigenvalues: eigs, empirical: emp, theory, secondOrder: second } = deltaCurves(
-      proj,
-      d,
-      B,
-      config.sigma,
-    );
+    emit("project", 0, `projecting ${K} batches onto ${d} directions; ${config.mcDraws} Monte Carlo draws`);
+    const dirs = directionBlock(eig.vectors, layout.size);
+    const thetas = monteCarloDraws(config.seed, config.mcDraws, d, config.sigma);
+    const dc = await projectedCurves(pool, "train", dirs, d, thetas, B, config.sigma);
+    throwIfAborted(signal);
     const curves: AnalysisResult["curves"] = {
       k: Array.from({ length: K }, (_, i) => i + 1),
-      loss: Array.from(loss),
-      eigenvalues: eigs,
-      meanPerturbedLoss: Array.from(emp.meanLoss),
-      empirical: Array.from(emp.mean),
-      empiricalSE: Array.from(emp.se),
-      theory: Array.from(theory),
-      secondOrder: Array.from(second),
+      loss: Array.from(dc.loss),
+      eigenvalues: dc.eigenvalues,
+      meanPerturbedLoss: Array.from(dc.empirical.meanLoss),
+      empirical: Array.from(dc.empirical.mean),
+      empiricalSE: Array.from(dc.empirical.se),
+      theory: Array.from(dc.theory),
+      secondOrder: Array.from(dc.secondOrder),
       smoothed: {
-        empirical: movingAverage(emp.mean),
-        theory: movingAverage(theory),
-        secondOrder: movingAverage(second),
+        empirical: movingAverage(dc.empirical.mean),
+        theory: movingAverage(dc.theory),
+        secondOrder: movingAverage(dc.secondOrder),
       },
     };
     for (const name of ["empirical", "theory", "secondOrder"] as const) {
@@ -314,119 +247,96 @@ export async function analyze(
       exact = { k: [], eigenvalues: [], maxRelativeGap: [] };
       let start: Float64Array | undefined;
       for (let q = 0; q < ks.length; q++) {
-        abortCheck();
+        throwIfAborted(signal);
         const k = ks[q];
         emit("exact", q / ks.length, `exact Lanczos on H_${k}`);
-        const r = await lanczos(poolHessian(pool, "train", layout.size, k * B), {
-          k: d,
+        const r = await topEigenpairs(pool, "train", layout, k * B, {
+          d,
           tol: config.lanczosTol,
           seed: config.seed + k,
-          maxIter,
           startVector: start,
-          signal: opts.signal,
+          signal,
         });
-        const sumVec = new Float64Array(layout.size);
-        for (const v of r.vectors) for (let i = 0; i < v.length; i++) sumVec[i] += v[i];
-        start = sumVec;
+        start = warmStartVector(r.vectors);
         exact.k.push(k);
         exact.eigenvalues.push(r.values);
         exact.maxRelativeGap.push(
           Math.max(
-            ...r.values.map((v: number, i: number) =>
-              Math.abs(v - eigs[k - 1][i]) / Math.max(Math.abs(v), 1e-12)
-            ),
+            ...r.values.map((v, i) => Math.abs(v - dc.eigenvalues[k - 1][i]) / Math.max(Math.abs(v), 1e-12)),
           ),
         );
       }
       emit("exact", 1, "exact eigenvalues done");
     }
 
-    // Thresholds, fits, predictions.
+    // Thresholds, fits, predictions, and the quadratic-regime check.
     emit("thresholds", 0);
-    const tols = tolerancesOf(config);
-    const fits: PowerFit[] = [];
-    const fitOf = new Map<CurveName, PowerFit | null>();
-    for (const name of ["empirical", "theory", "secondOrder"] as const) {
-      const f = fitPowerLaw(curves[name]);
-      fitOf.set(name, f ? { curve: name, ...f } : null);
-      if (f) fits.push({ curve: name, ...f });
-    }
-    const thresholds: Threshold[] = [];
-    for (const tolerance of tols) {
-      for (const name of ["empirical", "theory", "secondOrder"] as const) {
-        for (const smoothed of [true, false]) {
-          thresholds.push(thresholdOf(curves, fitOf.get(name) ?? null, B, name, smoothed, tolerance));
-        }
-      }
-    }
-    const sigma2 = config.sigma ** 2;
-    let trK = 0;
-    for (let i = 0; i < d; i++) trK += hess[(K - 1) * d * d + i * d + i];
-    const L = curves.loss[K - 1];
-    const predicted = L + (sigma2 / 2) * trK;
-    const meanPerturbed = curves.meanPerturbedLoss[K - 1];
-    const relativeError = Math.abs(meanPerturbed - predicted) /
-      Math.max(Math.abs(meanPerturbed - L), Math.abs(predicted - L), 1e-12);
-    const quadraticCheck = {
-      lossAtOptimum: L,
-      meanPerturbed,
-      predicted,
-      relativeError,
-      ok: relativeError < 0.25,
-    };
-    if (!quadraticCheck.ok) {
+    const fits = fitsOf(curves);
+    const thresholds = thresholdsOf(curves, fits, B, tolerancesOf(config));
+    let trace = 0;
+    for (let i = 0; i < d; i++) trace += dc.hess[(K - 1) * d * d + i * d + i];
+    const quadratic = quadraticCheck(
+      curves.loss[K - 1],
+      curves.meanPerturbedLoss[K - 1],
+      trace,
+      config.sigma,
+    );
+    if (!quadratic.ok) {
       warnings.push(
         `σ = ${config.sigma} leaves the quadratic regime: the mean perturbed loss ${
-          meanPerturbed.toPrecision(4)
-        } differs from the second-order prediction ${predicted.toPrecision(4)} by ${
-          (100 * relativeError).toFixed(0)
+          quadratic.meanPerturbed.toPrecision(4)
+        } differs from the second-order prediction ${quadratic.predicted.toPrecision(4)} by ${
+          (100 * quadratic.relativeError).toFixed(0)
         }%; the paper's formula assumes a quadratic landscape (try a smaller σ)`,
       );
     }
     emit("thresholds", 1);
-    timings[current] = (performance.now() - stageStart) / 1000;
-    timings.total = (performance.now() - started) / 1000;
+    const timings = clock.finish();
     const result: AnalysisResult = {
-      schema: "kstar.result/1",
+      schema: RESULT_SCHEMA,
       createdAt: new Date().toISOString(),
       config,
       backend: pool.backend,
       workers: pool.size,
+      adapter: pool.adapter,
       dataset: {
         name: data.name,
         height: data.height,
         width: data.width,
+        channels: plan.shape.channels,
         classes: data.classes,
         trainSamples: data.train.n,
         testSamples: data.test.n,
         usedSamples: N,
         batches: K,
+        droppedSamples: plan.droppedSamples,
       },
-      model: { spec: formatModelSpec(spec), description: describeModel(spec), parameters: layout.size },
+      model: {
+        spec: formatModelSpec(plan.spec),
+        description: describeModel(plan.spec),
+        parameters: layout.size,
+      },
       training,
       spectrum,
       curves,
       exact,
       thresholds,
       fits,
-      quadraticCheck,
+      quadraticCheck: quadratic,
       timings,
       warnings,
     };
     opts.onProgress?.({ stage: "done", fraction: 1, overall: 1, message: "done" });
     return result;
-  } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
-    pool.close();
-  }
+  });
 }
 
 /** True when each of the first three batches holds a single class. */
-function sortedByClass(s: Split, B: number): boolean {
-  if (B < 2 || s.n < 3 * B) return false;
+function sortedByClass(labels: Uint8Array, B: number): boolean {
+  if (B < 2 || labels.length < 3 * B) return false;
   for (let j = 0; j < 3; j++) {
-    const first = s.labels[j * B];
-    for (let i = 1; i < B; i++) if (s.labels[j * B + i] !== first) return false;
+    const first = labels[j * B];
+    for (let i = 1; i < B; i++) if (labels[j * B + i] !== first) return false;
   }
   return true;
 }

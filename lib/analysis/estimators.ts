@@ -3,7 +3,7 @@
  * eigenvalue formula, and the exact second-order closed form. All running means are float64.
  * @module
  */
-import { symmetricEigen } from "../hessian/dense_eigen.ts";
+import { symmetricEigen } from "../linalg/dense_eigen.ts";
 
 /**
  * Running means over the first k batches: `out[(k−1)·w + i] = Σ_{j<k} sums[j·w + i] / (k·B)` for k = 1..K,

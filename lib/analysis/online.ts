@@ -1,82 +1,32 @@
 /**
  * Algorithm 1 (online): grow the data one batch at a time, update the model, estimate Δ_k at the current
- * weights, and stop once Δ_k < Δ_tol for `patience` consecutive batches.
+ * weights, and stop once Δ_k < Δ_tol for `patience` consecutive batches. Built from the same stages as the
+ * analysis (`stages.ts`).
  * @module
  */
-import { type BackendRequest, BACKENDS, initBackend } from "../backend.ts";
 import { limitSplit } from "../data/batches.ts";
-import type { Dataset } from "../data/dataset.ts";
-import { loadDataset } from "../data/load.ts";
-import { ComputePool } from "../engine/pool.ts";
-import { checkChoice, checkInt, checkNumber, ConfigError } from "../errors.ts";
-import { lanczos } from "../hessian/lanczos.ts";
-import { initParams, modelLayout } from "../models/layout.ts";
-import { parseModelSpec } from "../models/spec.ts";
-import { Rng } from "../rng.ts";
+import { resolveOnlineConfig } from "../config/resolve.ts";
+import { defaultTolerance } from "../config/resolve.ts";
+import type { PlanOptions } from "../config/plan.ts";
+import type { OnlineConfig } from "../config/types.ts";
+import { warmStartVector } from "../linalg/lanczos.ts";
+import { initParams } from "../models/layout.ts";
 import { train } from "../train.ts";
-import { poolHessian } from "./analyze.ts";
-import { defaultTolerance } from "./config.ts";
-import { deltaCurves } from "./estimators.ts";
-import type { CurveName } from "./types.ts";
+import {
+  type DataSource,
+  directionBlock,
+  monteCarloDraws,
+  planData,
+  projectedCurves,
+  throwIfAborted,
+  topEigenpairs,
+  withPool,
+} from "./stages.ts";
 
-/** Settings of the online algorithm. */
-export interface OnlineConfig {
-  /** `"mnist"`, `"fashion-mnist"` or a folder of IDX files. */
-  dataset: string;
-  /** Model string: `"mlp:128,64"`, `"mlp:128"`, `"cnn"`, `"cnn:16,32"`. */
-  model: string;
-  /** Use only the first N training samples, an integer in [1, 10⁷]; null = all. */
-  limit: number | null;
-  /** Batch size B by which the data grow, an integer in [1, 65536]. */
-  batchSize: number;
-  /** Number of top Hessian eigen-directions d, an integer in [1, 100]. */
-  d: number;
-  /** Monte Carlo samples of θ, an integer in [2, 4096]. */
-  samples: number;
-  /** Standard deviation σ of θ ~ N(0, σ²I_d), in (0, 1000]. */
-  sigma: number;
-  /** Δ_tol, in (0, 10⁶]; null = the dataset's default (see `defaultTolerance`). */
-  tolerance: number | null;
-  /** Which Δ_k estimate decides: the paper's Algorithm 1 uses the eigenvalue formula ("theory"). */
-  criterion: CurveName;
-  /** Stop after this many consecutive batches below tolerance, an integer in [1, 1000]. */
-  patience: number;
-  /** Adam steps after each new batch, an integer in [1, 10⁶]. */
-  stepsPerBatch: number;
-  /** Adam learning rate, in (0, 10]. */
-  learningRate: number;
-  /** Mini-batch size of the Adam steps, an integer in [1, 65536] (capped at the current data size). */
-  trainBatchSize: number;
-  /** Seed for initialisation, shuffles, Lanczos starts and Monte Carlo, an integer in [0, 2³¹ − 1]. */
-  seed: number;
-  /** Backend request: `"auto"`, `"webgpu"`, `"wasm"` or `"cpu"`. */
-  backend: BackendRequest;
-  /** Compute workers, an integer in [0, 64] (0 = in-process); null = one per core (at most 8). */
-  workers: number | null;
-  /** Relative Ritz residual tolerance of Lanczos, in (0, 0.5]. */
-  lanczosTol: number;
-}
+export type { OnlineConfig } from "../config/types.ts";
 
-/** Defaults of {@link OnlineConfig}. */
-export const ONLINE_DEFAULTS: OnlineConfig = {
-  dataset: "mnist",
-  model: "mlp:128,64",
-  limit: null,
-  batchSize: 64,
-  d: 10,
-  samples: 64,
-  sigma: 1,
-  tolerance: null,
-  criterion: "theory",
-  patience: 3,
-  stepsPerBatch: 50,
-  learningRate: 2e-3,
-  trainBatchSize: 64,
-  seed: 0,
-  backend: "auto",
-  workers: null,
-  lanczosTol: 1e-2,
-};
+/** The schema tag of online results this version writes. */
+export const ONLINE_SCHEMA = "kstar.online/2";
 
 /** One batch of the online run. */
 export interface OnlineStep {
@@ -102,20 +52,25 @@ export interface OnlineStep {
   seconds: number;
 }
 
-/** The outcome of the online algorithm. */
+/** The outcome of the online algorithm (schema `kstar.online/2`). */
 export interface OnlineResult {
-  /** The schema tag, always `"kstar.online/1"`. */
-  schema: "kstar.online/1";
+  /** The schema tag, always `"kstar.online/2"`. */
+  schema: typeof ONLINE_SCHEMA;
   /** The resolved configuration (every default filled in). */
   config: OnlineConfig;
   /** The backend training ran on (`"webgpu"`, `"wasm"` or `"cpu"`). */
   backend: string;
   /** True when Δ stayed below tolerance for `patience` batches before the data ran out. */
   reached: boolean;
-  /** |D| in batches (the k at which the run stopped), or null. */
+  /**
+   * k* of the definition: the first batch of the window of `patience` consecutive batches with Δ_k < Δ_tol
+   * (`inf{k : Δ_k' < Δ_tol for k ≤ k' < k + patience}`), or null when not reached.
+   */
   kStar: number | null;
   /** |D| = k*·B, or null. */
   samples: number | null;
+  /** The batch at which the window completed and the run stopped (k* + patience − 1), or null. */
+  stoppedAt: number | null;
   /** The Δ_tol the run compared against: the configured one or the dataset's default. */
   tolerance: number;
   /** One step per batch processed, in order (k = 1, 2, …). */
@@ -126,46 +81,12 @@ export interface OnlineResult {
   seconds: number;
 }
 
-/**
- * Validates an online config, filling defaults.
- *
- * @throws {ConfigError} naming the first field that is unknown or out of range
- *
- * @example
- * ```ts
- * import { resolveOnlineConfig } from "./online.ts";
- * const c = resolveOnlineConfig({ patience: 5 });
- * console.log(c.patience, c.criterion, c.stepsPerBatch); // 5 "theory" 50
- * ```
- */
-export function resolveOnlineConfig(input: Partial<OnlineConfig> = {}): OnlineConfig {
-  for (const k of Object.keys(input)) {
-    if (!(k in ONLINE_DEFAULTS)) {
-      throw new ConfigError(
-        k,
-        (input as Record<string, unknown>)[k],
-        `a known field: ${Object.keys(ONLINE_DEFAULTS).join(", ")}`,
-      );
-    }
-  }
-  const c = { ...ONLINE_DEFAULTS, ...input };
-  parseModelSpec(c.model);
-  if (c.limit !== null) checkInt("limit", c.limit, 1, 1e7);
-  checkInt("batchSize", c.batchSize, 1, 65536);
-  checkInt("d", c.d, 1, 100);
-  checkInt("samples", c.samples, 2, 4096);
-  checkNumber("sigma", c.sigma, 0, 1e3, true);
-  if (c.tolerance !== null) checkNumber("tolerance", c.tolerance, 0, 1e6, true);
-  checkChoice("criterion", c.criterion, ["empirical", "theory", "secondOrder"] as const);
-  checkInt("patience", c.patience, 1, 1000);
-  checkInt("stepsPerBatch", c.stepsPerBatch, 1, 1e6);
-  checkNumber("learningRate", c.learningRate, 0, 10, true);
-  checkInt("trainBatchSize", c.trainBatchSize, 1, 65536);
-  checkInt("seed", c.seed, 0, 2 ** 31 - 1);
-  checkChoice("backend", c.backend, BACKENDS);
-  if (c.workers !== null) checkInt("workers", c.workers, 0, 64);
-  checkNumber("lanczosTol", c.lanczosTol, 0, 0.5, true);
-  return c;
+/** Options of {@link online} that are not part of its config. */
+export interface OnlineOptions extends DataSource, PlanOptions {
+  /** Called after every batch. */
+  onStep?: (s: OnlineStep) => void;
+  /** Cancels the run: the promise rejects with the signal's reason and every worker stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -175,42 +96,47 @@ export function resolveOnlineConfig(input: Partial<OnlineConfig> = {}): OnlineCo
  *
  * @example
  * ```ts
- * import { online } from "./online.ts";
- * const r = await online({ limit: 640, batchSize: 32, d: 3, samples: 8, stepsPerBatch: 10, tolerance: 0.5, workers: 0 });
- * console.log(r.reached, r.samples, r.trace.length);
+ * import assert from "node:assert/strict";
+ * import { online } from "kstar";
+ * const r = await online({ limit: 640, batchSize: 32, d: 3, mcDraws: 8, stepsPerBatch: 10, tolerance: 0.5, workers: 0 });
+ * assert.ok(r.trace.length >= 1);
+ * if (r.reached) assert.equal(r.stoppedAt, r.kStar! + r.config.patience - 1);
  * ```
  */
 export async function online(
   input: Partial<OnlineConfig> = {},
-  opts: {
-    onStep?: (s: OnlineStep) => void;
-    signal?: AbortSignal;
-    data?: Dataset;
-    dataRoot?: string;
-    cacheDir?: string;
-  } = {},
+  opts: OnlineOptions = {},
 ): Promise<OnlineResult> {
   const c = resolveOnlineConfig(input);
   const started = performance.now();
-  const data = opts.data ??
-    await loadDataset(c.dataset, { dataRoot: opts.dataRoot, cacheDir: opts.cacheDir });
-  const split = c.limit === null ? data.train : limitSplit(data.train, Math.min(c.limit, data.train.n));
+  const { plan, train: split } = await planData(c, opts, opts);
+  const { layout, batches: K } = plan;
   const B = c.batchSize;
-  const K = Math.floor(split.n / B);
-  if (K < 3) throw new ConfigError("batchSize", B, `at most ${Math.floor(split.n / 3)} (at least 3 batches)`);
   const tol = c.tolerance ?? defaultTolerance(c.dataset);
-  const layout = modelLayout(parseModelSpec(c.model), data.height, data.width, data.classes);
-  if (c.d > layout.size) throw new ConfigError("d", c.d, `an integer in [1, ${layout.size}]`);
-  const backend = await initBackend(c.backend);
-  const pool = await ComputePool.create({ workers: c.workers ?? undefined, backend: c.backend });
-  const thetas = new Rng(c.seed ^ 0x5eed).fillNormal(new Float64Array(c.samples * c.d), c.sigma);
-  let w = initParams(layout, c.seed);
-  const trace: OnlineStep[] = [];
-  let streak = 0;
-  let start: Float64Array | undefined;
-  try {
+  const thetas = monteCarloDraws(c.seed, c.mcDraws, c.d, c.sigma);
+  return await withPool(c, opts.signal, async (pool, backend) => {
+    let w = initParams(layout, c.seed);
+    const trace: OnlineStep[] = [];
+    let streak = 0;
+    let start: Float64Array | undefined;
+    const finish = (k: number | null): OnlineResult => {
+      const kStar = k === null ? null : k - c.patience + 1;
+      return {
+        schema: ONLINE_SCHEMA,
+        config: c,
+        backend,
+        reached: k !== null,
+        kStar,
+        samples: kStar === null ? null : kStar * B,
+        stoppedAt: k,
+        tolerance: tol,
+        trace,
+        weights: w,
+        seconds: (performance.now() - started) / 1000,
+      };
+    };
     for (let k = 1; k < K; k++) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
+      throwIfAborted(opts.signal);
       const t0 = performance.now();
       const D = limitSplit(split, k * B);
       w = await train(layout, D, w, {
@@ -223,20 +149,17 @@ export async function online(
       const next = limitSplit(split, (k + 1) * B);
       await pool.load("online", layout, next, B);
       await pool.setWeights(w);
-      const eig = await lanczos(poolHessian(pool, "online", layout.size, next.n), {
-        k: c.d,
+      const eig = await topEigenpairs(pool, "online", layout, next.n, {
+        d: c.d,
         tol: c.lanczosTol,
         seed: c.seed + k,
-        maxIter: Math.min(layout.size, 6 * c.d + 30),
+        maxIter: 6 * c.d + 30,
         startVector: start,
         signal: opts.signal,
       });
-      start = new Float64Array(layout.size);
-      for (const v of eig.vectors) for (let i = 0; i < v.length; i++) start[i] += v[i];
-      const dirs = new Float32Array(c.d * layout.size);
-      eig.vectors.forEach((v, i) => dirs.set(v, i * layout.size));
-      const proj = await pool.project("online", dirs, c.d, thetas);
-      const curves = deltaCurves(proj, c.d, B, c.sigma);
+      start = warmStartVector(eig.vectors);
+      const dirs = directionBlock(eig.vectors, layout.size);
+      const curves = await projectedCurves(pool, "online", dirs, c.d, thetas, B, c.sigma);
       const step: OnlineStep = {
         k,
         samples: k * B,
@@ -252,34 +175,8 @@ export async function online(
       trace.push(step);
       opts.onStep?.(step);
       streak = step[c.criterion] < tol ? streak + 1 : 0;
-      if (streak >= c.patience) {
-        return {
-          schema: "kstar.online/1",
-          config: c,
-          backend,
-          reached: true,
-          kStar: k,
-          samples: k * B,
-          tolerance: tol,
-          trace,
-          weights: w,
-          seconds: (performance.now() - started) / 1000,
-        };
-      }
+      if (streak >= c.patience) return finish(k);
     }
-    return {
-      schema: "kstar.online/1",
-      config: c,
-      backend,
-      reached: false,
-      kStar: null,
-      samples: null,
-      tolerance: tol,
-      trace,
-      weights: w,
-      seconds: (performance.now() - started) / 1000,
-    };
-  } finally {
-    pool.close();
-  }
+    return finish(null);
+  });
 }

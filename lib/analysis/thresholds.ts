@@ -2,7 +2,8 @@
  * Smoothing, the threshold k*, and the power-law tail fit with its extrapolation.
  * @module
  */
-import type { AnalysisResult, CurveName, Threshold } from "./types.ts";
+import { CURVES } from "../config/choices.ts";
+import type { AnalysisResult, CurveName, PowerFit, Threshold } from "./types.ts";
 
 /**
  * The headline threshold of a result: empirical, smoothed, at `tolerance` (default: the first tolerance).
@@ -10,19 +11,42 @@ import type { AnalysisResult, CurveName, Threshold } from "./types.ts";
  *
  * @example
  * ```ts
- * import { headlineThreshold } from "./thresholds.ts";
- * import type { AnalysisResult } from "./types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const t = headlineThreshold(result);
- * console.log(t?.kStar === null ? "not reached" : `k* = ${t?.kStar}, |D| = ${t?.samples}`);
+ * import assert from "node:assert/strict";
+ * import { headlineThreshold, thresholdsOf } from "kstar";
+ * const curves = { loss: [1, 0.8, 0.7, 0.65], empirical: [0.3, 0.02, 0.01] };
+ * const thresholds = thresholdsOf(curves, [], 64, [0.025]);
+ * const t = headlineThreshold({ thresholds })!;
+ * assert.deepEqual([t.curve, t.smoothed, t.tolerance], ["empirical", true, 0.025]);
  * ```
  */
 export function headlineThreshold(
-  r: AnalysisResult,
-  tolerance = r.thresholds[0]?.tolerance,
+  r: Pick<AnalysisResult, "thresholds">,
+  tolerance: number | undefined = r.thresholds[0]?.tolerance,
 ): Threshold | undefined {
-  return r.thresholds.find((t) => t.curve === "empirical" && t.smoothed && t.tolerance === tolerance);
+  return tolerance === undefined ? undefined : findThreshold(r, tolerance) ?? undefined;
+}
+
+/**
+ * The threshold of a curve, smoothing and tolerance in a result, or null.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findThreshold, thresholdsOf } from "kstar";
+ * const thresholds = thresholdsOf({ loss: [1, 1, 1, 1], theory: [0.5, 0.05, 0.01] }, [], 32, [0.1]);
+ * assert.equal(findThreshold({ thresholds }, 0.1, "theory", false)?.kStar, 2);
+ * assert.equal(findThreshold({ thresholds }, 0.2), null);
+ * ```
+ */
+export function findThreshold(
+  r: Pick<AnalysisResult, "thresholds">,
+  tolerance: number,
+  curve: CurveName = "empirical",
+  smoothed = true,
+): Threshold | null {
+  return r.thresholds.find((t) =>
+    t.curve === curve && t.smoothed === smoothed && t.tolerance === tolerance
+  ) ?? null;
 }
 
 /**
@@ -150,9 +174,7 @@ export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
  * ```
  */
 export function thresholdOf(
-  curves: Pick<AnalysisResult["curves"], "loss"> & Partial<Record<CurveName, number[]>> & {
-    smoothed?: Partial<Record<CurveName, number[]>>;
-  },
+  curves: CurveValues,
   fit: PowerLaw | null,
   batchSize: number,
   curve: CurveName,
@@ -174,4 +196,63 @@ export function thresholdOf(
     predictedKStar: pred,
     predictedSamples: pred === null ? null : pred * batchSize,
   };
+}
+
+/** The curves a threshold or a fit is read from (a result's, a partial result's, or hand-made). */
+export type CurveValues = Pick<AnalysisResult["curves"], "loss"> & Partial<Record<CurveName, number[]>> & {
+  smoothed?: Partial<Record<CurveName, number[]>>;
+};
+
+/**
+ * The power-law tail fits of the three curves, for those whose tails allow one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fitsOf } from "kstar";
+ * const empirical = Array.from({ length: 40 }, (_, i) => 2 / (i + 1) ** 2);
+ * const [fit] = fitsOf({ loss: [], empirical });
+ * assert.equal(fit.curve, "empirical");
+ * assert.ok(Math.abs(fit.alpha - 2) < 1e-9);
+ * ```
+ */
+export function fitsOf(curves: CurveValues): PowerFit[] {
+  const out: PowerFit[] = [];
+  for (const curve of CURVES) {
+    const f = fitPowerLaw(curves[curve] ?? []);
+    if (f) out.push({ curve, ...f });
+  }
+  return out;
+}
+
+/**
+ * Every threshold of a run: one per tolerance × curve (`empirical`, `theory`, `secondOrder`) × smoothed
+ * (true, false), in that order, each with its extrapolation when not reached.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { thresholdsOf } from "kstar";
+ * const curves = { loss: [1, 0.5, 0.4, 0.3], empirical: [0.5, 0.05, 0.01], theory: [1, 1, 1], secondOrder: [0, 0, 0] };
+ * const ts = thresholdsOf(curves, [], 64, [0.1]);
+ * assert.equal(ts.length, 6);
+ * assert.deepEqual([ts[1].curve, ts[1].smoothed, ts[1].kStar, ts[1].samples], ["empirical", false, 2, 128]);
+ * ```
+ */
+export function thresholdsOf(
+  curves: CurveValues,
+  fits: readonly PowerFit[],
+  batchSize: number,
+  tolerances: readonly number[],
+): Threshold[] {
+  const out: Threshold[] = [];
+  for (const tolerance of tolerances) {
+    for (const curve of CURVES) {
+      const fit = fits.find((f) => f.curve === curve) ?? null;
+      for (const smoothed of [true, false]) {
+        out.push(thresholdOf(curves, fit, batchSize, curve, smoothed, tolerance));
+      }
+    }
+  }
+  return out;
 }

@@ -2,49 +2,13 @@
  * The analysis configuration, its progress events and its result (a versioned JSON schema).
  * @module
  */
-import type { BackendName, BackendRequest } from "../backend.ts";
+import type { BackendName, CurveName } from "../config/choices.ts";
+import type { AnalysisConfig } from "../config/types.ts";
+import type { QuadraticCheck } from "./quadratic_check.ts";
 import type { EpochInfo } from "../train.ts";
 
-/** How the eigenvalues of `H_k` are obtained for every k. */
-export type EigenMode = "projected" | "exact";
-
-/** Everything that defines an analysis run. Every field has a default (see `DEFAULT_CONFIG`). */
-export interface AnalysisConfig {
-  /** `"mnist"`, `"fashion-mnist"` or a folder of IDX files. */
-  dataset: string;
-  /** `"mlp:128,64"`, `"mlp:128"`, `"cnn"`, `"cnn:16,32"`. */
-  model: string;
-  /** Use only the first N training samples (after the fixed split); null = all. */
-  limit: number | null;
-  /** Batch size B of the fixed-order batches. */
-  batchSize: number;
-  /** Number of top Hessian eigen-directions d. */
-  d: number;
-  /** Monte Carlo samples K. */
-  samples: number;
-  /** Standard deviation σ of θ ~ N(0, σ²I_d). */
-  sigma: number;
-  /** Tolerances Δ_tol; null = the dataset's default (0.03 for fashion-mnist, else 0.025). */
-  tolerances: number[] | null;
-  /** Training epochs. */
-  epochs: number;
-  /** Adam learning rate. */
-  learningRate: number;
-  /** Training mini-batch size. */
-  trainBatchSize: number;
-  /** Seed for initialisation, shuffles, Lanczos start and Monte Carlo. */
-  seed: number;
-  /** Backend request. */
-  backend: BackendRequest;
-  /** Compute workers (0 = in-process). null = one per core. */
-  workers: number | null;
-  /** Relative Ritz residual tolerance of Lanczos. */
-  lanczosTol: number;
-  /** `projected`: Λ_k = Pᵀ H_k P for all k from per-batch projections; `exact`: also Lanczos on H_k every `exactEvery` batches. */
-  eigenMode: EigenMode;
-  /** With `eigenMode: "exact"`, solve H_k exactly every this many batches. */
-  exactEvery: number;
-}
+export type { AnalysisConfig, OnlineConfig } from "../config/types.ts";
+export type { BackendName, BackendRequest, CurveName, EigenMode } from "../config/choices.ts";
 
 /** A pipeline stage, in order. */
 export type Stage =
@@ -52,7 +16,6 @@ export type Stage =
   | "train"
   | "eigensolve"
   | "project"
-  | "montecarlo"
   | "exact"
   | "thresholds"
   | "done";
@@ -91,9 +54,6 @@ export interface Threshold {
   predictedSamples: number | null;
 }
 
-/** The Δ_k curves. */
-export type CurveName = "empirical" | "theory" | "secondOrder";
-
 /** A fit Δ_k ≈ C·k^(−α) on the tail of a curve (log–log least squares). */
 export interface PowerFit {
   /** The curve that was fitted. */
@@ -110,10 +70,13 @@ export interface PowerFit {
   toK: number;
 }
 
-/** The result of an analysis (schema `kstar.result/1`). */
+/** The schema tag of results this version writes. */
+export const RESULT_SCHEMA = "kstar.result/2";
+
+/** The result of an analysis (schema `kstar.result/2`; `upgradeResult` reads schema 1). */
 export interface AnalysisResult {
-  /** The schema tag, always `"kstar.result/1"`. */
-  schema: "kstar.result/1";
+  /** The schema tag, always `"kstar.result/2"`. */
+  schema: typeof RESULT_SCHEMA;
   /** ISO time the run finished. */
   createdAt: string;
   /** The resolved configuration (every default filled in). */
@@ -122,6 +85,8 @@ export interface AnalysisResult {
   backend: BackendName;
   /** Number of compute shares the data were split into: the worker count, or 1 when run in-process (`workers: 0`). */
   workers: number;
+  /** The WebGPU adapter the workers ran on (vendor and device), or null on the wasm and cpu backends. */
+  adapter: string | null;
   /** The dataset and the part of it that was analysed. */
   dataset: {
     /** The dataset's name, e.g. `"mnist"` or the folder name of a user dataset. */
@@ -130,6 +95,8 @@ export interface AnalysisResult {
     height: number;
     /** Image width in pixels. */
     width: number;
+    /** Channels per pixel. */
+    channels: number;
     /** Number of classes. */
     classes: number;
     /** Samples in the dataset's training split (before `limit`). */
@@ -140,6 +107,8 @@ export interface AnalysisResult {
     usedSamples: number;
     /** K: number of batches. */
     batches: number;
+    /** Training samples after the last full batch (of those `limit` kept), not analysed. */
+    droppedSamples: number;
   };
   /** The model that was trained. */
   model: {
@@ -186,9 +155,9 @@ export interface AnalysisResult {
     eigenvalues: number[][];
     /** Mean over θ of L_k(w* + Pθ) (quadratic-regime diagnostic); K entries. */
     meanPerturbedLoss: number[];
-    /** Monte Carlo Δ_k = mean over the `samples` draws of θ of (L_{k+1} − L_k)², ≥ 0, nats². */
+    /** Monte Carlo Δ_k = mean over the `mcDraws` draws of θ of (L_{k+1} − L_k)², ≥ 0, nats². */
     empirical: number[];
-    /** Standard error of each `empirical` value (sample standard deviation / √samples). */
+    /** Standard error of each `empirical` value (sample standard deviation / √mcDraws). */
     empiricalSE: number[];
     /** The paper's estimate σ⁴/4 · (2 Σ δ_i² + (Σ δ_i)²) from the eigenvalue changes δ_i of Λ_k. */
     theory: number[];
@@ -210,19 +179,8 @@ export interface AnalysisResult {
   thresholds: Threshold[];
   /** Power-law fits of the curves whose tails allow one (0 to 3 entries). */
   fits: PowerFit[];
-  /** Second-order validity: mean perturbed full-data loss vs L(w*), and its predicted value L + σ²/2·tr Λ_K. */
-  quadraticCheck: {
-    /** L = L_K(w*), nats. */
-    lossAtOptimum: number;
-    /** Mean over θ of L_K(w* + Pθ), nats. */
-    meanPerturbed: number;
-    /** The second-order prediction L + σ²/2 · tr Λ_K, nats. */
-    predicted: number;
-    /** |meanPerturbed − predicted| relative to the larger of the two changes from L, ≥ 0. */
-    relativeError: number;
-    /** Whether `relativeError < 0.25` (σ is small enough for the quadratic model). */
-    ok: boolean;
-  };
+  /** Second-order validity: the mean perturbed full-data loss against its quadratic prediction. */
+  quadraticCheck: QuadraticCheck;
   /** Seconds per stage, and in total. */
   timings: Record<string, number>;
   /** Human-readable warnings about the run (sorted data, unconverged Lanczos, leaving the quadratic regime, …). */

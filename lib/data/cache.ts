@@ -136,6 +136,7 @@ export function rawToDataset(name: string, raw: RawDataset): Dataset {
     name,
     height: raw.height,
     width: raw.width,
+    channels: 1,
     classes: raw.classes,
     train: {
       images: bytesToUnitFloats(raw.trainPixels),

@@ -5,7 +5,8 @@
 
 import { DataError } from "../errors.ts";
 import type { Dataset, Split } from "./dataset.ts";
-import { type IdxImages, idxToSplit, maybeGunzip, parseIdxImages, parseIdxLabels } from "./idx.ts";
+import { classCount } from "./classes.ts";
+import { bytesToUnitFloats, maybeGunzip, parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { basename, joinPath, resolvePath } from "./paths.ts";
 
 /** The four file names a dataset folder must hold, each optionally with a `.gz` suffix. */
@@ -36,20 +37,55 @@ export async function readMaybeGz(dir: string, name: string): Promise<{ bytes: U
   throw new DataError(joinPath(dir, name), `missing: expected this file or ${name}.gz in ${dir}`);
 }
 
-async function loadSplit(
+/** The raw contents of an IDX folder: each split's pixel bytes and labels, with the files they came from. */
+export interface IdxFolder {
+  height: number;
+  width: number;
+  train: { pixels: Uint8Array; labels: Uint8Array; n: number; imagesFile: string; labelsFile: string };
+  test: { pixels: Uint8Array; labels: Uint8Array; n: number; imagesFile: string; labelsFile: string };
+}
+
+async function readSplit(
   dir: string,
   imagesName: string,
   labelsName: string,
-): Promise<{ images: IdxImages; split: Split; maxLabel: number }> {
+): Promise<IdxFolder["train"] & { rows: number; cols: number }> {
   const img = await readMaybeGz(dir, imagesName);
   const images = parseIdxImages(img.bytes, img.path);
   const lab = await readMaybeGz(dir, labelsName);
   const labels = parseIdxLabels(lab.bytes, lab.path);
-  const split = idxToSplit(images, labels, lab.path, img.path);
-  if (split.n < 1) throw new DataError(img.path, "holds 0 images; each split needs at least 1");
-  let maxLabel = 0;
-  for (const l of split.labels) if (l > maxLabel) maxLabel = l;
-  return { images, split, maxLabel };
+  if (labels.n !== images.n) {
+    throw new DataError(lab.path, `has ${labels.n} labels but ${img.path} has ${images.n} images`);
+  }
+  if (images.n < 1) throw new DataError(img.path, "holds 0 images; each split needs at least 1");
+  return {
+    pixels: images.pixels,
+    labels: labels.labels,
+    n: images.n,
+    rows: images.rows,
+    cols: images.cols,
+    imagesFile: img.path,
+    labelsFile: lab.path,
+  };
+}
+
+/**
+ * Reads and checks the four IDX files of a folder (every malformed, missing, truncated or inconsistent file
+ * is a {@link DataError} naming it) without converting the pixels.
+ */
+export async function readIdxFolder(dir: string): Promise<IdxFolder> {
+  const abs = resolvePath(dir);
+  const f = IDX_FOLDER_FILES;
+  const train = await readSplit(abs, f.trainImages, f.trainLabels);
+  const test = await readSplit(abs, f.testImages, f.testLabels);
+  if (train.rows !== test.rows || train.cols !== test.cols) {
+    throw new DataError(
+      test.imagesFile,
+      `image size ${test.rows}×${test.cols} differs from the training images' ${train.rows}×${train.cols}; ` +
+        "both splits must have the same size",
+    );
+  }
+  return { height: train.rows, width: train.cols, train, test };
 }
 
 /**
@@ -57,47 +93,50 @@ async function loadSplit(
  * (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
  * `t10k-labels-idx1-ubyte`), each optionally gzip-compressed with a `.gz` suffix.
  *
- * Images may have any size (train and test must agree). The class count is the largest label over
- * both splits plus one, and at least 2. The dataset is named after the folder. Needs read permission
+ * Images may have any size (train and test must agree). The classes are the labels present in training
+ * (see `classCount`), or `classes` when given. The dataset is named after the folder. Needs read permission
  * for `dir`.
  *
  * @param dir the folder (relative paths resolve against the current directory)
+ * @param classes the class count, when the labels alone do not tell it (e.g. a class absent from training)
  * @throws {DataError} naming the file when one is missing, malformed, or inconsistent with the others
  *
  * @example
  * ```ts
- * import { loadIdxFolder } from "./idx_folder.ts";
- * import { encodeIdxImages, encodeIdxLabels, gzipBytes } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeIdxImages, encodeIdxLabels, loadIdxFolder } from "kstar";
  * const dir = await Deno.makeTempDir();
  * const images = encodeIdxImages(new Uint8Array([0, 255, 255, 0, 255, 0, 0, 255]), 2, 2, 2);
- * const labels = encodeIdxLabels(new Uint8Array([0, 3]));
+ * const labels = encodeIdxLabels(new Uint8Array([0, 1]));
  * for (const prefix of ["train", "t10k"]) {
- *   await Deno.writeFile(`${dir}/${prefix}-images-idx3-ubyte.gz`, await gzipBytes(images)); // .gz is fine
+ *   await Deno.writeFile(`${dir}/${prefix}-images-idx3-ubyte`, images);
  *   await Deno.writeFile(`${dir}/${prefix}-labels-idx1-ubyte`, labels);
  * }
  * const ds = await loadIdxFolder(dir);
- * console.log(ds.classes, ds.train.images.slice(0, 4)); // 4 Float32Array [0, 1, 1, 0]
+ * assert.equal(ds.classes, 2);
+ * assert.deepEqual(Array.from(ds.train.images.slice(0, 4)), [0, 1, 1, 0]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function loadIdxFolder(dir: string): Promise<Dataset> {
-  const abs = resolvePath(dir);
-  const f = IDX_FOLDER_FILES;
-  const train = await loadSplit(abs, f.trainImages, f.trainLabels);
-  const test = await loadSplit(abs, f.testImages, f.testLabels);
-  if (train.images.rows !== test.images.rows || train.images.cols !== test.images.cols) {
-    throw new DataError(
-      joinPath(abs, f.testImages),
-      `image size ${test.images.rows}×${test.images.cols} differs from the training images' ` +
-        `${train.images.rows}×${train.images.cols}; both splits must have the same size`,
-    );
-  }
+export async function loadIdxFolder(dir: string, classes?: number | null): Promise<Dataset> {
+  const raw = await readIdxFolder(dir);
+  const C = classCount(
+    { labels: raw.train.labels, file: raw.train.labelsFile },
+    { labels: raw.test.labels, file: raw.test.labelsFile },
+    classes,
+  );
+  const split = (s: IdxFolder["train"]): Split => ({
+    images: bytesToUnitFloats(s.pixels),
+    labels: s.labels.slice(),
+    n: s.n,
+  });
   return {
-    name: basename(abs),
-    height: train.images.rows,
-    width: train.images.cols,
-    classes: Math.max(2, Math.max(train.maxLabel, test.maxLabel) + 1),
-    train: train.split,
-    test: test.split,
+    name: basename(resolvePath(dir)),
+    height: raw.height,
+    width: raw.width,
+    channels: 1,
+    classes: C,
+    train: split(raw.train),
+    test: split(raw.test),
   };
 }

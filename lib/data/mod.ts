@@ -1,13 +1,13 @@
 /**
- * Datasets for kstar: the shared {@link Dataset} shape, IDX parsing and encoding, folder and built-in
- * loaders with a binary cache, and batching helpers.
+ * Datasets for kstar: the shared {@link Dataset} shape, IDX parsing and encoding, locating a dataset spec,
+ * folder and built-in loaders with a binary cache, the class-count rules, and batching helpers.
  *
- * `idx.ts`, `fashion_json.ts` and `batches.ts` use web-standard APIs only and may be imported on
- * their own; the loaders (`idx_folder.ts`, `builtin.ts`, `load.ts`, `cache.ts`) use `Deno.*`.
+ * `dataset.ts`, `idx.ts`, `classes.ts`, `fashion_json.ts` and `batches.ts` use web-standard APIs only; the
+ * loaders (`locate.ts`, `idx_folder.ts`, `builtin.ts`, `load.ts`, `cache.ts`) use `Deno.*` when called.
  * @module
  */
 
-export type { Dataset, Split } from "./dataset.ts";
+export { type Dataset, shapeOf, type Split } from "./dataset.ts";
 export {
   bytesToUnitFloats,
   encodeIdxImages,
@@ -24,10 +24,12 @@ export {
   parseIdxLabels,
   unitFloatsToBytes,
 } from "./idx.ts";
-export { IDX_FOLDER_FILES, loadIdxFolder } from "./idx_folder.ts";
+export { classCount, type LabelSource } from "./classes.ts";
+export { IDX_FOLDER_FILES, type IdxFolder, loadIdxFolder, readIdxFolder } from "./idx_folder.ts";
 export { type JsonRows, parseJsonRows } from "./fashion_json.ts";
 export {
   BUILTIN_DATASETS,
+  BUILTIN_SHAPES,
   type BuiltinName,
   type BuiltinOptions,
   defaultCacheDir,
@@ -39,7 +41,8 @@ export {
   npmPackageFile,
 } from "./builtin.ts";
 export { CACHE_FORMAT_VERSION, decodeCache, encodeCache, type RawDataset } from "./cache.ts";
-export { loadDataset, type LoadDatasetOptions } from "./load.ts";
+export { DATASET_ALLOWED, type DatasetLocation, locateDataset, relativeTo } from "./locate.ts";
+export { loadDataset, type LoadDatasetOptions, probeDataset } from "./load.ts";
 export {
   batchCount,
   batchView,

@@ -1,16 +1,16 @@
 /**
  * Minimal file-path helpers for the Deno file loaders (POSIX, plus Windows drive and UNC paths).
- * Kept local so the library needs no path package.
+ * Kept local so the library needs no path package. Nothing here touches `Deno.*` until a function is called.
  * @module
  */
 
-const WINDOWS = Deno.build.os === "windows";
-
-/** The platform's path separator. */
-export const SEP: string = WINDOWS ? "\\" : "/";
+/** Whether paths are Windows paths (asked on use, so that importing this module needs no Deno API). */
+function windows(): boolean {
+  return (globalThis as { Deno?: { build?: { os?: string } } }).Deno?.build?.os === "windows";
+}
 
 function splitRoot(p: string): [root: string, rest: string] {
-  if (WINDOWS) {
+  if (windows()) {
     const s = p.replaceAll("/", "\\");
     const unc = s.match(/^\\\\[^\\]+\\[^\\]+/);
     if (unc) return [unc[0] + "\\", s.slice(unc[0].length)];
@@ -19,6 +19,11 @@ function splitRoot(p: string): [root: string, rest: string] {
     return ["", s];
   }
   return p.startsWith("/") ? ["/", p.slice(1)] : ["", p];
+}
+
+/** The platform's path separator. */
+export function sep(): string {
+  return windows() ? "\\" : "/";
 }
 
 /** True when `p` is an absolute path. */
@@ -31,26 +36,26 @@ export function resolvePath(...parts: string[]): string {
   let full = Deno.cwd();
   for (const part of parts) {
     if (part === "") continue;
-    full = isAbsolute(part) ? part : `${full}${SEP}${part}`;
+    full = isAbsolute(part) ? part : `${full}${sep()}${part}`;
   }
   const [root, rest] = splitRoot(full);
   const out: string[] = [];
-  for (const seg of rest.split(WINDOWS ? /[\\/]/ : "/")) {
+  for (const seg of rest.split(windows() ? /[\\/]/ : "/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") out.pop();
     else out.push(seg);
   }
-  return root + out.join(SEP);
+  return root + out.join(sep());
 }
 
 /** Joins path segments with the platform separator (no normalisation). */
 export function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== "").join(SEP).replace(WINDOWS ? /[\\/]+/g : /\/+/g, SEP);
+  return parts.filter((p) => p !== "").join(sep()).replace(windows() ? /[\\/]+/g : /\/+/g, sep());
 }
 
 /** The last segment of `p` (ignoring trailing separators). */
 export function basename(p: string): string {
-  const segs = p.split(WINDOWS ? /[\\/]/ : "/").filter((s) => s !== "");
+  const segs = p.split(windows() ? /[\\/]/ : "/").filter((s) => s !== "");
   return segs.length ? segs[segs.length - 1] : p;
 }
 
@@ -58,16 +63,16 @@ export function basename(p: string): string {
 export function dirname(p: string): string {
   const abs = resolvePath(p);
   const [root, rest] = splitRoot(abs);
-  const i = rest.lastIndexOf(SEP);
+  const i = rest.lastIndexOf(sep());
   return i < 0 ? root : root + rest.slice(0, i);
 }
 
 /** True when absolute, normalised `child` equals `root` or lies below it. */
 export function isInside(child: string, root: string): boolean {
-  const c = WINDOWS ? child.toLowerCase() : child;
-  let r = WINDOWS ? root.toLowerCase() : root;
+  const c = windows() ? child.toLowerCase() : child;
+  let r = windows() ? root.toLowerCase() : root;
   if (c === r) return true;
-  if (!r.endsWith(SEP)) r += SEP;
+  if (!r.endsWith(sep())) r += sep();
   return c.startsWith(r);
 }
 

@@ -3,7 +3,7 @@
  * serves in-process ("inline") pools, so both paths run identical code.
  * @module
  */
-import { type BackendName, type BackendRequest, initBackend } from "../backend.ts";
+import { type BackendName, type BackendRequest, currentAdapter, initBackend } from "../backend.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import { Shard } from "./shard.ts";
 
@@ -45,7 +45,7 @@ export class Handler {
     switch (req.op) {
       case "init":
         this.backend = await initBackend(req.backend);
-        return this.backend;
+        return { backend: this.backend, adapter: currentAdapter() };
       case "load": {
         this.#shards.get(req.name)?.dispose();
         const s = new Shard(req);

@@ -134,10 +134,13 @@ export class ComputePool {
   readonly #placements = new Map<string, Placement>();
   /** The backend the workers run on. */
   readonly backend: BackendName;
+  /** The WebGPU adapter the workers run on, or null on wasm and cpu. */
+  readonly adapter: string | null;
 
-  private constructor(ends: Endpoint[], backend: BackendName, chunkSamples: number) {
+  private constructor(ends: Endpoint[], backend: BackendName, adapter: string | null, chunkSamples: number) {
     this.#ends = ends;
     this.backend = backend;
+    this.adapter = adapter;
     this.#chunkSamples = chunkSamples;
   }
 
@@ -148,10 +151,15 @@ export class ComputePool {
     const chunk = checkInt("chunkSamples", opts.chunkSamples ?? 8192, 1, 1 << 20);
     const ends = n === 0 ? [inlineEndpoint()] : Array.from({ length: n }, workerEndpoint);
     try {
-      const names = await Promise.all(
-        ends.map((e) => e.call<BackendName>({ op: "init", backend: opts.backend ?? "auto" })),
+      const inits = await Promise.all(
+        ends.map((e) =>
+          e.call<{ backend: BackendName; adapter: string | null }>({
+            op: "init",
+            backend: opts.backend ?? "auto",
+          })
+        ),
       );
-      return new ComputePool(ends, names[0], chunk);
+      return new ComputePool(ends, inits[0].backend, inits[0].adapter, chunk);
     } catch (e) {
       ends.forEach((x) => x.close());
       throw e;
@@ -201,6 +209,12 @@ export class ComputePool {
     }));
     this.#placements.set(name, { start, count, batchSize, batches });
     return batches;
+  }
+
+  /** Frees a dataset's tensors in every worker; a name that is not loaded is ignored. */
+  async unload(name: string): Promise<void> {
+    await Promise.all(this.#ends.map((e) => e.call({ op: "unload", name })));
+    this.#placements.delete(name);
   }
 
   #place(name: string): Placement {

@@ -37,7 +37,7 @@ export interface LayerLayout {
 export interface ModelLayout {
   /** The architecture this layout was made from. */
   spec: ModelSpec;
-  /** Per-sample input shape: `[h*w]` for MLPs, `[h, w, 1]` for CNNs. */
+  /** Per-sample input shape: `[h·w·c]` for MLPs, `[h, w, c]` for CNNs (c input channels). */
   inputShape: number[];
   /** Number of classes: the width of the output (logit) layer. */
   classes: number;
@@ -55,7 +55,8 @@ function samePad(n: number, k: number, s: number): [number, number, number] {
 }
 
 /**
- * Lays out the parameters of `spec` for images of `height × width` and `classes` classes.
+ * Lays out the parameters of `spec` for inputs of `height × width × channels` (1 channel by default:
+ * grayscale images; a table of F features is `1 × F × 1`) and `classes` classes.
  *
  * @example
  * ```ts
@@ -65,7 +66,13 @@ function samePad(n: number, k: number, s: number): [number, number, number] {
  * console.log(layout.size, layout.layers.map((l) => l.wShape)); // 109386 [[784, 128], [128, 64], [64, 10]]
  * ```
  */
-export function modelLayout(spec: ModelSpec, height: number, width: number, classes: number): ModelLayout {
+export function modelLayout(
+  spec: ModelSpec,
+  height: number,
+  width: number,
+  classes: number,
+  channels = 1,
+): ModelLayout {
   const layers: LayerLayout[] = [];
   let offset = 0;
   const dense = (inF: number, outF: number, inShape: number[]) => {
@@ -83,15 +90,15 @@ export function modelLayout(spec: ModelSpec, height: number, width: number, clas
     offset += wSize + outF;
   };
   if (spec.kind === "mlp") {
-    let inF = height * width;
+    let inF = height * width * channels;
     for (const h of spec.hidden) {
       dense(inF, h, [inF]);
       inF = h;
     }
     dense(inF, classes, [inF]);
-    return { spec, inputShape: [height * width], classes, layers, size: offset };
+    return { spec, inputShape: [height * width * channels], classes, layers, size: offset };
   }
-  let shape = [height, width, 1];
+  let shape = [height, width, channels];
   const k = spec.kernel, s = 2;
   for (const cout of spec.channels) {
     const [oh, pt, pb] = samePad(shape[0], k, s);
@@ -114,7 +121,7 @@ export function modelLayout(spec: ModelSpec, height: number, width: number, clas
   }
   const flat = shape[0] * shape[1] * shape[2];
   dense(flat, classes, shape);
-  return { spec, inputShape: [height, width, 1], classes, layers, size: offset };
+  return { spec, inputShape: [height, width, channels], classes, layers, size: offset };
 }
 
 /**

@@ -1,101 +1,27 @@
 /**
- * A small dependency-free SVG chart renderer: line/point/bar series on linear or log10 axes, shaded bands,
- * reference lines, nice ticks, a title, axis labels and a legend. Non-finite values (and non-positive ones on
- * a log axis) are skipped, breaking the line; the output never contains "NaN".
+ * The SVG renderer of a {@link FigureSpec}: standalone `<svg>` markup (for the self-contained report) with
+ * linear or log10 axes, bands, broken lines, bars, markers whose labels never overlap, a title and a legend.
+ * Non-finite values (and non-positive ones on a log axis) are skipped, breaking the line; the output never
+ * contains "NaN". The steps: {@link chartLayout} (legend rows, plot box), {@link axisScale} per axis, then the
+ * drawing of frame, data, markers and labels.
  * @module
  */
+import { fmtTick } from "../present/format.ts";
+import type { AxisSpec, Dash, FigureSpec, MarkerSpec } from "../present/figures.ts";
+import { labelLanes } from "../present/figures.ts";
+import { MARK_COLORS } from "../present/palette.ts";
 
-/** A white outline behind reference-line labels. */
-const halo = `stroke="#ffffff" stroke-width="3" paint-order="stroke"`;
-
-/** An axis scale. */
-export type ScaleType = "linear" | "log";
-
-/** A data series. `y[i]` belongs to `x[i]`; a null or non-finite value breaks the line. */
-export interface Series {
-  name: string;
-  x: readonly number[];
-  y: readonly (number | null | undefined)[];
-  /** CSS colour; default from the palette by series index. */
-  color?: string;
-  /** Dash pattern: `true` for "6 4", or an SVG `stroke-dasharray`. */
-  dashed?: boolean | string;
-  /** Stroke width in px. Default 1.8. */
-  width?: number;
-  /** `line` (default), `points` (markers only), `line+points`, or `bars` (from the axis floor). */
-  kind?: "line" | "points" | "line+points" | "bars";
-  /** Leave this series out of the legend. */
-  hideInLegend?: boolean;
-}
-
-/** A shaded band between `lower[i]` and `upper[i]` at `x[i]`. */
-export interface Band {
-  name?: string;
-  x: readonly number[];
-  lower: readonly (number | null | undefined)[];
-  upper: readonly (number | null | undefined)[];
-  color?: string;
-  /** Fill opacity. Default 0.22. */
-  opacity?: number;
-}
-
-/** A horizontal (`y`) or vertical (`x`) reference line with an optional label. */
-export interface RefLine {
-  value: number;
-  label?: string;
-  color?: string;
-  /** Default `true`. */
-  dashed?: boolean;
-}
-
-/** Everything a chart shows. */
-export interface ChartSpec {
-  /** Unique id prefix within a page (clip paths). Default derived from the title. */
-  id?: string;
-  title?: string;
-  xLabel?: string;
-  yLabel?: string;
-  /** Width and height of the viewBox in px. Default 640 × 360. */
-  width?: number;
-  height?: number;
-  xScale?: ScaleType;
-  yScale?: ScaleType;
-  /** Fixed axis ranges (otherwise from the data, reference lines included, padded to nice ticks). */
-  xDomain?: [number, number];
-  yDomain?: [number, number];
-  series: readonly Series[];
-  bands?: readonly Band[];
-  hLines?: readonly RefLine[];
-  vLines?: readonly RefLine[];
-  /** Show the legend (default `true` when something has a name). */
-  legend?: boolean;
-  /** Include 0 in a data-driven linear y range (e.g. for ratios). Default `false`. */
-  includeZero?: boolean;
-  /** Integer ticks only on x (e.g. k). */
-  xIntegers?: boolean;
-  /** Accessible description. */
-  description?: string;
-}
-
-/** The default colour cycle (colour-blind friendly, Okabe–Ito-like with a few more). */
-export const PALETTE: readonly string[] = [
-  "#1f5fbf",
-  "#d9480f",
-  "#2b8a3e",
-  "#862e9c",
-  "#e8590c",
-  "#0b7285",
-  "#c2255c",
-  "#5c940d",
-  "#495057",
-  "#a61e4d",
-];
+/** A white outline behind labels that sit on the data. */
+const HALO = `stroke="#ffffff" stroke-width="3" paint-order="stroke"`;
+const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
 
 /**
  * Escapes text for XML/HTML content and attribute values.
  * @example
  * ```ts
- * escapeXml('a < b & "c"'); // "a &lt; b &amp; &quot;c&quot;"
+ * import assert from "node:assert/strict";
+ * import { escapeXml } from "./svg.ts";
+ * assert.equal(escapeXml('a < b & "c"'), "a &lt; b &amp; &quot;c&quot;");
  * ```
  */
 export function escapeXml(text: string): string {
@@ -111,7 +37,9 @@ const MARKUP = /([_^])\{([^{}]*)\}/g;
  * Text with `_{sub}` / `^{sup}` markup without the markup (for `<title>` and width estimates).
  * @example
  * ```ts
- * plainText("Δ_{tol}"); // "Δtol"
+ * import assert from "node:assert/strict";
+ * import { plainText } from "./svg.ts";
+ * assert.equal(plainText("Δ_{tol}"), "Δtol");
  * ```
  */
 export function plainText(text: string): string {
@@ -123,7 +51,9 @@ export function plainText(text: string): string {
  * `dy` in px, which every SVG renderer supports). Other text, underscores included, is kept literally.
  * @example
  * ```ts
- * richText("Δ_{k}", 12); // 'Δ<tspan dy="3" font-size="9">k</tspan>'
+ * import assert from "node:assert/strict";
+ * import { richText } from "./svg.ts";
+ * assert.equal(richText("Δ_{k}", 12), 'Δ<tspan dy="3" font-size="9">k</tspan>');
  * ```
  */
 export function richText(text: string, fontSize = 12): string {
@@ -154,7 +84,9 @@ export function richText(text: string, fontSize = 12): string {
  * Evenly spaced "nice" tick values (steps 1, 2, 2.5 or 5 × 10ⁿ) covering [min, max], about `count` of them.
  * @example
  * ```ts
- * niceTicks(0, 9.3, 5); // [0, 2, 4, 6, 8, 10]
+ * import assert from "node:assert/strict";
+ * import { niceTicks } from "./svg.ts";
+ * assert.deepEqual(niceTicks(0, 9.3, 5), [0, 2, 4, 6, 8, 10]);
  * ```
  */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -191,7 +123,9 @@ function cleanFloat(v: number, step: number): number {
  * range is wide, with 2× and 5× ticks added when it spans at most two decades.
  * @example
  * ```ts
- * logTicks(0.003, 20); // [0.001, 0.01, 0.1, 1, 10, 100]
+ * import assert from "node:assert/strict";
+ * import { logTicks } from "./svg.ts";
+ * assert.deepEqual(logTicks(0.003, 20), [0.001, 0.01, 0.1, 1, 10, 100]);
  * ```
  */
 export function logTicks(min: number, max: number, count = 6): number[] {
@@ -215,44 +149,9 @@ function pow10(e: number): number {
   return Number(`1e${e}`);
 }
 
-const SUPERSCRIPT: Record<string, string> = {
-  "-": "⁻",
-  "0": "⁰",
-  "1": "¹",
-  "2": "²",
-  "3": "³",
-  "4": "⁴",
-  "5": "⁵",
-  "6": "⁶",
-  "7": "⁷",
-  "8": "⁸",
-  "9": "⁹",
-};
-
-/**
- * A compact tick label: plain decimals for moderate magnitudes, otherwise `m·10ⁿ` (`10ⁿ` for a power of ten).
- * Non-finite values give an empty string.
- * @example
- * ```ts
- * formatTick(0.025); // "0.025"
- * formatTick(1e-6); // "10⁻⁶"
- * formatTick(25000); // "2.5·10⁴"
- * ```
- */
-export function formatTick(v: number): string {
-  if (!Number.isFinite(v)) return "";
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(6)));
-  const [m, e] = v.toExponential().split("e");
-  const exp = String(Number(e)).split("").map((c) => SUPERSCRIPT[c] ?? c).join("");
-  const mant = String(Number(Number(m).toPrecision(4)));
-  return mant === "1" ? `10${exp}` : mant === "-1" ? `−10${exp}` : `${mant}·10${exp}`;
-}
-
-/** A mapping from data to pixels along one axis. */
-interface Scale {
-  type: ScaleType;
+/** A mapping from data to pixels along one axis, with its ticks. */
+export interface Scale {
+  type: "linear" | "log";
   d0: number;
   d1: number;
   r0: number;
@@ -260,7 +159,7 @@ interface Scale {
   ticks: number[];
 }
 
-function valid(v: number | null | undefined, type: ScaleType): v is number {
+function valid(v: number | null | undefined, type: "linear" | "log"): v is number {
   return typeof v === "number" && Number.isFinite(v) && (type === "linear" || v > 0);
 }
 
@@ -271,48 +170,40 @@ function project(s: Scale, v: number): number {
   return s.r0 + t * (s.r1 - s.r0);
 }
 
-/** Builds a scale over the values (or a fixed domain), extended to nice ticks. */
-function makeScale(
-  type: ScaleType,
-  values: number[],
-  fixed: [number, number] | undefined,
-  r0: number,
-  r1: number,
-  count: number,
-  integers: boolean,
-): Scale {
-  let lo: number;
-  let hi: number;
+function inside(s: Scale, v: number): boolean {
+  return v >= Math.min(s.d0, s.d1) - 1e-9 * Math.abs(s.d1 - s.d0) &&
+    v <= Math.max(s.d0, s.d1) + 1e-9 * Math.abs(s.d1 - s.d0);
+}
+
+/**
+ * The scale of an axis over the values it shows (or its fixed domain), extended to nice ticks, mapped to the
+ * pixel range [r0, r1].
+ */
+export function axisScale(axis: AxisSpec, values: number[], r0: number, r1: number, count: number): Scale {
+  const type = axis.scale;
+  const fixed = axis.domain;
   if (fixed && valid(fixed[0], type) && valid(fixed[1], type) && fixed[0] !== fixed[1]) {
-    [lo, hi] = fixed[0] < fixed[1] ? fixed : [fixed[1], fixed[0]];
-    const ticks = (type === "log" ? logTicks(lo, hi, count) : niceTicks(lo, hi, count))
-      .filter((t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo));
-    return { type, d0: lo, d1: hi, r0, r1, ticks: integerTicks(ticks, integers) };
+    const [lo, hi] = fixed[0] < fixed[1] ? fixed : [fixed[1], fixed[0]];
+    let ticks = type === "log" ? logTicks(lo, hi, count) : niceTicks(lo, hi, count);
+    ticks = ticks.filter((t) => t >= lo - 1e-12 * Math.abs(hi - lo) && t <= hi + 1e-12 * Math.abs(hi - lo));
+    if (type === "log" && ticks.length < 2) ticks = [lo, hi];
+    return { type, d0: lo, d1: hi, r0, r1, ticks: axis.integer ? ticks.filter(Number.isInteger) : ticks };
   }
   const vs = values.filter((v) => valid(v, type));
-  if (vs.length === 0) {
-    [lo, hi] = type === "log" ? [1, 10] : [0, 1];
-  } else {
-    lo = Math.min(...vs);
-    hi = Math.max(...vs);
-  }
+  let lo = vs.length ? Math.min(...vs) : type === "log" ? 1 : 0;
+  let hi = vs.length ? Math.max(...vs) : type === "log" ? 10 : 1;
   if (type === "log") {
     const ticks = logTicks(lo, hi, count);
     return { type, d0: ticks[0], d1: ticks[ticks.length - 1], r0, r1, ticks };
   }
-  if (integers && hi - lo < count) {
-    const a = Math.floor(lo);
-    const b = Math.max(Math.ceil(hi), a + 1);
-    const ticks: number[] = [];
-    for (let i = a; i <= b; i++) ticks.push(i);
-    return { type, d0: a, d1: b, r0, r1, ticks };
+  if (axis.integer && hi - lo < count) {
+    lo = Math.floor(lo);
+    hi = Math.max(Math.ceil(hi), lo + 1);
+    return { type, d0: lo, d1: hi, r0, r1, ticks: Array.from({ length: hi - lo + 1 }, (_, i) => lo + i) };
   }
-  const ticks = integerTicks(niceTicks(lo, hi, count), integers);
+  let ticks = niceTicks(lo, hi, count);
+  if (axis.integer) ticks = ticks.filter(Number.isInteger);
   return { type, d0: ticks[0], d1: ticks[ticks.length - 1], r0, r1, ticks };
-}
-
-function integerTicks(ticks: number[], integers: boolean): number[] {
-  return integers ? ticks.filter((t) => Number.isInteger(t)) : ticks;
 }
 
 /** A pixel coordinate as text (2 decimals). */
@@ -321,247 +212,271 @@ function px(v: number): string {
   return String(Object.is(r, -0) ? 0 : r);
 }
 
-/** A stable short hash for default ids. */
-function hash(text: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return (h >>> 0).toString(36);
-}
-
-/** Rough text width at a font size (for legend layout). */
+/** Rough text width at a font size (for legend and label layout). */
 function textWidth(text: string, size: number): number {
   return [...plainText(text)].length * size * 0.56;
 }
 
-function dashOf(d: boolean | string | undefined): string {
-  if (d === true) return ` stroke-dasharray="6 4"`;
-  if (typeof d === "string" && /^[\d.\s,]+$/.test(d)) return ` stroke-dasharray="${d}"`;
-  return "";
+/** The SVG dash array of a pattern. */
+export const DASH_ARRAYS: Readonly<Record<Dash, string>> = {
+  solid: "",
+  dashed: "6 4",
+  dotted: "2 3",
+  dashdot: "8 3 2 3",
+};
+
+function dashAttr(d: Dash): string {
+  return d === "solid" ? "" : ` stroke-dasharray="${DASH_ARRAYS[d]}"`;
 }
 
-/**
- * Renders a chart to a standalone `<svg>` element (with `viewBox`, so it scales to its container).
- * @example
- * ```ts
- * const svg = lineChart({
- *   title: "Δ_k",
- *   yScale: "log",
- *   series: [{ name: "empirical", x: [1, 2, 3], y: [5, 1.2, 0.6] }],
- *   hLines: [{ value: 0.025, label: "Δ_tol" }],
- * });
- * ```
- */
-export function lineChart(spec: ChartSpec): string {
-  const W = spec.width ?? 640;
-  const H = spec.height ?? 360;
-  const id = (spec.id ?? `chart-${hash(`${spec.title ?? ""}|${spec.series.map((s) => s.name).join("|")}`)}`)
-    .replace(/[^A-Za-z0-9_-]/g, "-");
-  const xType = spec.xScale ?? "linear";
-  const yType = spec.yScale ?? "linear";
-  const font = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
+/** A CSS colour fit for an attribute (anything else becomes grey). */
+function color(c: string): string {
+  return /^(#[0-9a-f]{3,8}|rgba?\([\d\s.,%]+\)|hsla?\([\d\s.,%]+\)|[a-z]+)$/i.test(c) ? c : "#868e96";
+}
 
-  // Legend entries (laid out in rows under the title).
-  const entries: { name: string; color: string; kind: "line" | "band" | "point" | "bar"; dash: string }[] =
-    [];
-  (spec.bands ?? []).forEach((b, i) => {
-    if (b.name) {
-      entries.push({ name: b.name, color: b.color ?? PALETTE[i % PALETTE.length], kind: "band", dash: "" });
-    }
-  });
-  spec.series.forEach((s, i) => {
-    if (s.hideInLegend || !s.name) return;
-    const kind = s.kind === "points" ? "point" : s.kind === "bars" ? "bar" : "line";
-    entries.push({
-      name: s.name,
-      color: s.color ?? PALETTE[i % PALETTE.length],
-      kind,
-      dash: dashOf(s.dashed),
-    });
-  });
-  const showLegend = (spec.legend ?? true) && entries.length > 0;
+interface LegendEntry {
+  label: string;
+  color: string;
+  kind: "line" | "band" | "point" | "bar";
+  dash: Dash;
+}
 
-  const left = 64;
-  const right = 20;
-  let top = spec.title ? 34 : 14;
-  const legendRows: { x: number; entry: typeof entries[number] }[][] = [];
-  if (showLegend) {
-    let row: { x: number; entry: typeof entries[number] }[] = [];
-    let x = left;
-    for (const e of entries) {
-      const w = 28 + textWidth(e.name, 12) + 16;
-      if (row.length > 0 && x + w > W - right) {
-        legendRows.push(row);
-        row = [];
-        x = left;
-      }
-      row.push({ x, entry: e });
-      x += w;
+/** Where the parts of a chart go. */
+export interface ChartLayout {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  plotW: number;
+  plotH: number;
+  legend: { x: number; y: number; entry: LegendEntry }[];
+}
+
+/** The legend rows under the title and the plot box below them. */
+export function chartLayout(fig: FigureSpec, width: number, height: number, title = true): ChartLayout {
+  const entries: LegendEntry[] = [
+    ...fig.bands.filter((b) => b.label).map((b) => ({
+      label: b.label,
+      color: b.color,
+      kind: "band" as const,
+      dash: "solid" as Dash,
+    })),
+    ...fig.series.filter((s) => s.legend).map((s) => ({
+      label: s.label,
+      color: s.color,
+      kind: s.kind === "points" ? "point" as const : s.kind === "bars" ? "bar" as const : "line" as const,
+      dash: s.dash,
+    })),
+  ];
+  const left = 64, right = 20;
+  let top = fig.title && title ? 34 : 14;
+  const legend: ChartLayout["legend"] = [];
+  let x = left, row = 0;
+  for (const entry of entries) {
+    const w = 28 + textWidth(entry.label, 12) + 16;
+    if (x > left && x + w > width - right) {
+      row++;
+      x = left;
     }
-    if (row.length > 0) legendRows.push(row);
+    legend.push({ x, y: top + row * 18 + 9, entry });
+    x += w;
   }
-  const legendTop = top;
-  top += legendRows.length * 18 + (legendRows.length > 0 ? 6 : 0);
-  const bottom = spec.xLabel ? 50 : 32;
-  const plotW = Math.max(10, W - left - right);
-  const plotH = Math.max(10, H - top - bottom);
+  if (entries.length) top += (row + 1) * 18 + 6;
+  const bottom = fig.x.label ? 50 : 32;
+  return {
+    width,
+    height,
+    left,
+    top,
+    plotW: Math.max(10, width - left - right),
+    plotH: Math.max(10, height - top - bottom),
+    legend,
+  };
+}
 
-  // Domains.
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const s of spec.series) {
+function dataValues(fig: FigureSpec): { xs: number[]; ys: number[] } {
+  const xs: number[] = [], ys: number[] = [];
+  const tx = fig.x.scale, ty = fig.y.scale;
+  for (const s of fig.series) {
     s.x.forEach((x, i) => {
       const y = s.y[i];
-      if (valid(x, xType) && valid(y, yType)) {
+      if (valid(x, tx) && valid(y, ty)) {
         xs.push(x);
         ys.push(y);
       }
     });
-    if (s.kind === "bars" && yType === "linear") ys.push(0);
+    if (s.kind === "bars" && ty === "linear") ys.push(0);
   }
-  for (const b of spec.bands ?? []) {
+  for (const b of fig.bands) {
     b.x.forEach((x, i) => {
-      if (!valid(x, xType)) return;
-      const lo = b.lower[i];
-      const hi = b.upper[i];
-      if (valid(hi, yType)) {
+      if (!valid(x, tx)) return;
+      if (valid(b.upper[i], ty)) {
         xs.push(x);
-        ys.push(hi);
-        if (valid(lo, yType)) ys.push(lo);
+        ys.push(b.upper[i]!);
       }
+      if (valid(b.lower[i], ty)) ys.push(b.lower[i]!);
     });
   }
-  for (const l of spec.hLines ?? []) if (valid(l.value, yType)) ys.push(l.value);
-  if (spec.includeZero && yType === "linear" && ys.length > 0) ys.push(0);
-  for (const l of spec.vLines ?? []) if (valid(l.value, xType)) xs.push(l.value);
-  const xs0 = makeScale(
-    xType,
+  for (const m of fig.hMarkers) if (valid(m.value, ty)) ys.push(m.value);
+  for (const m of fig.vMarkers) if (valid(m.value, tx)) xs.push(m.value);
+  return { xs, ys };
+}
+
+/**
+ * Renders a figure as a standalone `<svg>` element (with `viewBox`, so it scales to its container).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deltaFigure } from "kstar";
+ * import { renderSvg } from "./svg.ts";
+ * const fig = deltaFigure({ empirical: [5, 1.2, 0.6], theory: [4, 1, 0.5], secondOrder: [4, 1, 0.4] }, {
+ *   tolerances: [0.025],
+ *   thresholds: [],
+ * });
+ * const svg = renderSvg(fig);
+ * assert.ok(svg.startsWith("<svg") && svg.includes("Empirical") && !svg.includes("NaN"));
+ * ```
+ */
+export function renderSvg(
+  fig: FigureSpec,
+  size: { width?: number; height?: number; title?: boolean } = {},
+): string {
+  const L = chartLayout(fig, size.width ?? 640, size.height ?? 360, size.title ?? true);
+  const id = `chart-${fig.id}`.replace(/[^A-Za-z0-9_-]/g, "-");
+  const { xs, ys } = dataValues(fig);
+  const X = axisScale(
+    fig.x,
     xs,
-    spec.xDomain,
-    left,
-    left + plotW,
-    Math.max(3, Math.round(plotW / (xType === "log" ? 50 : 80))),
-    !!spec.xIntegers,
+    L.left,
+    L.left + L.plotW,
+    Math.max(3, Math.round(L.plotW / (fig.x.scale === "log" ? 50 : 80))),
   );
-  const ys0 = makeScale(
-    yType,
+  const Y = axisScale(
+    fig.y,
     ys,
-    spec.yDomain,
-    top + plotH,
-    top,
-    Math.max(3, Math.round(plotH / (yType === "log" ? 24 : 50))),
-    false,
+    L.top + L.plotH,
+    L.top,
+    Math.max(3, Math.round(L.plotH / (fig.y.scale === "log" ? 24 : 50))),
   );
-  const X = (v: number) => project(xs0, v);
-  const Y = (v: number) => project(ys0, v);
-  const inX = (v: number) => v >= Math.min(xs0.d0, xs0.d1) && v <= Math.max(xs0.d0, xs0.d1);
-  const inY = (v: number) => v >= Math.min(ys0.d0, ys0.d1) && v <= Math.max(ys0.d0, ys0.d1);
-
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" ` +
-      `role="img" aria-labelledby="${id}-title" ${font} font-size="12">`,
-  );
-  out.push(`<title id="${id}-title">${escapeXml(plainText(spec.title ?? "chart"))}</title>`);
-  if (spec.description) out.push(`<desc>${escapeXml(spec.description)}</desc>`);
-  out.push(
-    `<defs><clipPath id="${id}-clip"><rect x="${px(left)}" y="${px(top)}" width="${px(plotW)}" height="${
-      px(plotH)
-    }"/></clipPath></defs>`,
-  );
-  out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  if (spec.title) {
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-figure="${
+      escapeXml(fig.id)
+    }" viewBox="0 0 ${L.width} ${L.height}" ` +
+    `width="${L.width}" height="${L.height}" role="img" aria-labelledby="${id}-title" ${FONT} font-size="12">`,
+    `<title id="${id}-title">${escapeXml(plainText(fig.title))}</title>`,
+    `<desc>${escapeXml(plainText(fig.caption))}</desc>`,
+    `<defs><clipPath id="${id}-clip"><rect x="${px(L.left)}" y="${px(L.top)}" width="${
+      px(L.plotW)
+    }" height="${px(L.plotH)}"/></clipPath></defs>`,
+    `<rect x="0" y="0" width="${L.width}" height="${L.height}" fill="#ffffff"/>`,
+  ];
+  if (fig.title && (size.title ?? true)) {
     out.push(
-      `<text x="${left}" y="22" font-size="15" font-weight="600" fill="#1a1d21">${
-        richText(spec.title, 15)
+      `<text x="${L.left}" y="22" font-size="15" font-weight="600" fill="#1a1d21">${
+        richText(fig.title, 15)
       }</text>`,
     );
   }
+  out.push(...drawLegend(L), ...drawFrame(fig, L, X, Y));
+  out.push(
+    `<g clip-path="url(#${id}-clip)">${
+      [...drawBands(fig, X, Y), ...drawSeries(fig, L, X, Y), ...drawMarkerLines(fig, L, X, Y)].join("")
+    }</g>`,
+  );
+  out.push(...drawMarkerLabels(fig, L, X, Y));
+  if (xs.length === 0 && ys.length === 0) {
+    out.push(
+      `<text x="${px(L.left + L.plotW / 2)}" y="${
+        px(L.top + L.plotH / 2)
+      }" text-anchor="middle" fill="#868e96">no data</text>`,
+    );
+  }
+  out.push("</svg>");
+  return out.join("");
+}
 
-  // Legend.
-  legendRows.forEach((row, ri) => {
-    const y = legendTop + ri * 18 + 9;
-    for (const { x, entry } of row) {
-      const c = escapeXml(entry.color);
-      if (entry.kind === "band") {
-        out.push(
-          `<rect x="${px(x)}" y="${px(y - 6)}" width="22" height="12" fill="${c}" fill-opacity="0.25"/>`,
-        );
-      } else if (entry.kind === "point") {
-        out.push(`<circle cx="${px(x + 11)}" cy="${px(y)}" r="3.5" fill="${c}"/>`);
-      } else if (entry.kind === "bar") {
-        out.push(`<rect x="${px(x + 5)}" y="${px(y - 6)}" width="12" height="12" fill="${c}"/>`);
-      } else {
-        out.push(
-          `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x + 22)}" y2="${
-            px(y)
-          }" stroke="${c}" stroke-width="2.2"${entry.dash}/>`,
-        );
-      }
-      out.push(`<text x="${px(x + 28)}" y="${px(y + 4)}" fill="#343a40">${richText(entry.name, 12)}</text>`);
-    }
+function drawLegend(L: ChartLayout): string[] {
+  return L.legend.flatMap(({ x, y, entry }) => {
+    const c = color(entry.color);
+    const mark = entry.kind === "band"
+      ? `<rect x="${px(x)}" y="${px(y - 6)}" width="22" height="12" fill="${c}" fill-opacity="0.25"/>`
+      : entry.kind === "point"
+      ? `<circle cx="${px(x + 11)}" cy="${px(y)}" r="3.5" fill="${c}"/>`
+      : entry.kind === "bar"
+      ? `<rect x="${px(x + 5)}" y="${px(y - 6)}" width="12" height="12" fill="${c}"/>`
+      : `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x + 22)}" y2="${px(y)}" stroke="${c}" stroke-width="2.2"${
+        dashAttr(entry.dash)
+      }/>`;
+    return [
+      mark,
+      `<text x="${px(x + 28)}" y="${px(y + 4)}" fill="#343a40">${richText(entry.label, 12)}</text>`,
+    ];
   });
+}
 
-  // Grid and axes.
-  const grid: string[] = [];
-  const labels: string[] = [];
-  for (const t of ys0.ticks) {
-    if (!inY(t)) continue;
-    const y = px(Y(t));
-    grid.push(`<line x1="${px(left)}" y1="${y}" x2="${px(left + plotW)}" y2="${y}"/>`);
+function drawFrame(fig: FigureSpec, L: ChartLayout, X: Scale, Y: Scale): string[] {
+  const grid: string[] = [], labels: string[] = [];
+  for (const t of Y.ticks) {
+    if (!inside(Y, t)) continue;
+    const y = px(project(Y, t));
+    grid.push(`<line x1="${px(L.left)}" y1="${y}" x2="${px(L.left + L.plotW)}" y2="${y}"/>`);
     labels.push(
-      `<text x="${px(left - 6)}" y="${y}" dy="0.32em" text-anchor="end">${escapeXml(formatTick(t))}</text>`,
+      `<text x="${px(L.left - 6)}" y="${y}" dy="0.32em" text-anchor="end">${escapeXml(fmtTick(t))}</text>`,
     );
   }
-  for (const t of xs0.ticks) {
-    if (!inX(t)) continue;
-    const x = px(X(t));
-    grid.push(`<line x1="${x}" y1="${px(top)}" x2="${x}" y2="${px(top + plotH)}"/>`);
-    labels.push(
-      `<text x="${x}" y="${px(top + plotH + 16)}" text-anchor="middle">${escapeXml(formatTick(t))}</text>`,
-    );
+  const cats = fig.x.categories;
+  for (const t of X.ticks) {
+    if (!inside(X, t)) continue;
+    const x = px(project(X, t));
+    grid.push(`<line x1="${x}" y1="${px(L.top)}" x2="${x}" y2="${px(L.top + L.plotH)}"/>`);
+    const text = cats
+      ? (Number.isInteger(t) && cats[t - 1] !== undefined ? richText(cats[t - 1], 11) : "")
+      : escapeXml(fmtTick(t));
+    if (text) {
+      labels.push(`<text x="${x}" y="${px(L.top + L.plotH + 16)}" text-anchor="middle">${text}</text>`);
+    }
   }
-  out.push(`<g stroke="#e9ecef" stroke-width="1">${grid.join("")}</g>`);
-  out.push(
-    `<rect x="${px(left)}" y="${px(top)}" width="${px(plotW)}" height="${
-      px(plotH)
+  const out = [
+    `<g stroke="${MARK_COLORS.grid}" stroke-width="1">${grid.join("")}</g>`,
+    `<rect x="${px(L.left)}" y="${px(L.top)}" width="${px(L.plotW)}" height="${
+      px(L.plotH)
     }" fill="none" stroke="#adb5bd" stroke-width="1"/>`,
-  );
-  out.push(`<g fill="#495057" font-size="11">${labels.join("")}</g>`);
-  if (spec.xLabel) {
+    `<g fill="${MARK_COLORS.text}" font-size="11">${labels.join("")}</g>`,
+  ];
+  if (fig.x.label) {
     out.push(
-      `<text x="${px(left + plotW / 2)}" y="${px(H - 10)}" text-anchor="middle" fill="#343a40">${
-        richText(spec.xLabel, 12)
+      `<text x="${px(L.left + L.plotW / 2)}" y="${px(L.height - 10)}" text-anchor="middle" fill="#343a40">${
+        richText(fig.x.label, 12)
       }</text>`,
     );
   }
-  if (spec.yLabel) {
-    const cy = top + plotH / 2;
+  if (fig.y.label) {
+    const cy = L.top + L.plotH / 2;
     out.push(
       `<text x="14" y="${px(cy)}" text-anchor="middle" fill="#343a40" transform="rotate(-90 14 ${px(cy)})">${
-        richText(spec.yLabel, 12)
+        richText(fig.y.label, 12)
       }</text>`,
     );
   }
+  return out;
+}
 
-  // Data, clipped to the plot area.
-  const data: string[] = [];
-  (spec.bands ?? []).forEach((b, bi) => {
-    const color = escapeXml(b.color ?? PALETTE[bi % PALETTE.length]);
-    const floor = ys0.type === "log" ? Math.min(ys0.d0, ys0.d1) : -Infinity;
+function drawBands(fig: FigureSpec, X: Scale, Y: Scale): string[] {
+  const out: string[] = [];
+  const floor = Y.type === "log" ? Math.min(Y.d0, Y.d1) : -Infinity;
+  for (const b of fig.bands) {
     let seg: { x: number; lo: number; hi: number }[] = [];
     const flush = () => {
       if (seg.length >= 2) {
         const pts = [
-          ...seg.map((p) => `${px(X(p.x))},${px(Y(p.hi))}`),
-          ...seg.slice().reverse().map((p) => `${px(X(p.x))},${px(Y(p.lo))}`),
+          ...seg.map((p) => `${px(project(X, p.x))},${px(project(Y, p.hi))}`),
+          ...seg.slice().reverse().map((p) => `${px(project(X, p.x))},${px(project(Y, p.lo))}`),
         ];
-        data.push(
-          `<polygon points="${pts.join(" ")}" fill="${color}" fill-opacity="${
-            b.opacity ?? 0.22
-          }" stroke="none"/>`,
+        out.push(
+          `<polygon points="${pts.join(" ")}" fill="${
+            color(b.color)
+          }" fill-opacity="${b.opacity}" stroke="none"/>`,
         );
       }
       seg = [];
@@ -570,119 +485,122 @@ export function lineChart(spec: ChartSpec): string {
       const hi = b.upper[i];
       let lo = b.lower[i];
       // On a log axis a non-positive lower edge is drawn at the axis floor.
-      if (ys0.type === "log" && typeof lo === "number" && Number.isFinite(lo) && lo <= 0) lo = floor;
-      if (valid(x, xType) && valid(hi, yType) && valid(lo, yType)) seg.push({ x, lo: Math.min(lo, hi), hi });
-      else flush();
+      if (Y.type === "log" && typeof lo === "number" && Number.isFinite(lo) && lo <= 0) lo = floor;
+      if (valid(x, X.type) && valid(hi, Y.type) && valid(lo, Y.type)) {
+        seg.push({ x, lo: Math.min(lo, hi), hi });
+      } else flush();
     });
     flush();
-  });
-  spec.series.forEach((s, si) => {
-    const color = escapeXml(s.color ?? PALETTE[si % PALETTE.length]);
-    const w = s.width ?? 1.8;
-    const kind = s.kind ?? "line";
-    const pts: ({ x: number; y: number } | null)[] = s.x.map((x, i) => {
-      const y = s.y[i];
-      return valid(x, xType) && valid(y, yType) ? { x: X(x), y: Y(y) } : null;
-    });
-    if (kind === "bars") {
-      const n = pts.filter((p) => p !== null).length;
-      const bw = Math.max(2, Math.min(40, (plotW / Math.max(1, n)) * 0.6));
-      const base = ys0.type === "log" ? top + plotH : Y(Math.min(Math.max(0, ys0.d0), ys0.d1));
-      for (const p of pts) {
-        if (p === null) continue;
-        const y0 = Math.min(p.y, base);
-        data.push(
-          `<rect x="${px(p.x - bw / 2)}" y="${px(y0)}" width="${px(bw)}" height="${
-            px(Math.abs(base - p.y))
-          }" fill="${color}" fill-opacity="0.85"/>`,
-        );
-      }
-      return;
-    }
-    if (kind !== "points") {
-      // Contiguous runs of valid points; a run of one is drawn as a dot (a lone "M" would be invisible).
-      const runs: { x: number; y: number }[][] = [[]];
-      for (const p of pts) {
-        if (p !== null) runs[runs.length - 1].push(p);
-        else if (runs[runs.length - 1].length > 0) runs.push([]);
-      }
-      const lone = runs.filter((r) => r.length === 1).map((r) => r[0]);
-      const d = runs.filter((r) => r.length > 1)
-        .map((r) => r.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x)} ${px(p.y)}`).join(""))
-        .join("");
-      if (d !== "") {
-        data.push(
-          `<path d="${d}" fill="none" stroke="${color}" stroke-width="${w}" stroke-linejoin="round" stroke-linecap="round"${
-            dashOf(s.dashed)
-          }/>`,
-        );
-      }
-      if (kind === "line") {
-        for (const p of lone) {
-          data.push(`<circle cx="${px(p.x)}" cy="${px(p.y)}" r="${px(w)}" fill="${color}"/>`);
-        }
-      }
-    }
-    if (kind === "points" || kind === "line+points") {
-      for (const p of pts) {
-        if (p !== null) {
-          data.push(`<circle cx="${px(p.x)}" cy="${px(p.y)}" r="${px(w + 1.5)}" fill="${color}"/>`);
-        }
-      }
-    }
-  });
-  for (const l of spec.hLines ?? []) {
-    if (!valid(l.value, yType) || !inY(l.value)) continue;
-    const y = px(Y(l.value));
-    const c = escapeXml(l.color ?? "#c92a2a");
-    data.push(
-      `<line x1="${px(left)}" y1="${y}" x2="${px(left + plotW)}" y2="${y}" stroke="${c}" stroke-width="1.3"${
-        dashOf(l.dashed ?? true)
-      }/>`,
-    );
   }
-  for (const l of spec.vLines ?? []) {
-    if (!valid(l.value, xType) || !inX(l.value)) continue;
-    const x = px(X(l.value));
-    const c = escapeXml(l.color ?? "#2f9e44");
-    data.push(
-      `<line x1="${x}" y1="${px(top)}" x2="${x}" y2="${px(top + plotH)}" stroke="${c}" stroke-width="1.3"${
-        dashOf(l.dashed ?? true)
-      }/>`,
-    );
-  }
-  out.push(`<g clip-path="url(#${id}-clip)">${data.join("")}</g>`);
+  return out;
+}
 
-  // Reference-line labels (outside the clip so they stay readable).
-  const refLabels: string[] = [];
-  for (const l of spec.hLines ?? []) {
-    if (!l.label || !valid(l.value, yType) || !inY(l.value)) continue;
-    const y = Y(l.value);
-    const above = y - top > 16;
-    refLabels.push(
-      `<text x="${px(left + plotW - 4)}" y="${px(above ? y - 4 : y + 13)}" text-anchor="end" fill="${
-        escapeXml(l.color ?? "#c92a2a")
-      }" ${halo}>${richText(l.label, 11)}</text>`,
-    );
+function drawSeries(fig: FigureSpec, L: ChartLayout, X: Scale, Y: Scale): string[] {
+  const out: string[] = [];
+  for (const s of fig.series) {
+    const c = color(s.color);
+    const pts = s.x.map((x, i) => {
+      const y = s.y[i];
+      return valid(x, X.type) && valid(y, Y.type) ? { x: project(X, x), y: project(Y, y) } : null;
+    });
+    if (s.kind === "bars") {
+      const n = pts.filter((p) => p !== null).length;
+      const bw = Math.max(2, Math.min(40, (L.plotW / Math.max(1, n)) * 0.6));
+      const base = Y.type === "log" ? L.top + L.plotH : project(Y, Math.min(Math.max(0, Y.d0), Y.d1));
+      for (const p of pts) {
+        if (p) {
+          out.push(
+            `<rect x="${px(p.x - bw / 2)}" y="${px(Math.min(p.y, base))}" width="${px(bw)}" height="${
+              px(Math.abs(base - p.y))
+            }" fill="${c}" fill-opacity="0.85"/>`,
+          );
+        }
+      }
+      continue;
+    }
+    if (s.kind === "points") {
+      for (const p of pts) {
+        if (p) out.push(`<circle cx="${px(p.x)}" cy="${px(p.y)}" r="${px(s.width + 1.5)}" fill="${c}"/>`);
+      }
+      continue;
+    }
+    // Contiguous runs of valid points; a run of one is drawn as a dot (a lone "M" would be invisible).
+    const runs: { x: number; y: number }[][] = [[]];
+    for (const p of pts) {
+      if (p !== null) runs[runs.length - 1].push(p);
+      else if (runs[runs.length - 1].length > 0) runs.push([]);
+    }
+    const d = runs.filter((r) => r.length > 1)
+      .map((r) => r.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x)} ${px(p.y)}`).join("")).join("");
+    if (d) {
+      out.push(
+        `<path d="${d}" fill="none" stroke="${c}" stroke-width="${s.width}" stroke-linejoin="round" stroke-linecap="round"${
+          dashAttr(s.dash)
+        }/>`,
+      );
+    }
+    for (const r of runs) {
+      if (r.length === 1) {
+        out.push(`<circle cx="${px(r[0].x)}" cy="${px(r[0].y)}" r="${px(s.width)}" fill="${c}"/>`);
+      }
+    }
   }
-  for (const l of spec.vLines ?? []) {
-    if (!l.label || !valid(l.value, xType) || !inX(l.value)) continue;
-    const x = X(l.value);
-    const toRight = x + 6 + textWidth(l.label, 11) < left + plotW;
-    refLabels.push(
-      `<text x="${px(toRight ? x + 4 : x - 4)}" y="${px(top + 13)}" text-anchor="${
-        toRight ? "start" : "end"
-      }" fill="${escapeXml(l.color ?? "#2f9e44")}" ${halo}>${richText(l.label, 11)}</text>`,
-    );
-  }
-  if (refLabels.length > 0) out.push(`<g font-size="11" font-weight="600">${refLabels.join("")}</g>`);
-  if (xs.length === 0 && ys.length === 0) {
+  return out;
+}
+
+function visibleMarkers(ms: MarkerSpec[], S: Scale): MarkerSpec[] {
+  return ms.filter((m) => valid(m.value, S.type) && inside(S, m.value));
+}
+
+function drawMarkerLines(fig: FigureSpec, L: ChartLayout, X: Scale, Y: Scale): string[] {
+  return [
+    ...visibleMarkers(fig.hMarkers, Y).map((m) => {
+      const y = px(project(Y, m.value));
+      return `<line x1="${px(L.left)}" y1="${y}" x2="${px(L.left + L.plotW)}" y2="${y}" stroke="${
+        color(m.color)
+      }" stroke-width="1.3"${dashAttr("dashed")}/>`;
+    }),
+    ...visibleMarkers(fig.vMarkers, X).map((m) => {
+      const x = px(project(X, m.value));
+      return `<line x1="${x}" y1="${px(L.top)}" x2="${x}" y2="${px(L.top + L.plotH)}" stroke="${
+        color(m.color)
+      }" stroke-width="1.3"${dashAttr("dashed")}/>`;
+    }),
+  ];
+}
+
+/** Marker labels outside the clip, in lanes so that none overlaps another. */
+function drawMarkerLabels(fig: FigureSpec, L: ChartLayout, X: Scale, Y: Scale): string[] {
+  const out: string[] = [];
+  const hs = visibleMarkers(fig.hMarkers, Y);
+  // Horizontal markers: labels at the right edge, one lane per 14 px of height, alternating above and below.
+  const hLanes = labelLanes(hs.map((m) => ({ pos: -project(Y, m.value), size: 13 })), 1);
+  hs.forEach((m, i) => {
+    const y = project(Y, m.value);
+    const above = y - L.top > 16;
+    const lane = hLanes[i];
+    const x = L.left + L.plotW - 4 - lane * (textWidth(m.label, 11) + 12);
     out.push(
-      `<text x="${px(left + plotW / 2)}" y="${
-        px(top + plotH / 2)
-      }" text-anchor="middle" fill="#868e96">no data</text>`,
+      `<text x="${px(x)}" y="${px(above ? y - 4 : y + 13)}" text-anchor="end" fill="${
+        color(m.color)
+      }" ${HALO}>${richText(m.label, 11)}</text>`,
     );
-  }
-  out.push(`</svg>`);
-  return out.join("");
+  });
+  // Vertical markers: labels beside their line at the top, stacked in rows where they would overlap.
+  const vs = visibleMarkers(fig.vMarkers, X);
+  const boxes = vs.map((m) => {
+    const x = project(X, m.value), w = textWidth(m.label, 11);
+    const toRight = x + 6 + w < L.left + L.plotW;
+    return { x, w, toRight, pos: toRight ? x + 4 : x - 4 - w };
+  });
+  const vLanes = labelLanes(boxes.map((b) => ({ pos: b.pos, size: b.w })), 8);
+  vs.forEach((m, i) => {
+    const b = boxes[i];
+    out.push(
+      `<text x="${px(b.toRight ? b.x + 4 : b.x - 4)}" y="${px(L.top + 13 + 14 * vLanes[i])}" text-anchor="${
+        b.toRight ? "start" : "end"
+      }" fill="${color(m.color)}" ${HALO}>${richText(m.label, 11)}</text>`,
+    );
+  });
+  return out.length ? [`<g font-size="11" font-weight="600">${out.join("")}</g>`] : [];
 }

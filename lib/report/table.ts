@@ -3,7 +3,11 @@
  * plain text or as markdown.
  * @module
  */
+import { findThreshold } from "../analysis/thresholds.ts";
 import type { AnalysisResult, CurveName, Threshold } from "../analysis/types.ts";
+import { fmtLoss, fmtSeconds, fmtTolerance } from "../present/format.ts";
+import { datasetLabel } from "../present/labels.ts";
+import { thresholdCell } from "../present/threshold_view.ts";
 
 /** Options of {@link summaryTable} and {@link summaryMarkdown}. */
 export interface SummaryOptions {
@@ -19,106 +23,22 @@ export interface SummaryOptions {
 
 /** One row of the summary: the display strings of each column (blank where a group repeats a value). */
 export interface SummaryRow {
-  /** The dataset's display name (see {@link datasetLabel}) on its group's first row, else `""`. */
+  /** The dataset's display name on its group's first row, else `""`. */
   dataset: string;
   /** The model's description on each result's first row, else `""`. */
   model: string;
-  /** The tolerance Δ_tol (see {@link formatTolerance}), or `"—"` when the result has none. */
+  /** The tolerance Δ_tol, or `"—"` when the result has none. */
   tolerance: string;
-  /** k* or the "not reached" label (see {@link kLabel}). */
+  /** k*, or why not: `"not reached (≈ 123 predicted)"`, `"not reached"` (see `thresholdCell`). */
   k: string;
-  /** |D| = k*·B, `"≈N"` for a predicted size, or `"—"`. */
+  /** |D| = k*·B, `"≈ N"` for a predicted size, or `"—"`. */
   samples: string;
-  /** L_k at k* with `digits` significant digits (see {@link formatValue}), or `"—"`. */
+  /** L_k at k* (see `fmtLoss`), or `"—"`. */
   loss: string;
-  /** The result's total run time in seconds (see {@link formatSeconds}) on its first row, else `""`. */
+  /** The result's total run time in seconds on its first row, else `""`. */
   time: string;
   /** The threshold behind the row (null when the result has none for this tolerance). */
   threshold: Threshold | null;
-}
-
-/**
- * The display name of a dataset: `MNIST`, `Fashion-MNIST`, or the name (last path segment of a folder).
- * @example
- * ```ts
- * import { datasetLabel } from "./table.ts";
- * datasetLabel("fashion-mnist"); // "Fashion-MNIST"
- * ```
- */
-export function datasetLabel(name: string): string {
-  if (name === "mnist") return "MNIST";
-  if (name === "fashion-mnist") return "Fashion-MNIST";
-  const parts = name.split(/[\\/]+/).filter((p) => p !== "");
-  return parts.length > 0 ? parts[parts.length - 1] : name;
-}
-
-/**
- * A duration for people: `"850 ms"`, `"12.3 s"`, `"3 min 20 s"`, `"1 h 02 min"`; `"—"` when not finite.
- * @example
- * ```ts
- * import { formatDuration } from "./table.ts";
- * formatDuration(200); // "3 min 20 s"
- * formatDuration(0.0425); // "43 ms"
- * ```
- */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
-  const sign = seconds < 0 ? "−" : "";
-  const s = Math.abs(seconds);
-  if (s < 1) return `${sign}${Math.round(s * 1000)} ms`;
-  if (s < 10) return `${sign}${s.toFixed(2)} s`;
-  if (s < 60) return `${sign}${s.toFixed(1)} s`;
-  const whole = Math.round(s);
-  if (whole < 3600) return `${sign}${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s`;
-  const minutes = Math.round(s / 60);
-  return `${sign}${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
-}
-
-/**
- * Seconds for a "Time (s)" column: whole seconds from 100 s on, otherwise 3 significant digits.
- * @example
- * ```ts
- * import { formatSeconds } from "./table.ts";
- * formatSeconds(2000.4); // "2000"
- * formatSeconds(12.345); // "12.3"
- * ```
- */
-export function formatSeconds(seconds: number | null | undefined): string {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
-  if (Math.abs(seconds) >= 100) return String(Math.round(seconds));
-  return String(Number(seconds.toPrecision(3)));
-}
-
-/**
- * A number with `digits` decimals when that shows at least two significant digits (`0.013`, `2.500`),
- * otherwise `digits` significant digits (`0.000412`, `1.2e-7`); `"—"` when not finite.
- * @example
- * ```ts
- * import { formatValue } from "./table.ts";
- * formatValue(0.0131); // "0.013"
- * formatValue(0.000412); // "0.000412"
- * ```
- */
-export function formatValue(x: number | null | undefined, digits = 3): string {
-  if (typeof x !== "number" || !Number.isFinite(x)) return "—";
-  if (x === 0) return "0";
-  if (Math.abs(x) >= 10 ** (1 - digits) && Math.abs(x) < 1e6) return x.toFixed(digits);
-  return String(Number(x.toPrecision(digits)));
-}
-
-/**
- * A tolerance as in the paper (`0.030`): 3 decimals when they are exact, else the shortest round-trip form.
- * @example
- * ```ts
- * import { formatTolerance } from "./table.ts";
- * formatTolerance(0.03); // "0.030"
- * formatTolerance(1e-5); // "0.00001"
- * ```
- */
-export function formatTolerance(tol: number): string {
-  if (!Number.isFinite(tol)) return "—";
-  const fixed = tol.toFixed(3);
-  return Number(fixed) === tol ? fixed : String(tol);
 }
 
 /** Total run time: `timings.total`, else the sum of the stages. */
@@ -131,52 +51,8 @@ function totalSeconds(r: AnalysisResult): number | null {
 
 /** The tolerances of a result, in order: the thresholds', else the configured ones. */
 function tolerancesIn(r: AnalysisResult): number[] {
-  const seen: number[] = [];
-  for (const t of r.thresholds ?? []) if (!seen.includes(t.tolerance)) seen.push(t.tolerance);
-  if (seen.length === 0) { for (const t of r.config?.tolerances ?? []) seen.push(t); }
-  return seen;
-}
-
-/**
- * The k cell of a threshold: k*, or `"not reached (≈N predicted)"` / `"not reached"`.
- * @example
- * ```ts
- * import { kLabel } from "./table.ts";
- * import type { Threshold } from "../analysis/types.ts";
- * kLabel({ kStar: null, predictedKStar: 123.4 } as Threshold); // "not reached (≈123 predicted)"
- * ```
- */
-export function kLabel(t: Threshold | null): string {
-  if (t === null) return "—";
-  if (t.kStar !== null) return String(t.kStar);
-  const p = t.predictedKStar;
-  return typeof p === "number" && Number.isFinite(p)
-    ? `not reached (≈${Math.ceil(p - 1e-9)} predicted)`
-    : "not reached";
-}
-
-/**
- * Finds the threshold of a curve and tolerance (`smoothed` picks the smoothed or raw curve's), or null.
- * @example
- * ```ts
- * import { findThreshold } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const t = findThreshold(result, 0.025); // empirical, smoothed
- * const raw = findThreshold(result, 0.025, "theory", false);
- * console.log(t?.kStar, raw?.kStar);
- * ```
- */
-export function findThreshold(
-  r: AnalysisResult,
-  tolerance: number,
-  curve: CurveName = "empirical",
-  smoothed = true,
-): Threshold | null {
-  return (r.thresholds ?? []).find((t) =>
-    t.curve === curve && t.smoothed === smoothed && t.tolerance === tolerance
-  ) ?? null;
+  const seen = [...new Set((r.thresholds ?? []).map((t) => t.tolerance))];
+  return seen.length > 0 ? seen : [...(r.config?.tolerances ?? [])];
 }
 
 /**
@@ -221,20 +97,15 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
       const list = tols.length > 0 ? tols : [NaN];
       list.forEach((tol, ti) => {
         const t = Number.isNaN(tol) ? null : findThreshold(r, tol, curve, smoothed);
+        const cell = thresholdCell(t);
         rows.push({
           dataset: first ? datasetLabel(name) : "",
           model: ti === 0 ? model : "",
-          tolerance: Number.isNaN(tol) ? "—" : formatTolerance(tol),
-          k: kLabel(t),
-          samples: t === null
-            ? "—"
-            : t.samples !== null
-            ? String(t.samples)
-            : t.predictedSamples !== null && Number.isFinite(t.predictedSamples)
-            ? `≈${Math.ceil(t.predictedSamples - 1e-9)}`
-            : "—",
-          loss: t === null || t.lossAtK === null ? "—" : formatValue(t.lossAtK, digits),
-          time: ti === 0 ? formatSeconds(totalSeconds(r)) : "",
+          tolerance: Number.isNaN(tol) ? "—" : fmtTolerance(tol),
+          k: cell.kLong,
+          samples: cell.samples,
+          loss: t === null || t.lossAtK === null ? "—" : fmtLoss(t.lossAtK, digits),
+          time: ti === 0 ? fmtSeconds(totalSeconds(r)) : "",
           threshold: t,
         });
         first = false;

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { analyze } from "../../lib/analysis/analyze.ts";
 import { online } from "../../lib/analysis/online.ts";
-import { resolveConfig } from "../../lib/analysis/config.ts";
+import { resolveConfig } from "../../lib/config/resolve.ts";
 import type { ProgressEvent } from "../../lib/analysis/types.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
@@ -33,7 +33,7 @@ const SMALL = {
   epochs: 3,
   trainBatchSize: 16,
   d: 3,
-  samples: 16,
+  mcDraws: 16,
   workers: 0,
 };
 
@@ -44,7 +44,7 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
     onProgress: (e) => events.push(e),
   });
   const K = 30;
-  assertEquals(r.schema, "kstar.result/1");
+  assertEquals(r.schema, "kstar.result/2");
   assertEquals(r.dataset.batches, K);
   assertEquals(r.curves.loss.length, K);
   assertEquals(r.curves.eigenvalues.length, K);
@@ -98,7 +98,8 @@ Deno.test("analyze: bad input is a named error", async () => {
     [{ tolerances: [0] }, "tolerances"],
     [{ tolerances: [-1] }, "tolerances"],
     [{ sigma: 0 }, "sigma"],
-    [{ samples: 1 }, "samples"],
+    [{ mcDraws: 1 }, "mcDraws"],
+    [{ samples: 1 }, "samples"], // the earlier name of mcDraws: both at once is an error
     [{ d: 0 }, "d"],
     [{ batchSize: 0 }, "batchSize"],
     [{ epochs: 0 }, "epochs"],
@@ -111,6 +112,10 @@ Deno.test("analyze: bad input is a named error", async () => {
     const e = await assertRejects(() => analyze({ ...SMALL, ...c }, { data }), ConfigError, field);
     assertEquals((e as ConfigError).field, field, e.message);
   }
+  // The earlier name alone is read as mcDraws.
+  const { mcDraws: _m, ...noDraws } = SMALL;
+  const old = await assertRejects(() => analyze({ ...noDraws, samples: 1 } as never, { data }), ConfigError);
+  assertEquals((old as ConfigError).field, "mcDraws");
   // Data-dependent checks.
   let e = await assertRejects(() => analyze({ ...SMALL, batchSize: 100 }, { data }), ConfigError);
   assertEquals((e as ConfigError).field, "batchSize"); // larger than the data
@@ -140,7 +145,7 @@ Deno.test("analyze: cancellation stops the run", async () => {
 
 Deno.test("resolveConfig fills the paper's defaults", () => {
   const c = resolveConfig({});
-  assertEquals([c.dataset, c.model, c.batchSize, c.d, c.samples, c.sigma], [
+  assertEquals([c.dataset, c.model, c.batchSize, c.d, c.mcDraws, c.sigma], [
     "mnist",
     "mlp:128,64",
     64,
@@ -157,14 +162,15 @@ Deno.test("online (Algorithm 1): stops once Δ stays below tolerance, with a per
     model: "mlp:16",
     batchSize: 16,
     d: 2,
-    samples: 8,
+    mcDraws: 8,
     stepsPerBatch: 20,
     workers: 0,
   };
   const r = await online({ ...base, tolerance: 1e6, patience: 2 }, { data });
-  assertEquals([r.reached, r.kStar, r.samples, r.trace.length], [true, 2, 32, 2]);
+  // k* is the first batch of the window of `patience` batches below tolerance; the run stopped at its last.
+  assertEquals([r.reached, r.kStar, r.samples, r.stoppedAt, r.trace.length], [true, 1, 16, 2, 2]);
   const never = await online({ ...base, limit: 96, tolerance: 1e-30 }, { data });
-  assertEquals([never.reached, never.kStar, never.trace.length], [false, null, 5]);
+  assertEquals([never.reached, never.kStar, never.stoppedAt, never.trace.length], [false, null, null, 5]);
   assert(never.trace.every((s) => Number.isFinite(s.theory) && Number.isFinite(s.empirical)));
   assertEquals(never.weights.length, 64 * 16 + 16 + 16 * 4 + 4);
 });

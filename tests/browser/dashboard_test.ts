@@ -131,7 +131,7 @@ Deno.test({
       const api = await call<RunDetail>(s.base, "GET", `/api/runs/${id}`);
       assertEquals(api.body.status, "done");
       assertEquals(api.body.result!.dataset.usedSamples, 384);
-      assertEquals([api.body.config.d, api.body.config.samples, api.body.config.workers], [3, 8, 0]);
+      assertEquals([api.body.config.d, api.body.config.mcDraws, api.body.config.workers], [3, 8, 0]);
       assertEquals(api.body.config.backend, "wasm");
       await page.waitForSelector('[data-testid="threshold-card"]');
       const kText = (await page.textContent('[data-testid="kstar"]'))!.trim();

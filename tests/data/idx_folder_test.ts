@@ -1,4 +1,4 @@
-import { assertEquals, assertInstanceOf, assertMatch, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertInstanceOf, assertMatch, assertRejects } from "./assert.ts";
 import { DataError } from "../../lib/errors.ts";
 import { encodeIdxImages, encodeIdxLabels } from "../../lib/data/idx.ts";
 import { loadIdxFolder } from "../../lib/data/idx_folder.ts";
@@ -49,16 +49,42 @@ Deno.test("idx folder: gzip files written by CompressionStream, plain file prefe
   await withTemp(async (dir) => {
     await writeIdxFolder(dir, { gzip: true, classes: 4 });
     assertEquals((await loadIdxFolder(dir)).classes, 4);
-    // A plain labels file beside the .gz one wins.
-    await Deno.writeFile(`${dir}/train-labels-idx1-ubyte`, encodeIdxLabels(new Uint8Array(12).fill(6)));
-    assertEquals((await loadIdxFolder(dir)).classes, 7);
+    // A plain labels file beside the .gz one wins: its 6 classes (and the test labels 0..3 among them).
+    await Deno.writeFile(
+      `${dir}/train-labels-idx1-ubyte`,
+      encodeIdxLabels(Uint8Array.from({ length: 12 }, (_, i) => i % 6)),
+    );
+    assertEquals((await loadIdxFolder(dir)).classes, 6);
   });
 });
 
-Deno.test("idx folder: classes is at least 2", async () => {
+Deno.test("idx folder: the classes are the training labels; a stray label is an error naming file and index", async () => {
   await withTemp(async (dir) => {
     await writeIdxFolder(dir, { classes: 1 });
-    assertEquals((await loadIdxFolder(dir)).classes, 2);
+    const one = await assertRejects(() => loadIdxFolder(dir));
+    assertInstanceOf(one, DataError);
+    assert(/at least 2 classes/.test(one.message), one.message);
+    // One stray train label 255 among 0..2 does not make a 256-class model.
+    await writeIdxFolder(dir, { classes: 3 });
+    const labels = Uint8Array.from({ length: 12 }, (_, i) => i % 3);
+    labels[7] = 255;
+    await Deno.writeFile(`${dir}/train-labels-idx1-ubyte`, encodeIdxLabels(labels));
+    const stray = await assertRejects(() => loadIdxFolder(dir));
+    assertInstanceOf(stray, DataError);
+    assertEquals(stray.file, `${dir}/train-labels-idx1-ubyte`);
+    assert(/label 255 at index 7/.test(stray.message), stray.message);
+    // With an explicit class count the label is allowed.
+    assertEquals((await loadIdxFolder(dir, 256)).classes, 256);
+    // A test label that never occurs in training is an error naming the test file.
+    await Deno.writeFile(
+      `${dir}/train-labels-idx1-ubyte`,
+      encodeIdxLabels(Uint8Array.from({ length: 12 }, (_, i) => i % 2)),
+    );
+    const unseen = await assertRejects(() => loadIdxFolder(dir));
+    assertInstanceOf(unseen, DataError);
+    assertEquals(unseen.file, `${dir}/t10k-labels-idx1-ubyte`);
+    assert(/label 2 at index 2 never occurs in training/.test(unseen.message), unseen.message);
+    assertEquals((await loadIdxFolder(dir, 3)).classes, 3);
   });
 });
 

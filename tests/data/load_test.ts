@@ -34,7 +34,10 @@ Deno.test("loadDataset: folder by path, missing folder", async () => {
   try {
     const ds = await loadDataset(`${t.data}/inner/deep`);
     assertEquals([ds.name, ds.classes, ds.train.n], ["deep", 5, 12]);
-    await configError(loadDataset(`${t.data}/nope`), "dataset", /no such folder/);
+    await configError(loadDataset(`${t.data}/nope`), "dataset", /nothing at .*\/nope/);
+    // A file is not a folder, and the error says so.
+    await Deno.writeTextFile(`${t.data}/file.txt`, "x");
+    await configError(loadDataset(`${t.data}/file.txt`), "dataset", /file\.txt is a file/);
     // A folder without the IDX files is a DataError, not a ConfigError.
     await Deno.mkdir(`${t.data}/empty`);
     await assertRejects(() => loadDataset(`${t.data}/empty`), DataError);

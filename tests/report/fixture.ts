@@ -149,7 +149,9 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
         const delta = sm ? smoothed[curve] : raw[curve];
         const kStar = kStarOf(delta, tol);
         const f = fits.find((x) => x.curve === curve)!;
-        const pred = kStar === null && f.alpha > 0 ? Math.pow(f.C / tol, 1 / f.alpha) : null;
+        const pred = kStar === null && f.alpha > 0
+          ? Math.max(K, Math.ceil(Math.pow(f.C / tol, 1 / f.alpha)))
+          : null;
         thresholds.push({
           curve,
           smoothed: sm,
@@ -158,7 +160,7 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
           samples: kStar === null ? null : kStar * B,
           lossAtK: kStar === null ? null : loss[kStar - 1],
           predictedKStar: pred,
-          predictedSamples: pred === null ? null : Math.ceil(pred) * B,
+          predictedSamples: pred === null ? null : pred * B,
         });
       }
     }
@@ -168,7 +170,7 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
   const dataset = opts.dataset ?? "mnist";
   const model = opts.model ?? "mlp:128,64";
   return {
-    schema: "kstar.result/1",
+    schema: "kstar.result/2",
     createdAt: "2025-06-01T12:34:56.789Z",
     config: {
       dataset,
@@ -176,7 +178,7 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       limit: null,
       batchSize: B,
       d,
-      samples: 64,
+      mcDraws: 64,
       sigma,
       tolerances: tols,
       epochs: 3,
@@ -191,15 +193,18 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
     },
     backend: "cpu",
     workers: 4,
+    adapter: null,
     dataset: {
       name: dataset,
       height: 28,
       width: 28,
+      channels: 1,
       classes: 10,
       trainSamples: 50000,
       testSamples: 10000,
       usedSamples: K * B,
       batches: K,
+      droppedSamples: 0,
     },
     model: { spec: model, description: opts.description ?? "Multi-layer MLP", parameters: 109386 },
     training: {
@@ -255,8 +260,7 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       load: 1.2,
       train: 30.5,
       eigensolve: 20.1,
-      project: 40.3,
-      montecarlo: 25.7,
+      project: 66,
       thresholds: 0.01,
       total,
     },

@@ -1,10 +1,12 @@
 /** `htmlReport`: embedded JSON, no NaN/undefined, no external references, every chart and card present. */
 import assert from "node:assert/strict";
-import { htmlReport, scriptJson } from "../../lib/report/html.ts";
+import { htmlReport } from "../../lib/report/html.tsx";
+import { scriptJson } from "../../lib/present/script_json.ts";
+import { fmtInt } from "../../lib/present/format.ts";
 import { kStarOf, makeResult } from "./fixture.ts";
 import { markupProblems } from "./markup.ts";
 
-const CHARTS = ["chart-delta", "chart-delta-k2", "chart-eigen", "chart-eigen-diff", "chart-spectrum"];
+const CHARTS = ["chart-delta", "chart-scaled", "chart-eigen", "chart-eigen-diff", "chart-spectrum"];
 
 /** The text of `<script type="application/json" id="kstar-result">`. */
 function embedded(html: string): string {
@@ -25,9 +27,9 @@ Deno.test("html: '</script>' in the data cannot end the JSON element", () => {
   const html = htmlReport(res);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 1);
   assert.ok(!html.includes("<script>alert"));
-  assert.ok(html.includes("bad &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- x"));
+  assert.ok(html.includes("bad &lt;/script>&lt;script>alert(1)&lt;/script> &lt;!-- x"));
   assert.deepEqual(JSON.parse(embedded(html)).warnings, res.warnings);
-  assert.equal(scriptJson({ a: "</x>\u2028" }), '{"a":"\\u003c/x>\\u2028"}');
+  assert.equal(scriptJson({ a: "</x>\u2028" }), '{"a":"\\u003c/x\\u003e\\u2028"}');
 });
 
 Deno.test("html: no NaN or undefined text, even with gaps in the data", () => {
@@ -59,7 +61,7 @@ Deno.test("html: self-contained — no http(s) references except the SVG namespa
   assert.ok(!/@import|url\((?!#)/i.test(html));
   assert.ok(!/<script(?![^>]*type="application\/json")/i.test(html));
   assert.ok(/^<!DOCTYPE html>\n<html lang="en">/.test(html));
-  assert.ok(html.includes('<meta charset="utf-8">'));
+  assert.ok(html.includes('<meta charset="utf-8"/>'));
 });
 
 Deno.test("html: every chart, the threshold cards, fits, quadratic check and warnings are present", () => {
@@ -71,17 +73,19 @@ Deno.test("html: every chart, the threshold cards, fits, quadratic check and war
   }
   assert.equal((html.match(/<svg /g) ?? []).length, CHARTS.length);
   const k = kStarOf(res.curves.smoothed.empirical, 0.025)!;
-  assert.ok(html.includes(`k* = ${k}</div>`));
-  assert.ok(html.includes(`${(k * 64).toLocaleString("en-US")} samples`));
+  assert.ok(html.includes(`data-testid="kstar">${k}</div>`));
+  assert.ok(html.includes(`${fmtInt(k * 64)} <span class="unit">samples</span>`));
   assert.ok(html.includes("not reached"));
   const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.001)!;
-  assert.ok(html.includes(`≈ ${Math.ceil(t.predictedKStar!)} (power-law extrapolation)`));
+  assert.ok(html.includes(`k* ≈ <strong>${fmtInt(t.predictedKStar!)}</strong> (power-law extrapolation)`));
   assert.ok(html.includes("Δ<sub>tol</sub> = 0.025") && html.includes("Δ<sub>tol</sub> = 0.001"));
-  // Δ chart: the band, the dashed theory, the tolerance line and k* marker.
-  const delta = /<svg [^>]*>(?:(?!<\/svg>)[\s\S])*chart-delta-title[\s\S]*?<\/svg>/.exec(html)![0];
+  // Δ chart: the 95% band, the dashed theory, both tolerance lines and the k* marker; its caption states k*.
+  const delta = /<svg [^>]*data-figure="delta"[\s\S]*?<\/svg>/.exec(html)![0];
   assert.ok(delta.includes("<polygon "));
   assert.ok(delta.includes('stroke-dasharray="6 4"'));
   assert.ok(delta.includes(`k* = ${k}`));
+  assert.ok(delta.includes("95% interval of the Monte Carlo mean"));
+  assert.ok(html.includes(`k* = ${k} (|D| = ${fmtInt(k * 64)}) at Δ<sub>tol</sub> = 0.025`));
   // Fits table, quadratic check, warnings, header facts.
   for (const f of res.fits) {
     assert.ok(html.includes(`>${Number(f.alpha.toPrecision(3))}<`), `alpha ${f.alpha}`);
@@ -89,10 +93,23 @@ Deno.test("html: every chart, the threshold cards, fits, quadratic check and war
   assert.ok(html.includes("Quadratic-regime check"));
   assert.ok(html.includes("<li>something to look at</li>"));
   assert.ok(html.includes("Exact vs projected eigenvalues"));
-  for (const s of ["MNIST", "mlp:128,64", "109,386", "97.61%", "97.02%", "2025-06-01 12:34:56 UTC", "cpu"]) {
+  for (
+    const s of [
+      "MNIST",
+      "mlp:128,64",
+      "109,386",
+      "97.61%",
+      "97.02%",
+      "2025-06-01 12:34 UTC",
+      "cpu",
+      "3 epochs",
+    ]
+  ) {
     assert.ok(html.includes(s), s);
   }
-  for (const stage of ["load", "train", "eigensolve", "project", "montecarlo", "thresholds"]) {
+  for (
+    const stage of ["Load data", "Train", "Top-d eigenvectors", "Project &amp; Monte Carlo", "Thresholds"]
+  ) {
     assert.ok(html.includes(`<td>${stage}</td>`), stage);
   }
   assert.ok(html.includes("2 min 03 s"));

@@ -20,7 +20,7 @@ export function markupProblems(markup: string): string[] {
   let last = 0;
   for (const m of text.matchAll(re)) {
     const between = text.slice(last, m.index);
-    if (between.includes("<") || between.includes(">")) problems.push(`stray angle bracket near ${m.index}`);
+    if (between.includes("<")) problems.push(`stray angle bracket near ${m.index}`);
     if (/&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)/.test(between)) problems.push(`raw & near ${m.index}`);
     last = m.index + m[0].length;
     const [, close, name, , self] = m;

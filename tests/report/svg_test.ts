@@ -1,17 +1,41 @@
-/** The SVG renderer: log axes with zeros/negatives/NaN, broken lines, bands, escaping, ticks. */
+/** The SVG renderer of figure specs: log axes with zeros/negatives/NaN, broken lines, bands, escaping, ticks, labels. */
 import assert from "node:assert/strict";
-import {
-  escapeXml,
-  formatTick,
-  lineChart,
-  logTicks,
-  niceTicks,
-  plainText,
-  richText,
-} from "../../lib/report/svg.ts";
+import { escapeXml, logTicks, niceTicks, plainText, renderSvg, richText } from "../../lib/report/svg.ts";
+import type { FigureSpec, SeriesSpec } from "../../lib/present/figures.ts";
 import { markupProblems } from "./markup.ts";
 
 const BAD = /NaN|Infinity|undefined|null/;
+
+/** A figure with defaults. */
+function figure(p: Partial<FigureSpec>): FigureSpec {
+  return {
+    id: "t",
+    title: "",
+    caption: "",
+    x: { label: "", scale: "linear" },
+    y: { label: "", scale: "linear" },
+    bands: [],
+    series: [],
+    vMarkers: [],
+    hMarkers: [],
+    ...p,
+  };
+}
+
+function line(id: string, x: number[], y: (number | null)[], extra: Partial<SeriesSpec> = {}): SeriesSpec {
+  return {
+    id,
+    label: id,
+    color: "#1f5fbf",
+    dash: "solid",
+    width: 1.8,
+    kind: "line",
+    x,
+    y,
+    legend: true,
+    ...extra,
+  };
+}
 
 /** The `d` attributes of the chart's paths. */
 function paths(svg: string): string[] {
@@ -19,16 +43,11 @@ function paths(svg: string): string[] {
 }
 
 Deno.test("svg: log y with zeros, negatives, NaN and infinities never emits NaN and breaks the line", () => {
-  const svg = lineChart({
-    id: "t1",
+  const svg = renderSvg(figure({
     title: "log axes",
-    yScale: "log",
-    series: [{
-      name: "s",
-      x: [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      y: [1, 0.5, 0, 0.2, -1, NaN, 0.05, Infinity, 0.01],
-    }],
-  });
+    y: { label: "", scale: "log" },
+    series: [line("s", [1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0.5, 0, 0.2, -1, NaN, 0.05, Infinity, 0.01])],
+  }));
   assert.ok(!BAD.test(svg), svg);
   assert.deepEqual(markupProblems(svg), []);
   const d = paths(svg);
@@ -40,36 +59,42 @@ Deno.test("svg: log y with zeros, negatives, NaN and infinities never emits NaN 
 });
 
 Deno.test("svg: log x and log y together, only invalid data → an empty chart without NaN", () => {
-  const svg = lineChart({
-    id: "t2",
-    xScale: "log",
-    yScale: "log",
-    series: [{ name: "none", x: [0, -1, NaN], y: [NaN, 0, -3] }],
-    hLines: [{ value: 0, label: "zero" }, { value: NaN }],
-    vLines: [{ value: -2, label: "neg" }],
-  });
+  const svg = renderSvg(figure({
+    x: { label: "", scale: "log" },
+    y: { label: "", scale: "log" },
+    series: [line("none", [0, -1, NaN], [NaN, 0, -3])],
+    hMarkers: [{ value: 0, label: "zero", color: "#c92a2a" }, { value: NaN, label: "nan", color: "#c92a2a" }],
+    vMarkers: [{ value: -2, label: "neg", color: "#5f3dc4" }],
+  }));
   assert.ok(!BAD.test(svg), svg);
   assert.ok(svg.includes("no data"));
-  assert.ok(!svg.includes("zero") && !svg.includes("neg"));
+  assert.ok(!svg.includes("zero") && !svg.includes(">neg<"));
   assert.deepEqual(markupProblems(svg), []);
 });
 
 Deno.test("svg: every coordinate is a finite number on log/linear mixes", () => {
   const xs = Array.from({ length: 50 }, (_, i) => i);
-  const svg = lineChart({
-    id: "t3",
-    xScale: "log", // x = 0 is skipped
-    yScale: "log",
+  const svg = renderSvg(figure({
+    x: { label: "", scale: "log" }, // x = 0 is skipped
+    y: { label: "", scale: "log" },
     series: [
-      { name: "a", x: xs, y: xs.map((x) => 5 / (x * x)) },
-      { name: "b", x: xs, y: xs.map((x) => (x % 7 === 0 ? 0 : 1 / x)), dashed: true },
-      { name: "bars", x: xs, y: xs.map((x) => x - 10), kind: "bars" },
-      { name: "pts", x: xs, y: xs.map((x) => (x % 3 ? x : NaN)), kind: "points" },
+      line("a", xs, xs.map((x) => 5 / (x * x))),
+      line("b", xs, xs.map((x) => (x % 7 === 0 ? 0 : 1 / x)), { dash: "dashed" }),
+      line("bars", xs, xs.map((x) => x - 10), { kind: "bars" }),
+      line("pts", xs, xs.map((x) => (x % 3 ? x : NaN)), { kind: "points" }),
     ],
-    bands: [{ name: "band", x: xs, lower: xs.map((x) => 1 / x - 0.5), upper: xs.map((x) => 1 / x + 0.5) }],
-    hLines: [{ value: 0.025, label: "Δ_{tol} = 0.025" }],
-    vLines: [{ value: 14, label: "k* = 14" }],
-  });
+    bands: [{
+      id: "band",
+      label: "band",
+      color: "#1f5fbf",
+      opacity: 0.2,
+      x: xs,
+      lower: xs.map((x) => 1 / x - 0.5),
+      upper: xs.map((x) => 1 / x + 0.5),
+    }],
+    hMarkers: [{ value: 0.025, label: "Δ_{tol} = 0.025", color: "#c92a2a" }],
+    vMarkers: [{ value: 14, label: "k* = 14", color: "#5f3dc4" }],
+  }));
   assert.ok(!BAD.test(svg));
   assert.deepEqual(markupProblems(svg), []);
   for (const m of svg.matchAll(/\s(?:x|y|x1|x2|y1|y2|cx|cy|width|height|r)="([^"]*)"/g)) {
@@ -87,18 +112,19 @@ Deno.test("svg: every coordinate is a finite number on log/linear mixes", () => 
   assert.ok(svg.includes("k* = 14"));
 });
 
-Deno.test("svg: text is escaped; markup becomes sub/superscripts", () => {
-  const svg = lineChart({
+Deno.test("svg: text is escaped; markup becomes sub/superscripts; colours are attribute-safe", () => {
+  const svg = renderSvg(figure({
     id: "bad id <x>",
     title: 'A <b>&"quote"',
-    xLabel: "k & more",
-    yLabel: "Δ_{k}",
-    series: [{ name: "<script>alert(1)</script>", x: [1, 2], y: [1, 2], color: '"red" onload="x"' }],
-  });
+    caption: "c",
+    x: { label: "k & more", scale: "linear" },
+    y: { label: "Δ_{k}", scale: "linear" },
+    series: [line("<script>alert(1)</script>", [1, 2], [1, 2], { color: '"red" onload="x"' })],
+  }));
   assert.ok(!svg.includes("<script>") && !svg.includes("<b>"));
   assert.ok(svg.includes("A &lt;b&gt;&amp;&quot;quote&quot;"));
   assert.ok(svg.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
-  assert.ok(svg.includes('id="bad-id--x--clip"'));
+  assert.ok(svg.includes('id="chart-bad-id--x--clip"'));
   assert.ok(!svg.includes('onload="x"'));
   assert.deepEqual(markupProblems(svg), []);
   assert.equal(escapeXml(`<&>"'`), "&lt;&amp;&gt;&quot;&#39;");
@@ -121,10 +147,31 @@ Deno.test("svg: nice linear ticks and decade log ticks", () => {
   assert.deepEqual(logTicks(2, 30), [1, 2, 5, 10, 20, 50, 100]);
   assert.deepEqual(logTicks(1e-12, 1e12, 6), [1e-12, 1e-8, 1e-4, 1, 1e4, 1e8, 1e12]);
   assert.deepEqual(logTicks(0, 10), []);
-  assert.equal(formatTick(0.025), "0.025");
-  assert.equal(formatTick(1e-6), "10⁻⁶");
-  assert.equal(formatTick(25000), "25000");
-  assert.equal(formatTick(250000), "2.5·10⁵");
-  assert.equal(formatTick(-1e7), "−10⁷");
-  assert.equal(formatTick(NaN), "");
+});
+
+Deno.test("svg: k* and Δ_tol labels of several tolerances never overlap", () => {
+  const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+  const svg = renderSvg(
+    figure({
+      x: { label: "k", scale: "log", domain: [1, 100] },
+      y: { label: "Δ", scale: "log" },
+      series: [line("e", xs, xs.map((k) => 1 / k ** 2))],
+      hMarkers: [0.025, 0.02, 0.0015].map((v) => ({ value: v, label: `Δ_{tol} = ${v}`, color: "#c92a2a" })),
+      vMarkers: [6, 7, 26].map((v) => ({ value: v, label: `k* = ${v} (Δ_{tol} = 0.0xx)`, color: "#5f3dc4" })),
+    }),
+    { width: 640, height: 360 },
+  );
+  const labels = [
+    ...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)"[^>]*>(k\* = \d+|Δ)/g),
+  ]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), anchor: m[3], text: m[4] }));
+  assert.equal(labels.length, 6, svg);
+  // Labels that start at nearly the same place are in different rows (y) or, for Δ_tol, shifted along x.
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const a = labels[i], b = labels[j];
+      if (a.text.startsWith("k*") !== b.text.startsWith("k*")) continue;
+      assert.ok(Math.abs(a.y - b.y) >= 12 || Math.abs(a.x - b.x) >= 60, `${a.text} and ${b.text} overlap`);
+    }
+  }
 });

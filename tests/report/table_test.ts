@@ -1,15 +1,8 @@
 /** `summaryTable` / `summaryMarkdown`: headline k, "not reached" wording, grouping, alignment; `formatDuration`. */
 import assert from "node:assert/strict";
-import {
-  formatDuration,
-  formatSeconds,
-  formatTolerance,
-  formatValue,
-  kLabel,
-  summaryMarkdown,
-  summaryRows,
-  summaryTable,
-} from "../../lib/report/table.ts";
+import { summaryMarkdown, summaryRows, summaryTable } from "../../lib/report/table.ts";
+import { fmtInt, fmtLoss } from "../../lib/present/format.ts";
+import { thresholdCell } from "../../lib/present/threshold_view.ts";
 import type { Threshold } from "../../lib/analysis/types.ts";
 import { kStarOf, makeResult } from "./fixture.ts";
 
@@ -20,8 +13,8 @@ Deno.test("table: the headline k is the smoothed empirical curve's k*, with |D| 
   const rows = summaryRows([res], { samples: true });
   assert.equal(rows.length, 2);
   assert.equal(rows[0].k, String(expected));
-  assert.equal(rows[0].samples, String(expected * 64));
-  assert.equal(rows[0].loss, formatValue(res.curves.loss[expected - 1]));
+  assert.equal(rows[0].samples, fmtInt(expected * 64));
+  assert.equal(rows[0].loss, fmtLoss(res.curves.loss[expected - 1]));
   const text = summaryTable([res]);
   const first = text.split("\n")[2];
   assert.match(
@@ -34,14 +27,14 @@ Deno.test("table: an unreached tolerance reads 'not reached (≈N predicted)'", 
   const res = makeResult();
   const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.001)!;
   assert.equal(t.kStar, null);
-  const n = Math.ceil(t.predictedKStar!);
+  const n = t.predictedKStar!;
   const text = summaryTable([res]);
-  assert.ok(text.includes(`not reached (≈${n} predicted)`), text);
+  assert.ok(text.includes(`not reached (≈ ${fmtInt(n)} predicted)`), text);
   const row = text.split("\n")[3];
-  assert.match(row, /^\s+0\.001\s+not reached \(≈\d+ predicted\)\s+—$/);
-  // Without a usable fit: plain "not reached".
-  assert.equal(kLabel({ ...t, predictedKStar: null }), "not reached");
-  assert.equal(kLabel(null), "—");
+  assert.match(row, /^\s+0\.001\s+not reached \(≈ [\d,]+ predicted\)\s+—$/);
+  // Without a usable fit: plain "not reached"; no threshold at all: a dash.
+  assert.equal(thresholdCell({ ...t, predictedKStar: null, predictedSamples: null }).kLong, "not reached");
+  assert.equal(thresholdCell(null).kLong, "—");
 });
 
 Deno.test("table: dataset shown once per group, groups in first-appearance order, columns aligned", () => {
@@ -81,7 +74,7 @@ Deno.test("table: markdown variant", () => {
   assert.equal(lines[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
   assert.equal(lines[1], "| --- | --- | ---: | ---: | ---: | ---: |");
   assert.equal(lines.length, 4);
-  assert.match(lines[3], /\| not reached \(≈\d+ predicted\) \|/);
+  assert.match(lines[3], /\| not reached \(≈ [\d,]+ predicted\) \|/);
   const odd = makeResult({ description: "MLP | odd" });
   assert.ok(summaryMarkdown([odd]).includes("MLP \\| odd"));
 });
@@ -95,27 +88,6 @@ Deno.test("table: curve and smoothing options pick another threshold", () => {
   assert.equal(th.smoothed, false);
 });
 
-Deno.test("formatDuration / formatSeconds / formatValue", () => {
-  assert.equal(formatDuration(0.0425), "43 ms");
-  assert.equal(formatDuration(1.2), "1.20 s");
-  assert.equal(formatDuration(30.54), "30.5 s");
-  assert.equal(formatDuration(200), "3 min 20 s");
-  assert.equal(formatDuration(3725), "1 h 02 min");
-  assert.equal(formatDuration(NaN), "—");
-  assert.equal(formatDuration(undefined), "—");
-  assert.equal(formatSeconds(2000.4), "2000");
-  assert.equal(formatSeconds(12.345), "12.3");
-  assert.equal(formatSeconds(0.5), "0.5");
-  assert.equal(formatValue(0.0131), "0.013");
-  assert.equal(formatValue(0.000412), "0.000412");
-  assert.equal(formatValue(2.5), "2.500");
-  assert.equal(formatValue(null), "—");
-});
-
-Deno.test("formatTolerance: three decimals like the paper when exact", () => {
-  assert.equal(formatTolerance(0.03), "0.030");
-  assert.equal(formatTolerance(0.025), "0.025");
-  assert.equal(formatTolerance(1e-5), "0.00001");
-  assert.equal(formatTolerance(0.0125), "0.0125");
+Deno.test("table: tolerances read as the paper writes them", () => {
   assert.ok(summaryTable([makeResult({ dataset: "fashion-mnist", tolerances: [0.03] })]).includes(" 0.030 "));
 });

@@ -20,7 +20,7 @@ export const TINY: Partial<AnalysisConfig> = {
   batchSize: 32,
   epochs: 1,
   d: 3,
-  samples: 8,
+  mcDraws: 8,
   workers: 0,
 };
 
@@ -32,7 +32,7 @@ export const LONG_TRAIN: Partial<AnalysisConfig> = {
   batchSize: 64,
   epochs: 200,
   d: 3,
-  samples: 8,
+  mcDraws: 8,
   workers: 0,
 };
 
@@ -48,7 +48,7 @@ export const LONG_EIGENSOLVE: Partial<AnalysisConfig> = {
   batchSize: 64,
   epochs: 1,
   d: 20,
-  samples: 8,
+  mcDraws: 8,
   workers: 2,
 };
 

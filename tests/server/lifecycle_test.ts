@@ -51,7 +51,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     assertEquals(d.body.status, "done");
     assert(d.body.result !== null);
     const r = d.body.result as AnalysisResult;
-    assertEquals(r.schema, "kstar.result/1");
+    assertEquals(r.schema, "kstar.result/2");
     assertEquals(r.dataset.batches, 16);
     const head = r.thresholds.find((t) => t.curve === "empirical" && t.smoothed)!;
     assertEquals(d.body.kStar, head.kStar);
@@ -86,7 +86,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     const json = await fetch(`${s.base}/api/runs/${run.id}/result.json`);
     assertEquals(json.status, 200);
     assert(json.headers.get("content-disposition")!.includes("result.json"));
-    assertEquals((await json.json()).schema, "kstar.result/1");
+    assertEquals((await json.json()).schema, "kstar.result/2");
     const csv = await fetch(`${s.base}/api/runs/${run.id}/curves.csv`);
     assertEquals(csv.status, 200);
     assert(csv.headers.get("content-type")!.startsWith("text/csv"));
@@ -115,30 +115,30 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
 
 Deno.test("lifecycle: a run that throws is failed with its error; the server keeps serving", async () => {
   const root = await Deno.makeTempDir({ prefix: "kstar-root-" });
-  // A folder of IDX files with too few samples for three batches, and one with a truncated file.
-  await writeIdxFolder(`${root}/tiny`, { nTrain: 12, nTest: 6 });
-  await writeIdxFolder(`${root}/broken`, { nTrain: 12, nTest: 6 });
-  await Deno.writeFile(`${root}/broken/train-images-idx3-ubyte`, new Uint8Array([0, 0, 8, 3, 0]));
+  await writeIdxFolder(`${root}/changing`, { nTrain: 48, nTest: 6 });
   const s = await startServer({ dataRoot: root });
   try {
-    const a = await submit(s.base, { ...TINY, dataset: "tiny", limit: null, batchSize: 8 });
-    const b = await submit(s.base, { ...TINY, dataset: "broken", limit: null });
-    const fa = await waitFinal(s.base, a.id);
-    assertEquals(fa.status, "failed");
-    assertEquals(fa.error?.name, "ConfigError");
-    assertEquals(fa.error?.field, "batchSize");
-    assert(fa.error!.allowed!.length > 0);
+    // Submitted while valid (checked at submit), it waits behind a long run; then its file is truncated.
+    const long = await submit(s.base, LONG_TRAIN);
+    const b = await submit(s.base, { ...TINY, dataset: "changing", limit: null, batchSize: 8 });
+    await Deno.writeFile(`${root}/changing/train-images-idx3-ubyte`, new Uint8Array([0, 0, 8, 3, 0]));
+    await call(s.base, "DELETE", `/api/runs/${long.id}`);
     const fb = await waitFinal(s.base, b.id);
     assertEquals(fb.status, "failed");
     assertEquals(fb.error?.name, "DataError", JSON.stringify(fb.error));
+    // The message names the file relative to the data root, never the server's absolute path.
+    assert(fb.error!.message.startsWith("changing/train-images-idx3-ubyte: "), fb.error!.message);
+    assert(!fb.error!.message.includes(root), fb.error!.message);
     assertEquals(fb.result, null);
     assertEquals((await call(s.base, "GET", `/api/runs/${b.id}/curves.csv`)).status, 409);
     assertEquals((await call(s.base, "GET", "/api/health")).status, 200);
-    // A failed run can be resubmitted; the new one fails the same way.
-    const re = await call<RunSummary>(s.base, "POST", `/api/runs/${b.id}/resubmit`);
-    assertEquals(re.status, 201);
-    assertEquals(re.body.resubmittedFrom, b.id);
-    assertEquals((await waitFinal(s.base, re.body.id)).status, "failed");
+    // A failed run is resubmitted after the same checks as a new one: the truncated file is refused at once.
+    const re = await call<{ field: string; file: string }>(s.base, "POST", `/api/runs/${b.id}/resubmit`);
+    assertEquals([re.status, re.body.field, re.body.file], [
+      400,
+      "dataset",
+      "changing/train-images-idx3-ubyte",
+    ]);
   } finally {
     await s.close();
     await Deno.remove(root, { recursive: true });

@@ -3,7 +3,7 @@
  * after a restart, and atomic writes (a process that dies mid-transaction leaves the previous state).
  */
 import { assert, assertEquals } from "./helpers.ts";
-import { resolveConfig } from "../../lib/analysis/config.ts";
+import { resolveConfig } from "../../lib/config/resolve.ts";
 import type { AnalysisResult } from "../../lib/analysis/types.ts";
 import { headline, SqliteRunStore } from "../../server/store.ts";
 
@@ -67,7 +67,9 @@ Deno.test("store: create, progress with merged partials, finish once, list, dele
     assertEquals(await store.finish("a", { status: "cancelled" }), null);
     assertEquals((await store.get("a"))!.status, "done");
     assertEquals((await store.get("a"))!.partial, null, "the partial result is dropped once done");
-    assertEquals((await store.getResult("a"))!.schema, "kstar.result/1");
+    // A result stored in schema 1 reads back upgraded.
+    assertEquals((await store.getResult("a"))!.schema, "kstar.result/2");
+    assertEquals((await store.get("a"))!.headline?.kStar, 7);
     assertEquals((await store.list({ status: ["done"] })).map((x) => x.id), ["a"]);
 
     assert(await store.delete("a"));
@@ -81,8 +83,47 @@ Deno.test("store: create, progress with merged partials, finish once, list, dele
 });
 
 Deno.test("store: headline threshold is empirical, smoothed, first tolerance", () => {
-  assertEquals(headline(fakeResult(null)), { kStar: null, samples: null, tolerance: 0.05 });
-  assertEquals(headline(fakeResult(3)).kStar, 3);
+  const h = headline(fakeResult(null))!;
+  assertEquals([h.curve, h.smoothed, h.kStar, h.samples, h.tolerance], ["empirical", true, null, null, 0.05]);
+  assertEquals(headline(fakeResult(3))!.kStar, 3);
+});
+
+Deno.test("store: a schema-1 store opens upgraded: headlines from its results, configs with mcDraws", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(`${dir}/kstar.db`);
+    db.exec(
+      `CREATE TABLE runs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, status TEXT NOT NULL, config TEXT NOT NULL,
+      created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, progress TEXT, partial TEXT, error TEXT,
+      k_star INTEGER, samples INTEGER, tolerance REAL, resubmitted_from TEXT);
+      CREATE TABLE results (run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, json TEXT NOT NULL);
+      PRAGMA user_version = 1;`,
+    );
+    const { mcDraws: _d, ...rest } = CONFIG;
+    const old = { ...rest, samples: 32 };
+    db.prepare(
+      "INSERT INTO runs (id, seq, status, config, created_at, k_star) VALUES ('old', 1, 'done', ?, ?, 5)",
+    )
+      .run(JSON.stringify(old), new Date().toISOString());
+    db.prepare("INSERT INTO results (run_id, json) VALUES ('old', ?)")
+      .run(
+        JSON.stringify({ ...fakeResult(5), config: old, dataset: { trainSamples: 512, usedSamples: 512 } }),
+      );
+    db.close();
+    const store = await SqliteRunStore.open(dir);
+    try {
+      const r = (await store.get("old"))!;
+      assertEquals(r.config.mcDraws, 32);
+      assertEquals(r.headline?.kStar, 5);
+      const res = (await store.getResult("old"))!;
+      assertEquals([res.schema, res.config.mcDraws, res.dataset.droppedSamples], ["kstar.result/2", 32, 0]);
+    } finally {
+      store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("store: recover marks running runs interrupted (keeping progress) and returns the queued ones", async () => {

@@ -9,9 +9,27 @@ import { ConfigError } from "../../lib/errors.ts";
 import { throttleProgress } from "../../server/throttle.ts";
 import { toRunError } from "../../server/protocol.ts";
 import { parseServeArgs } from "../../server/main.ts";
-import { scriptJson } from "../../components/Island.tsx";
-import { thresholdFor, toleranceRange } from "../../components/threshold.ts";
-import { datasetLabel, fmt, fmtDuration } from "../../components/format.ts";
+import { scriptJson } from "../../lib/present/script_json.ts";
+import { type FigureSource, viewThresholds } from "../../lib/present/figures.ts";
+import { parseTolerance, toleranceRange } from "../../components/tolerance.ts";
+import type { CurveName, PowerFit } from "../../lib/analysis/types.ts";
+
+/** The browser's threshold for one tolerance (what the run page's tolerance control computes). */
+function thresholdFor(
+  curves: AnalysisResult["curves"],
+  fits: PowerFit[] | undefined,
+  B: number,
+  curve: CurveName,
+  smoothed: boolean,
+  tol: number,
+) {
+  const src: FigureSource = {
+    curves,
+    fits: fits ?? [{ curve, ...fitPowerLaw(curves[curve])! }],
+    batchSize: B,
+  };
+  return viewThresholds(src, { curve, smoothed, tolerances: [tol], logX: true })[0];
+}
 
 Deno.test("throttle: one event per interval within a stage, stage changes at once, partials never lost", () => {
   let now = 0;
@@ -132,17 +150,14 @@ Deno.test("client threshold: same k* as the analysis for every tolerance; predic
   assert(lo <= Math.min(...emp) && hi >= Math.max(...emp) && lo < 0.025 && hi > 0.025);
 });
 
-Deno.test("format: numbers, durations, dataset labels", () => {
-  assertEquals([fmt(null), fmt(0.025), fmt(1234567), fmt(0.00012345)], ["—", "0.025", "1.23e6", "1.23e-4"]);
-  assertEquals([fmtDuration(3.21), fmtDuration(42.4), fmtDuration(185), fmtDuration(3720)], [
-    "3.2 s",
-    "42 s",
-    "3 min 05 s",
-    "1 h 02 min",
-  ]);
-  assertEquals([datasetLabel("mnist"), datasetLabel("fashion-mnist"), datasetLabel("data/my-set/")], [
-    "MNIST",
-    "Fashion-MNIST",
-    "my-set",
-  ]);
+Deno.test("tolerance box: anything that is not a tolerance is an error naming the range", () => {
+  const field = { min: 0, max: 1e6 };
+  assertEquals(parseTolerance(" 2.5e-2 ", field), { ok: true, value: 0.025 });
+  for (const bad of ["0", "-1", "", "1e400", "0x10", "1e6.5", "abc", "2e6"]) {
+    const r = parseTolerance(bad, field);
+    assert(!r.ok && /\(0, 1000000\]/.test(r.error), `${bad}: ${JSON.stringify(r)}`);
+  }
+  // A tolerance below every value of the curve is still on the slider.
+  const [lo] = toleranceRange([0.5, 0.02], 1e-9);
+  assert(lo < 1e-9);
 });

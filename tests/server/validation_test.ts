@@ -6,6 +6,7 @@
 import { assert, assertEquals, call, startServer } from "./helpers.ts";
 import type { RunSummary } from "../../server/types.ts";
 import { hostName, LOOPBACK_HOSTS } from "../../server/app.ts";
+import { writeIdxFolder } from "../data/helpers.ts";
 
 type Err = { error: string; field?: string; value?: unknown; allowed?: string };
 
@@ -14,8 +15,8 @@ Deno.test("validation: bad fields → 400 with the field, the value and the allo
   try {
     const cases: [Record<string, unknown>, string, unknown, RegExp][] = [
       [{ d: 101 }, "d", 101, /\[1, 100\]/],
-      [{ samples: 4097 }, "samples", 4097, /\[2, 4096\]/],
-      [{ samples: 1 }, "samples", 1, /\[2, 4096\]/],
+      [{ mcDraws: 4097 }, "mcDraws", 4097, /\[2, 4096\]/],
+      [{ samples: 1 }, "mcDraws", 1, /\[2, 4096\]/], // the earlier name is read as mcDraws
       [{ batchSize: 0 }, "batchSize", 0, /integer/],
       [{ sigma: -1 }, "sigma", -1, /\(0, /],
       [{ limit: 2.5 }, "limit", 2.5, /integer/],
@@ -83,8 +84,29 @@ Deno.test("validation: body must be JSON, under the size limit; writes from othe
     });
     assertEquals(streamed.status, 413);
     await streamed.body?.cancel();
-    const cross = await call<Err>(s.base, "POST", "/api/runs", { d: 3 }, { Origin: "http://evil.example" });
+    // A page on another site can post a form (text/plain, urlencoded, multipart) without a preflight: refused.
+    const cross = await fetch(`${s.base}/api/runs`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", Origin: "http://evil.example" },
+      body: '{"d": 3}',
+    });
     assertEquals(cross.status, 403);
+    assertEquals((await cross.json()).field, "origin");
+    // A sandboxed frame sends Origin: null; its body-less POST (e.g. resubmit) is refused like any foreign origin.
+    const sandboxed = await call<Err>(s.base, "POST", "/api/runs/any/resubmit", undefined, {
+      Origin: "null",
+    });
+    assertEquals(sandboxed.status, 403);
+    // JSON from another origin needs a CORS preflight, which this server never grants.
+    const pre = await fetch(`${s.base}/api/runs`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://evil.example", "Access-Control-Request-Method": "POST" },
+    });
+    await pre.body?.cancel();
+    assertEquals(pre.headers.get("access-control-allow-origin"), null);
+    // Same-origin browser writes and scripts pass.
+    const same = await call<Err>(s.base, "POST", "/api/runs", { d: 101 }, { Origin: s.base });
+    assertEquals([same.status, same.body.field], [400, "d"]);
     const wrongMethod = await call<Err>(s.base, "PUT", "/api/runs", {});
     assertEquals(wrongMethod.status, 405);
     const badStatus = await call<Err>(s.base, "GET", "/api/runs?status=weird");
@@ -119,10 +141,38 @@ Deno.test("validation: folder datasets must lie under the data root (no traversa
     assertEquals(r.status, 400);
     assertEquals(r.body.field, "dataset");
     assert(/data root/.test(r.body.error), r.body.error);
-    // A folder inside the root is accepted (cancelled at once: it is not a dataset).
-    const ok = await call<RunSummary>(s.base, "POST", "/api/runs", { dataset: "inside", limit: 64 });
+    // A folder inside the root is checked at submit: an empty one names its first missing file, relative to the
+    // data root (the server's own paths never show).
+    const empty = await call<Err & { file: string }>(s.base, "POST", "/api/runs", { dataset: "inside" });
+    assertEquals([empty.status, empty.body.field, empty.body.file], [
+      400,
+      "dataset",
+      "inside/train-images-idx3-ubyte",
+    ]);
+    assert(!empty.body.error.includes(root), empty.body.error);
+    // A real IDX folder (12 training samples of 5×4 pixels, 3 classes) with impossible settings is refused with
+    // the dataset's real shape; with possible ones it is accepted, by relative or absolute path.
+    await writeIdxFolder(`${root}/inside`);
+    const few = await call<Err>(s.base, "POST", "/api/runs", { dataset: "inside" });
+    assertEquals([few.status, few.body.field, few.body.value], [400, "batchSize", 64]);
+    assert(
+      /\[1, 4\] so that the 12 training samples make at least 3 batches/.test(few.body.allowed!),
+      few.body.allowed,
+    );
+    const big = await call<Err>(s.base, "POST", "/api/runs", {
+      dataset: "inside",
+      batchSize: 4,
+      model: "mlp:1",
+      d: 40,
+    });
+    assertEquals([big.status, big.body.field], [400, "d"]);
+    assert(/\[1, 27\] \(the parameter count of mlp:1\)/.test(big.body.allowed!), big.body.allowed);
+    const ok = await call<RunSummary>(s.base, "POST", "/api/runs", { dataset: "inside", batchSize: 4 });
     assertEquals(ok.status, 201, JSON.stringify(ok.body));
-    const abs = await call<RunSummary>(s.base, "POST", "/api/runs", { dataset: `${root}/inside`, limit: 64 });
+    const abs = await call<RunSummary>(s.base, "POST", "/api/runs", {
+      dataset: `${root}/inside`,
+      batchSize: 4,
+    });
     assertEquals(abs.status, 201, JSON.stringify(abs.body));
   } finally {
     await s.close();
@@ -135,15 +185,17 @@ Deno.test("validation: folder datasets must lie under the data root (no traversa
 Deno.test("validation: /api/config gives the defaults and bounds", async () => {
   const s = await startServer();
   try {
-    const r = await call<{ defaults: Record<string, unknown>; limits: Record<string, number> }>(
-      s.base,
-      "GET",
-      "/api/config",
-    );
+    type Info = { key: string; flag: string; max?: number; default: unknown; allowed: string };
+    const r = await call<{
+      fields: { analysis: Info[]; online: Info[] };
+      defaults: { analysis: Record<string, unknown>; online: Record<string, unknown> };
+    }>(s.base, "GET", "/api/config");
     assertEquals(r.status, 200);
-    assertEquals(r.body.limits.samples, 4096);
-    assertEquals(r.body.limits.d, 100);
-    assertEquals(r.body.defaults.dataset, "mnist");
+    const field = (k: string) => r.body.fields.analysis.find((f) => f.key === k)!;
+    assertEquals([field("mcDraws").max, field("mcDraws").flag, field("d").max], [4096, "mc-draws", 100]);
+    assertEquals(field("batchSize").allowed, "an integer in [1, 65536]");
+    assertEquals(r.body.defaults.analysis.dataset, "mnist");
+    assertEquals(r.body.defaults.online.lanczosTol, 0.01);
   } finally {
     await s.close();
   }

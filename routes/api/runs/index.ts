@@ -1,22 +1,31 @@
 /**
  * `GET /api/runs`: the run list (newest first; `?status=done,failed`, `?limit=N`).
- * `POST /api/runs`: submits a run config (the CLI's fields and defaults) → 201 with the queued run;
- * 400 naming the field, value and allowed range; 429 when the queue is full.
+ * `POST /api/runs`: submits a run config (the CLI's fields and defaults) → 201 with the queued run; 400 naming
+ * the field, value and allowed range (the config, its dataset and its plan are all checked first); 413, 415;
+ * 429 when the queue is full.
  * @module
  */
+import { zValidator } from "npm:@hono/zod-validator@0.9.1";
+import { configErrorOf, inputSchema } from "../../../lib/config/resolve.ts";
+import type { AnalysisConfig } from "../../../lib/config/types.ts";
 import type { Handlers } from "../../../server/context.ts";
-import { apiError, knownError, readJson } from "../../../server/http.ts";
+import { ApiError, requireJson } from "../../../server/http.ts";
 import type { RunStatus } from "../../../server/types.ts";
-import { validateRunConfig } from "../../../server/validate.ts";
+import { checkRun } from "../../../server/validate.ts";
 
 const STATUSES: RunStatus[] = ["queued", "running", "done", "failed", "cancelled", "interrupted"];
+
+/** The body validator: the analysis schema; a failure becomes the ConfigError of its first issue. */
+export const configValidator = zValidator("json", inputSchema("analysis"), async (result, c) => {
+  if (!result.success) throw configErrorOf("analysis", await c.req.json(), result.error);
+});
 
 export const handler: Handlers = {
   async GET(c, ctx) {
     const status = c.req.query("status")?.split(",").filter((s) => s !== "");
     const bad = status?.find((s) => !STATUSES.includes(s as RunStatus));
     if (bad !== undefined) {
-      return apiError(c, 400, {
+      throw new ApiError(400, {
         error: `unknown status "${bad}"`,
         field: "status",
         value: bad,
@@ -26,7 +35,7 @@ export const handler: Handlers = {
     const limitRaw = c.req.query("limit");
     const limit = limitRaw === undefined ? undefined : Number(limitRaw);
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 10_000)) {
-      return apiError(c, 400, {
+      throw new ApiError(400, {
         error: "bad limit",
         field: "limit",
         value: limitRaw,
@@ -37,16 +46,13 @@ export const handler: Handlers = {
     return c.json({ runs, queue: await ctx.queue.stats() });
   },
 
-  async POST(c, ctx) {
-    const read = await readJson(c, ctx.options.maxBodyBytes);
-    if (read instanceof Response) return read;
-    try {
-      const config = await validateRunConfig(read.body, ctx.options.dataRoot);
+  POST: {
+    use: [requireJson, configValidator],
+    async handle(c, ctx) {
+      const config = (c.req.valid as (t: "json") => AnalysisConfig)("json");
+      await checkRun(config, ctx.options);
       const id = await ctx.submit(config);
-      const run = await ctx.store.get(id);
-      return c.json(run, 201, { Location: `/api/runs/${id}` });
-    } catch (e) {
-      return knownError(c, e);
-    }
+      return c.json(await ctx.store.get(id), 201, { Location: `/api/runs/${id}` });
+    },
   },
 };

@@ -2,7 +2,7 @@
  * `GET /api/runs/:id/report.html`: the self-contained HTML report (`?inline=1` to view it in the browser).
  * @module
  */
-import { htmlReport } from "../../../../lib/report/html.ts";
+import { htmlReport } from "../../../../lib/report/html.tsx";
 import type { Handlers } from "../../../../server/context.ts";
 import { download } from "../../../../server/downloads.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Handlers } from "../../../../server/context.ts";
-import { apiError, knownError } from "../../../../server/http.ts";
+import { apiError } from "../../../../server/http.ts";
 import { isFinal } from "../../../../server/types.ts";
 import { validateRunConfig } from "../../../../server/validate.ts";
 
@@ -18,12 +18,8 @@ export const handler: Handlers = {
         error: `run "${id}" is ${run.status}; only a run that has ended can be resubmitted`,
       });
     }
-    try {
-      const config = await validateRunConfig(run.config, ctx.options.dataRoot);
-      const newId = await ctx.submit(config, id);
-      return c.json(await ctx.store.get(newId), 201, { Location: `/api/runs/${newId}` });
-    } catch (e) {
-      return knownError(c, e);
-    }
+    const config = await validateRunConfig(run.config, ctx.options);
+    const newId = await ctx.submit(config, id);
+    return c.json(await ctx.store.get(newId), 201, { Location: `/api/runs/${newId}` });
   },
 };

@@ -10,7 +10,8 @@
 
 import { checkChoice, checkInt, checkNumber, ConfigError } from "../errors.ts";
 import { Rng } from "../rng.ts";
-import { axpy, dot, type EigenpairResult, orthogonalize, type SymmetricOperator } from "./operator.ts";
+import { checkOperator, type EigenpairResult, relativeResidual, type SymmetricOperator } from "./operator.ts";
+import { axpy, dot, orthogonalize, scaleToUnit } from "./vectors.ts";
 import { tridiagonalEigen } from "./tridiagonal.ts";
 
 /**
@@ -50,7 +51,7 @@ export interface LanczosIterationInfo {
 
 /** Options for {@link lanczos}. */
 export interface LanczosOptions {
-  /** Number of eigenpairs wanted, an integer in `[1, dim]`; default 10 (validation errors name it `"d"`). */
+  /** Number of eigenpairs wanted, an integer in `[1, dim]`; default 10. */
   k?: number;
   /** Which eigenvalues to find; default `"largest-algebraic"`. */
   which?: Which;
@@ -151,7 +152,7 @@ interface Context {
  */
 export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {}): Promise<EigenpairResult> {
   const n = checkOperator(op);
-  const k = checkInt("d", options.k ?? 10, 1, n);
+  const k = checkInt("k", options.k ?? 10, 1, n);
   const which = checkChoice("which", options.which ?? "largest-algebraic", WHICH);
   const tol = checkNumber("tol", options.tol ?? 1e-4, 0, Number.POSITIVE_INFINITY, true);
   const maxIter = Math.min(n, checkInt("maxIter", options.maxIter ?? Math.max(10 * k, 200), k));
@@ -248,47 +249,8 @@ export function warmStartVector(
   return v;
 }
 
-/**
- * Validates `op` (an object with `apply` and an integer `dim ≥ 1`, else a `ConfigError`) and returns
- * its dimension.
- *
- * @example
- * ```ts
- * import { checkOperator } from "./lanczos.ts";
- * import { diagonalOperator } from "./operator.ts";
- * checkOperator(diagonalOperator([1, 2, 3])); // 3
- * ```
- */
-export function checkOperator(op: SymmetricOperator): number {
-  if (typeof op !== "object" || op === null || typeof op.apply !== "function") {
-    throw new ConfigError("op", typeof op, "an object with dim and apply(v)");
-  }
-  return checkInt("dim", op.dim, 1);
-}
-
-/**
- * `residual / max(|value|, floor)`, and 0 for a zero residual (so an exactly zero operator is
- * converged rather than NaN).
- *
- * @example
- * ```ts
- * import { relativeResidual } from "./lanczos.ts";
- * relativeResidual(1e-3, -10, 1e-9); // 1e-4
- * relativeResidual(0, 0, 0); // 0
- * ```
- */
-export function relativeResidual(residual: number, value: number, floor: number): number {
-  return residual === 0 ? 0 : residual / Math.max(Math.abs(value), floor);
-}
-
 function key(which: Which, value: number): number {
   return which === "largest-algebraic" ? value : Math.abs(value);
-}
-
-function scaleToUnit(v: Float64Array): number {
-  const norm = Math.sqrt(dot(v, v));
-  if (norm > 0) { for (let i = 0; i < v.length; i++) v[i] /= norm; }
-  return norm;
 }
 
 /** A random unit vector orthogonal to `bases`, or null when they (numerically) span everything. */

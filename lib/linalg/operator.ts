@@ -1,11 +1,12 @@
 /**
- * Curvature as an operator: the eigensolvers in this folder see a symmetric matrix only through
- * matrix–vector products, so the same code serves a dense test matrix and a network's Hessian
- * (whose products are Hessian-vector products computed on tensors or in workers).
+ * Symmetric linear operators known only through their action `v ↦ A v`: the eigensolvers of this
+ * module see a matrix only through products, so the same code serves a dense test matrix and a
+ * network's Hessian (whose products are Hessian-vector products computed in workers; see
+ * `lib/curvature/`).
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
+import { checkInt, ConfigError } from "../errors.ts";
 
 /**
  * A symmetric linear map `v ↦ A v` on `R^dim`, known only through its action.
@@ -162,67 +163,34 @@ export function countingOperator(op: SymmetricOperator): CountingOperator {
 }
 
 /**
- * The dot product `aᵀ b` of two float64 vectors of equal length.
+ * Validates `op` (an object with `apply` and an integer `dim ≥ 1`, else a `ConfigError`) and returns
+ * its dimension.
  *
  * @example
  * ```ts
- * import { dot } from "./operator.ts";
- * dot(new Float64Array([1, 2]), new Float64Array([3, 4])); // 11
+ * import { checkOperator } from "./operator.ts";
+ * import { diagonalOperator } from "./operator.ts";
+ * checkOperator(diagonalOperator([1, 2, 3])); // 3
  * ```
  */
-export function dot(a: Float64Array, b: Float64Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  const n = a.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
+export function checkOperator(op: SymmetricOperator): number {
+  if (typeof op !== "object" || op === null || typeof op.apply !== "function") {
+    throw new ConfigError("op", typeof op, "an object with dim and apply(v)");
   }
-  if (i < n) s0 += a[i] * b[i];
-  return s0 + s1;
+  return checkInt("dim", op.dim, 1);
 }
 
 /**
- * In place `y ← y + alpha · x`; returns `y`.
+ * `residual / max(|value|, floor)`, and 0 for a zero residual (so an exactly zero operator is
+ * converged rather than NaN).
  *
  * @example
  * ```ts
- * import { axpy } from "./operator.ts";
- * axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1])); // Float64Array [2, 3]
+ * import { relativeResidual } from "./operator.ts";
+ * relativeResidual(1e-3, -10, 1e-9); // 1e-4
+ * relativeResidual(0, 0, 0); // 0
  * ```
  */
-export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Array {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
-  return y;
-}
-
-/**
- * Classical Gram–Schmidt of `w` against the (orthonormal) vectors of every list in `bases`, repeated
- * `passes` times ("twice is enough"); `w` is modified in place. Returns the summed coefficients
- * `vᵀ w` per vector, in the order the vectors were visited (lists in order, each front to back).
- *
- * @example
- * ```ts
- * import { orthogonalize } from "./operator.ts";
- * const w = new Float64Array([1, 1]);
- * orthogonalize(w, [[new Float64Array([1, 0])]]); // [1]; w is now [0, 1]
- * ```
- */
-export function orthogonalize(
-  w: Float64Array,
-  bases: readonly (readonly Float64Array[])[],
-  passes = 2,
-): number[] {
-  const all = bases.flat();
-  const total = new Array<number>(all.length).fill(0);
-  const h = new Float64Array(all.length);
-  for (let pass = 0; pass < passes; pass++) {
-    for (let j = 0; j < all.length; j++) h[j] = dot(all[j], w);
-    for (let j = 0; j < all.length; j++) {
-      axpy(-h[j], all[j], w);
-      total[j] += h[j];
-    }
-  }
-  return total;
+export function relativeResidual(residual: number, value: number, floor: number): number {
+  return residual === 0 ? 0 : residual / Math.max(Math.abs(value), floor);
 }

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { lanczos, warmStartVector } from "../../lib/hessian/lanczos.ts";
+import { lanczos, warmStartVector } from "../../lib/linalg/lanczos.ts";
 import {
   countingOperator,
   denseOperator,
   diagonalOperator,
   type EigenpairResult,
   type SymmetricOperator,
-} from "../../lib/hessian/operator.ts";
-import { symmetricEigen } from "../../lib/hessian/dense_eigen.ts";
+} from "../../lib/linalg/operator.ts";
+import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { Rng } from "../../lib/rng.ts";
 
@@ -262,9 +262,9 @@ Deno.test("lanczos: warm start from a previous solve reduces operator calls on a
 
 Deno.test("lanczos: validation errors name the field", async () => {
   const op = diagonalOperator([3, 2, 1]);
-  await rejectsConfig(lanczos(op, { k: 0 }), "d");
-  await rejectsConfig(lanczos(op, { k: 4 }), "d");
-  await rejectsConfig(lanczos(op, { k: 1.5 }), "d");
+  await rejectsConfig(lanczos(op, { k: 0 }), "k");
+  await rejectsConfig(lanczos(op, { k: 4 }), "k");
+  await rejectsConfig(lanczos(op, { k: 1.5 }), "k");
   await rejectsConfig(lanczos(op, { k: 2, tol: 0 }), "tol");
   await rejectsConfig(lanczos(op, { k: 2, tol: -1 }), "tol");
   await rejectsConfig(lanczos(op, { k: 2, tol: NaN }), "tol");
@@ -274,7 +274,7 @@ Deno.test("lanczos: validation errors name the field", async () => {
   await rejectsConfig(lanczos(op, { k: 2, startVector: new Float64Array(3) }), "startVector");
   await rejectsConfig(lanczos({ dim: 0, apply: op.apply }, { k: 1 }), "dim");
   // The default k = 10 exceeds dim = 3.
-  await rejectsConfig(lanczos(op), "d");
+  await rejectsConfig(lanczos(op), "k");
 });
 
 Deno.test("lanczos: onIteration reports progress and an aborted signal stops the solve", async () => {

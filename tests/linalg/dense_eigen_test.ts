@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { symmetricEigen } from "../../lib/hessian/dense_eigen.ts";
-import { tridiagonalEigen } from "../../lib/hessian/tridiagonal.ts";
+import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
+import { tridiagonalEigen } from "../../lib/linalg/tridiagonal.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { Rng } from "../../lib/rng.ts";
 

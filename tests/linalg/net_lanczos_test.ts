@@ -3,12 +3,12 @@
  * dense eigendecomposition of the explicitly assembled Hessian.
  */
 import { assert } from "../assert.ts";
-import { poolHessian } from "../../lib/analysis/analyze.ts";
+import { networkHessian } from "../../lib/curvature/hessian.ts";
 import { ComputePool } from "../../lib/engine/pool.ts";
-import { symmetricEigen } from "../../lib/hessian/dense_eigen.ts";
-import { lanczos } from "../../lib/hessian/lanczos.ts";
-import { countingOperator } from "../../lib/hessian/operator.ts";
-import { powerIteration } from "../../lib/hessian/power_iteration.ts";
+import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
+import { lanczos } from "../../lib/linalg/lanczos.ts";
+import { countingOperator } from "../../lib/linalg/operator.ts";
+import { powerIteration } from "../../lib/linalg/power_iteration.ts";
 import { initParams, modelLayout } from "../../lib/models/layout.ts";
 import { Rng } from "../../lib/rng.ts";
 import { train } from "../../lib/train.ts";
@@ -28,7 +28,7 @@ Deno.test("Lanczos on a 1,108-parameter MLP's Hessian matches the dense eigendec
   try {
     await pool.load("train", layout, split, 32);
     await pool.setWeights(w);
-    const H = poolHessian(pool, "train", layout.size, n);
+    const H = networkHessian(pool, { dataset: "train", dim: layout.size, samples: n });
     // Assemble the Hessian column by column, then symmetrise away float32 rounding.
     const P = layout.size;
     const M = new Float64Array(P * P);

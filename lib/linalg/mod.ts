@@ -1,44 +1,33 @@
 /**
- * Top eigenpairs of curvature operators: Lanczos (with full reorthogonalisation), power iteration
- * with deflation for comparison, and dense / tridiagonal symmetric eigensolvers in float64.
- *
- * The solvers know nothing about networks; they see a {@link SymmetricOperator}.
+ * Generic symmetric eigensolvers in float64 that know nothing about networks: they see a matrix only
+ * through a {@link SymmetricOperator} `v ↦ A v`. Lanczos with full reorthogonalisation (the method kstar
+ * uses), power iteration with deflation (for comparison), and dense / tridiagonal decompositions.
  *
  * @example
  * ```ts
- * import { denseOperator, lanczos } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { denseOperator, lanczos } from "kstar";
  * const op = denseOperator(new Float64Array([2, 1, 0, 1, 2, 1, 0, 1, 2]), 3);
  * const { values } = await lanczos(op, { k: 1 });
- * console.log(values); // ≈ [3.414]
+ * assert.ok(Math.abs(values[0] - (2 + Math.SQRT2)) < 1e-9);
  * ```
  * @module
  */
 
 export {
-  axpy,
   type CountingOperator,
   countingOperator,
   denseOperator,
   diagonalOperator,
-  dot,
   type EigenpairResult,
-  orthogonalize,
   type SymmetricOperator,
 } from "./operator.ts";
 export { type SymmetricEigen, symmetricEigen, type SymmetricEigenOptions } from "./dense_eigen.ts";
+export { type TridiagonalEigen, tridiagonalEigen, type TridiagonalEigenOptions } from "./tridiagonal.ts";
 export {
-  descendingOrder,
-  implicitQl,
-  type TridiagonalEigen,
-  tridiagonalEigen,
-  type TridiagonalEigenOptions,
-} from "./tridiagonal.ts";
-export {
-  checkOperator,
   lanczos,
   type LanczosIterationInfo,
   type LanczosOptions,
-  relativeResidual,
   warmStartVector,
   WHICH,
   type Which,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { powerIteration } from "../../lib/hessian/power_iteration.ts";
-import { lanczos } from "../../lib/hessian/lanczos.ts";
-import { countingOperator, denseOperator, diagonalOperator } from "../../lib/hessian/operator.ts";
-import { symmetricEigen } from "../../lib/hessian/dense_eigen.ts";
+import { powerIteration } from "../../lib/linalg/power_iteration.ts";
+import { lanczos } from "../../lib/linalg/lanczos.ts";
+import { countingOperator, denseOperator, diagonalOperator } from "../../lib/linalg/operator.ts";
+import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { Rng } from "../../lib/rng.ts";
 
@@ -109,8 +109,8 @@ Deno.test("powerIteration: maxIterPerVector caps the work and reports non-conver
 
 Deno.test("powerIteration: validation errors name the field", async () => {
   const op = diagonalOperator([3, 2, 1]);
-  await rejectsConfig(powerIteration(op, { k: 0 }), "d");
-  await rejectsConfig(powerIteration(op, { k: 4 }), "d");
+  await rejectsConfig(powerIteration(op, { k: 0 }), "k");
+  await rejectsConfig(powerIteration(op, { k: 4 }), "k");
   await rejectsConfig(powerIteration(op, { k: 1, tol: 0 }), "tol");
   await rejectsConfig(powerIteration(op, { k: 1, maxIterPerVector: 0 }), "maxIterPerVector");
   await rejectsConfig(powerIteration(op, { k: 1, shift: NaN }), "shift");

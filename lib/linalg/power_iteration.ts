@@ -6,9 +6,10 @@
 
 import { checkChoice, checkInt, checkNumber, ConfigError } from "../errors.ts";
 import { Rng } from "../rng.ts";
-import { axpy, dot, type EigenpairResult, orthogonalize, type SymmetricOperator } from "./operator.ts";
+import { checkOperator, type EigenpairResult, relativeResidual, type SymmetricOperator } from "./operator.ts";
+import { axpy, dot, orthogonalize } from "./vectors.ts";
 import { symmetricEigen } from "./dense_eigen.ts";
-import { checkOperator, relativeResidual, WHICH, type Which } from "./lanczos.ts";
+import { WHICH, type Which } from "./lanczos.ts";
 
 /** Progress reported by {@link powerIteration} after every iteration. */
 export interface PowerIterationInfo {
@@ -28,7 +29,7 @@ export interface PowerIterationInfo {
 
 /** Options for {@link powerIteration}. */
 export interface PowerIterationOptions {
-  /** Number of eigenpairs wanted, an integer in `[1, dim]`; default 10 (validation errors name it `"d"`). */
+  /** Number of eigenpairs wanted, an integer in `[1, dim]`; default 10. */
   k?: number;
   /** Which eigenvalues to find; default `"largest-algebraic"`. */
   which?: Which;
@@ -88,7 +89,7 @@ export async function powerIteration(
   options: PowerIterationOptions = {},
 ): Promise<EigenpairResult> {
   const n = checkOperator(op);
-  const k = checkInt("d", options.k ?? 10, 1, n);
+  const k = checkInt("k", options.k ?? 10, 1, n);
   const which = checkChoice("which", options.which ?? "largest-algebraic", WHICH);
   const tol = checkNumber("tol", options.tol ?? 1e-4, 0, Number.POSITIVE_INFINITY, true);
   const maxIter = checkInt("maxIterPerVector", options.maxIterPerVector ?? 1000, 1);

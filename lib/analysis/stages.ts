@@ -1,0 +1,165 @@
+/**
+ * The steps the analysis and online mode (Algorithm 1) share: getting the data and the plan, starting the
+ * compute pool under one abort policy, training, the top-d eigenpairs of a network Hessian, and the per-batch
+ * projections turned into Δ_k curves. Each pipeline strings them together; neither re-implements one.
+ * @module
+ */
+import { type BackendName, type BackendRequest, initBackend } from "../backend.ts";
+import {
+  type DatasetShape,
+  type PlanInput,
+  type PlanOptions,
+  planRun,
+  type RunPlan,
+} from "../config/plan.ts";
+import { limitSplit } from "../data/batches.ts";
+import { type Dataset, shapeOf, type Split } from "../data/dataset.ts";
+import { ComputePool } from "../engine/pool.ts";
+import { networkHessian } from "../curvature/hessian.ts";
+import { lanczos, type LanczosIterationInfo } from "../linalg/lanczos.ts";
+import type { EigenpairResult } from "../linalg/operator.ts";
+import type { ModelLayout } from "../models/layout.ts";
+import { Rng } from "../rng.ts";
+import { type DeltaCurves, deltaCurves } from "./estimators.ts";
+
+/** Where a run's data come from. */
+export interface DataSource {
+  /** A dataset already in memory (then `dataset` only names it). */
+  data?: Dataset;
+  /** A folder dataset must lie under this folder. */
+  dataRoot?: string;
+  /** Where built-in datasets are cached. */
+  cacheDir?: string;
+}
+
+/** Rejects with the signal's reason when it has been aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new DOMException("aborted", "AbortError");
+}
+
+/**
+ * The dataset of a run: the one passed in memory, else loaded by name or path (the file loaders are imported
+ * only then, so a library user who passes data never loads them).
+ */
+export async function loadRunData(dataset: string, src: DataSource): Promise<Dataset> {
+  if (src.data) return src.data;
+  const { loadDataset } = await import("../data/load.ts");
+  return await loadDataset(dataset, { dataRoot: src.dataRoot, cacheDir: src.cacheDir });
+}
+
+/** The data and plan of a run: its training split (after `limit`), checked against the config. */
+export interface PlannedData {
+  data: Dataset;
+  shape: DatasetShape;
+  plan: RunPlan;
+  /** The training samples the run uses (the first `plan.trainSamples`). */
+  train: Split;
+}
+
+/** Loads the data and plans the run on them (see `planRun`). */
+export async function planData(
+  config: PlanInput & { dataset: string },
+  src: DataSource,
+  opts: PlanOptions = {},
+): Promise<PlannedData> {
+  const data = await loadRunData(config.dataset, src);
+  const shape = shapeOf(data);
+  const plan = planRun(config, shape, opts);
+  const train = plan.trainSamples === data.train.n ? data.train : limitSplit(data.train, plan.trainSamples);
+  return { data, shape, plan, train };
+}
+
+/**
+ * Starts the training backend and a compute pool, runs `fn`, and closes the pool however `fn` ends. The one
+ * abort policy of every pipeline: when `signal` aborts, the pool is closed at once (its workers stop) and the
+ * promise rejects with the signal's reason — not with whatever the closed pool made `fn` throw.
+ */
+export async function withPool<T>(
+  request: { backend: BackendRequest; workers: number | null },
+  signal: AbortSignal | undefined,
+  fn: (pool: ComputePool, trainingBackend: BackendName) => Promise<T>,
+): Promise<T> {
+  throwIfAborted(signal);
+  const backend = await initBackend(request.backend);
+  const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend: request.backend });
+  const onAbort = () => pool.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    throwIfAborted(signal);
+    return await fn(pool, backend);
+  } catch (e) {
+    throwIfAborted(signal);
+    throw e;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    pool.close();
+  }
+}
+
+/** Options of {@link topEigenpairs}. */
+export interface EigenOptions {
+  /** Eigenpairs wanted. */
+  d: number;
+  /** Relative Ritz residual tolerance. */
+  tol: number;
+  /** Seed of the random start. */
+  seed: number;
+  /** A warm start (e.g. `warmStartVector` of the previous step's eigenvectors). */
+  startVector?: Float64Array;
+  /** Krylov basis limit; default max(10d, 200), at most the parameter count. */
+  maxIter?: number;
+  signal?: AbortSignal;
+  onIteration?: (info: LanczosIterationInfo) => void;
+}
+
+/**
+ * The top-d eigenpairs of the Hessian of the mean loss over the first `samples` samples of a pool dataset, by
+ * Lanczos on exact Hessian-vector products.
+ */
+export function topEigenpairs(
+  pool: ComputePool,
+  dataset: string,
+  layout: ModelLayout,
+  samples: number,
+  o: EigenOptions,
+): Promise<EigenpairResult> {
+  const H = networkHessian(pool, { dataset, dim: layout.size, samples, reduction: "mean" });
+  return lanczos(H, {
+    k: o.d,
+    tol: o.tol,
+    seed: o.seed,
+    maxIter: Math.min(layout.size, o.maxIter ?? Math.max(10 * o.d, 200)),
+    startVector: o.startVector,
+    signal: o.signal,
+    onIteration: o.onIteration,
+  });
+}
+
+/** The eigenvectors as the pool's direction block: `d × size` float32, row-major. */
+export function directionBlock(vectors: readonly Float64Array[], size: number): Float32Array {
+  const dirs = new Float32Array(vectors.length * size);
+  vectors.forEach((v, i) => dirs.set(v, i * size));
+  return dirs;
+}
+
+/** The Monte Carlo draws θ_s ~ N(0, σ²I_d), `draws × d`, from the run's seed. */
+export function monteCarloDraws(seed: number, draws: number, d: number, sigma: number): Float64Array {
+  return new Rng(seed ^ 0x5eed).fillNormal(new Float64Array(draws * d), sigma);
+}
+
+/**
+ * One projection pass over a pool dataset onto the directions, and the three Δ_k estimates from it (see
+ * `deltaCurves`), with the per-batch arrays kept for reuse (`raw`).
+ */
+export async function projectedCurves(
+  pool: ComputePool,
+  dataset: string,
+  dirs: Float32Array,
+  d: number,
+  thetas: Float64Array,
+  batchSize: number,
+  sigma: number,
+): Promise<DeltaCurves> {
+  const proj = await pool.project(dataset, dirs, d, thetas);
+  return deltaCurves(proj, d, batchSize, sigma);
+}

@@ -1,0 +1,54 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource npm:preact@10.29.8 */
+/**
+ * Every threshold of a result: for each tolerance and curve, k* and |D| on the smoothed curve and k* on the
+ * raw one.
+ * @module
+ */
+import type { JSX } from "npm:preact@10.29.8";
+import type { Threshold } from "../../analysis/types.ts";
+import { CURVES } from "../../config/choices.ts";
+import { fmtTolerance } from "../format.ts";
+import { CURVE_LABELS } from "../labels.ts";
+import { ThresholdValue } from "./ThresholdValue.tsx";
+
+/** The thresholds table. */
+export function ThresholdTable({ thresholds }: { thresholds: readonly Threshold[] }): JSX.Element {
+  const tols = [...new Set(thresholds.map((t) => t.tolerance))];
+  const find = (tol: number, curve: string, smoothed: boolean) =>
+    thresholds.find((t) => t.tolerance === tol && t.curve === curve && t.smoothed === smoothed);
+  return (
+    <table class="data thresholds" data-testid="thresholds-table">
+      <thead>
+        <tr>
+          <th>Curve</th>
+          <th class="num">
+            Δ<sub>tol</sub>
+          </th>
+          <th class="num">k* (smoothed)</th>
+          <th class="num">|D| (smoothed)</th>
+          <th class="num">k* (raw)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {tols.flatMap((tol) =>
+          CURVES.map((c) => (
+            <tr key={`${tol}-${c}`}>
+              <td>{CURVE_LABELS[c]}</td>
+              <td class="num">{fmtTolerance(tol)}</td>
+              <td class="num">
+                <ThresholdValue threshold={find(tol, c, true)} />
+              </td>
+              <td class="num">
+                <ThresholdValue threshold={find(tol, c, true)} of="samples" />
+              </td>
+              <td class="num">
+                <ThresholdValue threshold={find(tol, c, false)} />
+              </td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
