@@ -64,6 +64,7 @@ export {
 
 // The analysis and Algorithm 1.
 export { analyze, type AnalyzeOptions } from "./lib/analysis/analyze.ts";
+export type { DataSource } from "./lib/analysis/stages.ts";
 export {
   online,
   ONLINE_SCHEMA,
@@ -107,7 +108,9 @@ export {
 
 // Data.
 export { type Dataset, shapeOf, type Split } from "./lib/data/dataset.ts";
-export { loadDataset, type LoadDatasetOptions } from "./lib/data/load.ts";
+export { loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";
+export { type DatasetLocation, hideRoot, locateDataset } from "./lib/data/locate.ts";
+export { classCount, type LabelSource } from "./lib/data/classes.ts";
 export { type BuiltinOptions, loadBuiltin, type LoadProgress } from "./lib/data/builtin.ts";
 export { loadIdxFolder } from "./lib/data/idx_folder.ts";
 export {
@@ -153,6 +156,7 @@ export {
   fmtTime,
   fmtTolerance,
   plural,
+  unicodeMarkup,
 } from "./lib/present/format.ts";
 export { CURVE_DESCRIPTIONS, CURVE_LABELS, datasetLabel, STAGE_LABELS } from "./lib/present/labels.ts";
 export { CURVE_COLORS, MARK_COLORS, SERIES_PALETTE, seriesColor } from "./lib/present/palette.ts";
@@ -162,14 +166,29 @@ export {
   BAND_LABEL,
   type BandSpec,
   compareFigure,
+  type CompareRun,
+  type Dash,
   deltaFigure,
+  type DeltaFigureOptions,
+  type FigureCurves,
   type FigureSpec,
   labelLanes,
   type MarkerSpec,
   type SeriesSpec,
 } from "./lib/present/figures.ts";
 export { scriptJson } from "./lib/present/script_json.ts";
-export { curvesCsv, htmlReport, type HtmlReportOptions, renderSvg, summaryTable } from "./lib/report/mod.ts";
+export {
+  type CsvOptions,
+  curvesCsv,
+  htmlReport,
+  type HtmlReportOptions,
+  renderSvg,
+  summaryMarkdown,
+  type SummaryOptions,
+  type SummaryRow,
+  summaryRows,
+  summaryTable,
+} from "./lib/report/mod.ts";
 
 // Errors.
 export { ConfigError, DataError, describeValue } from "./lib/errors.ts";

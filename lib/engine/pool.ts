@@ -110,19 +110,20 @@ interface Placement {
  *
  * @example
  * ```ts
- * import { ComputePool } from "./pool.ts";
- * import { initParams, modelLayout } from "../models/layout.ts";
- * import { parseModelSpec } from "../models/spec.ts";
+ * import assert from "node:assert/strict";
+ * import { ComputePool, initParams, modelLayout, parseModelSpec } from "kstar";
  * const layout = modelLayout(parseModelSpec("mlp:3"), 2, 2, 2); // 2×2 images, 2 classes
  * const images = Float32Array.from({ length: 8 * 4 }, (_, i) => (i % 5) / 4);
  * const split = { images, labels: Uint8Array.from({ length: 8 }, (_, i) => i % 2), n: 8 };
  * const pool = await ComputePool.create({ workers: 0, backend: "cpu" }); // 0 workers: in this realm
  * try {
- *   console.log(await pool.load("train", layout, split, 4)); // 2 batches
+ *   assert.equal(await pool.load("train", layout, split, 4), 2); // 2 batches
  *   await pool.setWeights(initParams(layout, 0));
  *   const { loss, correct } = await pool.evaluate("train"); // per-batch sums, Float64Array(2) each
- *   const g = await pool.gradient("train"); // Σ ∇loss over all 8 samples, Float64Array(layout.size)
- *   console.log(loss, correct, g.length);
+ *   const g = await pool.gradient("train"); // Σ ∇loss over all 8 samples
+ *   assert.equal(loss.length, 2);
+ *   assert.ok(correct.every((c) => c >= 0 && c <= 4));
+ *   assert.equal(g.length, layout.size);
  * } finally {
  *   pool.close();
  * }
