@@ -4,6 +4,7 @@
  */
 import type { BackendName, CurveName } from "../config/choices.ts";
 import type { AnalysisConfig } from "../config/types.ts";
+import type { DatasetShape } from "../config/plan.ts";
 import type { QuadraticCheck } from "./quadratic_check.ts";
 import type { EpochInfo } from "../train.ts";
 
@@ -87,22 +88,8 @@ export interface AnalysisResult {
   workers: number;
   /** The WebGPU adapter the workers ran on (vendor and device), or null on the wasm and cpu backends. */
   adapter: string | null;
-  /** The dataset and the part of it that was analysed. */
-  dataset: {
-    /** The dataset's name, e.g. `"mnist"` or the folder name of a user dataset. */
-    name: string;
-    /** Image height in pixels. */
-    height: number;
-    /** Image width in pixels. */
-    width: number;
-    /** Channels per pixel. */
-    channels: number;
-    /** Number of classes. */
-    classes: number;
-    /** Samples in the dataset's training split (before `limit`). */
-    trainSamples: number;
-    /** Samples in the test split. */
-    testSamples: number;
+  /** The dataset (its shape) and the part of it that was analysed. */
+  dataset: DatasetShape & {
     /** Samples in the K full batches analysed. */
     usedSamples: number;
     /** K: number of batches. */

