@@ -34,7 +34,7 @@ import type { Dataset } from "./dataset.ts";
 import { encodeCache, type RawDataset, rawToDataset, readCache, writeFileAtomic } from "./cache.ts";
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
-import { envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
+import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
 
 export { BUILTIN_DATASETS, type BuiltinName };
 
@@ -105,18 +105,26 @@ export interface BuiltinOptions {
  * @throws {ConfigError} (field `cacheDir`) when neither is available
  */
 export function defaultCacheDir(): string {
-  const env = envVar("KSTAR_CACHE");
-  if (env) return resolvePath(env);
-  const home = homeDir();
-  if (!home) {
+  try {
+    const env = envVar("KSTAR_CACHE");
+    if (env) return resolvePath(env);
+    const home = homeDir();
+    if (home) return joinPath(home, ".cache", "kstar");
+  } catch (e) {
+    if (!(e instanceof EnvPermissionError)) throw e;
     throw new ConfigError(
       "cacheDir",
       undefined,
       "a folder path",
-      "pass cacheDir or set KSTAR_CACHE; HOME is not available",
+      `the default cache folder comes from $KSTAR_CACHE or $HOME: run with --allow-env=KSTAR_CACHE,HOME, or pass cacheDir`,
     );
   }
-  return joinPath(home, ".cache", "kstar");
+  throw new ConfigError(
+    "cacheDir",
+    undefined,
+    "a folder path",
+    "pass cacheDir or set KSTAR_CACHE; HOME is not set",
+  );
 }
 
 function tryResolve(spec: string): URL | undefined {
