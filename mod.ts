@@ -23,7 +23,7 @@
  */
 
 // Configuration: the run specification, resolution and planning.
-export type { AnalysisConfig, OnlineConfig } from "./lib/config/types.ts";
+export type { AnalysisConfig, OnlineConfig, SharedConfig } from "./lib/config/types.ts";
 export {
   type BackendName,
   type BackendRequest,

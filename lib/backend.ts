@@ -104,7 +104,10 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
         if (name === "webgpu") {
           watchGpuErrors();
           const a = await webGpuAdapter();
-          adapter = { description: a.description || "unnamed WebGPU adapter", software: a.kind === "software" };
+          adapter = {
+            description: a.description || "unnamed WebGPU adapter",
+            software: a.kind === "software",
+          };
         }
         return name;
       }
