@@ -74,12 +74,34 @@ export {
 } from "./lib/analysis/online.ts";
 export {
   type AnalysisResult,
+  type KStarInterval,
+  type LearningCurve,
+  type LearningCurvePoint,
   type PowerFit,
   type ProgressEvent,
   RESULT_SCHEMA,
   type Stage,
   type Threshold,
+  type Uncertainty,
 } from "./lib/analysis/types.ts";
+export {
+  type BatchArrays,
+  kStarFromSuffixMax,
+  kStarInterval,
+  type OrderingOptions,
+  type OrderingReplicates,
+  orderingReplicates,
+  type ReplicateCurves,
+  replicatePlan,
+  ReplicateWorkspace,
+  suffixMax,
+} from "./lib/analysis/orderings.ts";
+export {
+  learningCurve,
+  type LearningCurveInput,
+  learningCurveSizes,
+  MAX_SIZES,
+} from "./lib/analysis/learning_curve.ts";
 export { upgradeResult } from "./lib/analysis/result_schema.ts";
 export {
   blockEigenvalues,
@@ -160,7 +182,13 @@ export {
 } from "./lib/present/format.ts";
 export { CURVE_DESCRIPTIONS, CURVE_LABELS, datasetLabel, STAGE_LABELS } from "./lib/present/labels.ts";
 export { CURVE_COLORS, MARK_COLORS, SERIES_PALETTE, seriesColor } from "./lib/present/palette.ts";
-export { predictionLine, type ThresholdCell, thresholdCell } from "./lib/present/threshold_view.ts";
+export {
+  type IntervalCell,
+  intervalCell,
+  predictionLine,
+  type ThresholdCell,
+  thresholdCell,
+} from "./lib/present/threshold_view.ts";
 export {
   type AxisSpec,
   BAND_LABEL,

@@ -159,7 +159,7 @@ export async function online(
       });
       start = warmStartVector(eig.vectors);
       const dirs = directionBlock(eig.vectors, layout.size);
-      const curves = await projectedCurves(pool, "online", dirs, c.d, thetas, B, c.sigma);
+      const { curves } = await projectedCurves(pool, "online", dirs, c.d, thetas, B, c.sigma);
       const step: OnlineStep = {
         k,
         samples: k * B,

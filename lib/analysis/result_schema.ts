@@ -7,9 +7,11 @@ import { upgradeConfig } from "../config/resolve.ts";
 import { type AnalysisResult, RESULT_SCHEMA } from "./types.ts";
 
 /**
- * A stored result in the current schema (`kstar.result/2`). Schema 1 results are upgraded: the config's
- * `samples` becomes `mcDraws`, and the fields added since are filled in from what the result holds (the
- * channel count is 1, the dropped samples follow from the split and the batches, no adapter was recorded).
+ * A stored result in the current schema (`kstar.result/3`). Older results are upgraded step by step:
+ * schema 1 → 2 renames the config's `samples` to `mcDraws` and fills in the fields added then (the channel count
+ * is 1, the dropped samples follow from the split and the batches, no adapter was recorded); schema 2 → 3 records
+ * that the run had no ordering replicates and no learning curve (`orderings: 0`, every `interval` null,
+ * `uncertainty` and `learningCurve` null).
  *
  * @throws {Error} when `json` is not a kstar result of a known schema
  *
@@ -21,19 +23,35 @@ import { type AnalysisResult, RESULT_SCHEMA } from "./types.ts";
  *   schema: "kstar.result/1",
  *   config: { samples: 64, batchSize: 64, limit: null },
  *   dataset: { trainSamples: 600, usedSamples: 576, batches: 9 },
+ *   thresholds: [{ curve: "empirical", smoothed: true, tolerance: 0.025, kStar: 4 }],
  * };
  * const r = upgradeResult(old);
- * assert.equal(r.schema, "kstar.result/2");
- * assert.equal(r.config.mcDraws, 64);
+ * assert.equal(r.schema, "kstar.result/3");
+ * assert.deepEqual([r.config.mcDraws, r.config.orderings, r.config.learningCurve], [64, 0, false]);
  * assert.deepEqual([r.dataset.channels, r.dataset.droppedSamples, r.adapter], [1, 24, null]);
+ * assert.deepEqual([r.thresholds[0].interval, r.uncertainty, r.learningCurve], [null, null, null]);
  * ```
  */
 export function upgradeResult(json: unknown): AnalysisResult {
-  const r = json as Record<string, unknown> & { schema?: unknown };
+  let r = json as Record<string, unknown> & { schema?: unknown };
   if (r?.schema === RESULT_SCHEMA) return r as unknown as AnalysisResult;
-  if (r?.schema !== "kstar.result/1") {
+  if (r?.schema !== "kstar.result/1" && r?.schema !== "kstar.result/2") {
     throw new Error(`not a kstar result (schema ${JSON.stringify(r?.schema)}; expected ${RESULT_SCHEMA})`);
   }
+  if (r.schema === "kstar.result/1") r = fromSchema1(r);
+  const config = (r.config ?? {}) as Record<string, unknown>;
+  return {
+    ...r,
+    schema: RESULT_SCHEMA,
+    config: { ...config, orderings: 0, level: config.level ?? 0.9, learningCurve: false },
+    thresholds: ((r.thresholds ?? []) as Record<string, unknown>[]).map((t) => ({ ...t, interval: null })),
+    uncertainty: null,
+    learningCurve: null,
+  } as unknown as AnalysisResult;
+}
+
+/** Schema 1 → 2. */
+function fromSchema1(r: Record<string, unknown>): Record<string, unknown> {
   const config = upgradeConfig((r.config ?? {}) as Record<string, unknown>);
   const ds = (r.dataset ?? {}) as Record<string, number>;
   const kept = config.limit === null || config.limit === undefined
@@ -41,9 +59,9 @@ export function upgradeResult(json: unknown): AnalysisResult {
     : Math.min(Number(config.limit), ds.trainSamples);
   return {
     ...r,
-    schema: RESULT_SCHEMA,
+    schema: "kstar.result/2",
     config,
     adapter: null,
     dataset: { channels: 1, droppedSamples: Math.max(0, (kept ?? 0) - (ds.usedSamples ?? 0)), ...ds },
-  } as unknown as AnalysisResult;
+  };
 }

@@ -15,6 +15,7 @@ import {
 import { limitSplit } from "../data/batches.ts";
 import { type Dataset, shapeOf, type Split } from "../data/dataset.ts";
 import { ComputePool } from "../engine/pool.ts";
+import type { BatchProjection } from "../engine/shard.ts";
 import { networkHessian } from "../curvature/hessian.ts";
 import { lanczos, type LanczosIterationInfo } from "../linalg/lanczos.ts";
 import type { EigenpairResult } from "../linalg/operator.ts";
@@ -148,9 +149,16 @@ export function monteCarloDraws(seed: number, draws: number, d: number, sigma: n
   return new Rng(seed ^ 0x5eed).fillNormal(new Float64Array(draws * d), sigma);
 }
 
+/** The Δ_k curves of one projection pass and the per-batch sums they were made from. */
+export interface ProjectedCurves {
+  curves: DeltaCurves;
+  /** The per-batch sums (reused by the ordering replicates). */
+  batches: BatchProjection;
+}
+
 /**
  * One projection pass over a pool dataset onto the directions, and the three Δ_k estimates from it (see
- * `deltaCurves`), with the per-batch arrays kept for reuse (`raw`).
+ * `deltaCurves`), with the per-batch sums kept for reuse.
  */
 export async function projectedCurves(
   pool: ComputePool,
@@ -160,7 +168,7 @@ export async function projectedCurves(
   thetas: Float64Array,
   batchSize: number,
   sigma: number,
-): Promise<DeltaCurves> {
-  const proj = await pool.project(dataset, dirs, d, thetas);
-  return deltaCurves(proj, d, batchSize, sigma);
+): Promise<ProjectedCurves> {
+  const batches = await pool.project(dataset, dirs, d, thetas);
+  return { curves: deltaCurves(batches, d, batchSize, sigma), batches };
 }

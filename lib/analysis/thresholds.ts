@@ -202,6 +202,7 @@ export function thresholdOf(
     lossAtK: k === null ? null : curves.loss[k - 1] ?? null,
     predictedKStar: pred,
     predictedSamples: pred === null ? null : pred * batchSize,
+    interval: null,
   };
 }
 

@@ -188,6 +188,14 @@ function choice<const C extends readonly [string, ...string[]]>(
   return make<C[number]>(c, { kind: "choice", choices: c.choices, default: c.default, allowed }, schema);
 }
 
+function flag(c: Common & { default: boolean }): Unkeyed<boolean> {
+  return make(
+    c,
+    { kind: "boolean", default: c.default, allowed: "true or false" },
+    z.boolean().default(c.default),
+  );
+}
+
 function text(c: Common & { default: string; allowed: string; schema: z.ZodType }): Unkeyed<string> {
   return make(
     c,
@@ -292,6 +300,32 @@ const ALL = keyed({
     max: 1e6,
     default: null,
     nullMeans: "the dataset's default: 0.025, fashion-mnist 0.03",
+  }),
+  orderings: integer({
+    label: "Batch orders",
+    help: "random batch orders (each with resampled Monte Carlo draws) for an interval on k* (0 = none)",
+    unit: "orders",
+    group: "analysis",
+    min: 0,
+    max: 10_000,
+    default: 200,
+  }),
+  level: number({
+    label: "Interval level",
+    help: "level of the k* interval over batch orders",
+    group: "analysis",
+    advanced: true,
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    exclusiveMax: true,
+    default: 0.9,
+  }),
+  learningCurve: flag({
+    label: "Learning curve",
+    help: "also train fresh models on k*·B/4 … 4·k*·B samples and report their test accuracy",
+    group: "analysis",
+    default: false,
   }),
   epochs: integer({
     label: "Epochs",
@@ -415,6 +449,9 @@ export const ANALYSIS_FIELDS: { [K in keyof AnalysisConfig]: Field<AnalysisConfi
   mcDraws: ALL.mcDraws,
   sigma: ALL.sigma,
   tolerances: ALL.tolerances,
+  orderings: ALL.orderings,
+  level: ALL.level,
+  learningCurve: ALL.learningCurve,
   epochs: ALL.epochs,
   learningRate: ALL.learningRate,
   trainBatchSize: ALL.trainBatchSize,

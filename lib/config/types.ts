@@ -39,6 +39,12 @@ export interface SharedConfig {
 export interface AnalysisConfig extends SharedConfig {
   /** Tolerances Δ_tol; null = the dataset's default (0.03 for fashion-mnist, else 0.025). */
   tolerances: number[] | null;
+  /** Random batch orders R for the interval on k* (each also resamples the Monte Carlo draws); 0 = none. */
+  orderings: number;
+  /** Level of the k* interval over batch orders, in (0, 1). */
+  level: number;
+  /** Also train fresh models on sizes around k*·B and report their test loss and accuracy. */
+  learningCurve: boolean;
   /** Training epochs. */
   epochs: number;
   /** How the eigenvalues of H_k are obtained for every k. */

@@ -7,7 +7,7 @@ import { findThreshold } from "../analysis/thresholds.ts";
 import type { AnalysisResult, CurveName, Threshold } from "../analysis/types.ts";
 import { fmtLoss, fmtSeconds, fmtTolerance } from "../present/format.ts";
 import { datasetLabel } from "../present/labels.ts";
-import { thresholdCell } from "../present/threshold_view.ts";
+import { intervalCell, thresholdCell } from "../present/threshold_view.ts";
 
 /** Options of {@link summaryTable} and {@link summaryMarkdown}. */
 export interface SummaryOptions {
@@ -33,6 +33,8 @@ export interface SummaryRow {
   k: string;
   /** |D| = k*·B, `"≈ N"` for a predicted size, or `"—"`. */
   samples: string;
+  /** k*'s interval over batch orders (see `intervalCell`), or `"—"`. */
+  interval: string;
   /** L_k at k* (see `fmtLoss`), or `"—"`. */
   loss: string;
   /** The result's total run time in seconds on its first row, else `""`. */
@@ -103,6 +105,7 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
           tolerance: Number.isNaN(tol) ? "—" : fmtTolerance(tol),
           k: cell.kLong,
           samples: cell.samples,
+          interval: intervalCell(t?.interval, r.config?.batchSize ?? 0).k,
           loss: t === null || t.lossAtK === null ? "—" : fmtLoss(t.lossAtK, digits),
           time: ti === 0 ? fmtSeconds(totalSeconds(r)) : "",
           threshold: t,
@@ -116,13 +119,22 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
 
 type Align = "left" | "right";
 
-function columns(opts: SummaryOptions): { head: string; key: keyof SummaryRow; align: Align }[] {
+function columns(
+  results: readonly AnalysisResult[],
+  opts: SummaryOptions,
+): { head: string; key: keyof SummaryRow; align: Align }[] {
   const cols: { head: string; key: keyof SummaryRow; align: Align }[] = [
     { head: "Dataset", key: "dataset", align: "left" },
     { head: "Model", key: "model", align: "left" },
     { head: "Δ", key: "tolerance", align: "right" },
     { head: "k", key: "k", align: "right" },
   ];
+  // The interval column when any result has intervals (at its level; mixed levels are named per cell's run).
+  const levels = [...new Set(results.flatMap((r) => r.uncertainty ? [r.uncertainty.level] : []))];
+  if (levels.length) {
+    const level = levels.length === 1 ? `${Math.round(levels[0] * 1000) / 10}% ` : "";
+    cols.push({ head: `k (${level}CI)`, key: "interval", align: "right" });
+  }
   if (opts.samples) cols.push({ head: "|D|", key: "samples", align: "right" });
   cols.push({ head: "L_k", key: "loss", align: "right" }, { head: "Time (s)", key: "time", align: "right" });
   return cols;
@@ -141,13 +153,13 @@ const pad = (s: string, w: number, align: Align) =>
  * import { analyze, summaryTable } from "kstar";
  * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, tolerances: [1e6] });
  * const [head, rule, row] = summaryTable([result]).split("\n");
- * assert.match(head, /^Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)$/);
+ * assert.match(head, /^Dataset\s+Model\s+Δ\s+k\s+k \(90% CI\)\s+L_k\s+Time \(s\)$/);
  * assert.match(rule, /^-+ +-+/);
- * assert.match(row, /^MNIST\s+Multi-layer MLP\s+1000000\s+1\s/);
+ * assert.match(row, /^MNIST\s+Multi-layer MLP\s+1000000\s+1\s+1–1\s/);
  * ```
  */
 export function summaryTable(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {
-  const cols = columns(opts);
+  const cols = columns(results, opts);
   const rows = summaryRows(results, opts);
   const cells = rows.map((r) => cols.map((c) => String(r[c.key])));
   const widths = cols.map((c, j) => Math.max(width(c.head), ...cells.map((row) => width(row[j]))));
@@ -170,12 +182,12 @@ function mdCell(s: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { analyze, summaryMarkdown } from "kstar";
- * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0 });
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, orderings: 0 });
  * assert.equal(summaryMarkdown([result]).split("\n")[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
  * ```
  */
 export function summaryMarkdown(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {
-  const cols = columns(opts);
+  const cols = columns(results, opts);
   const rows = summaryRows(results, opts);
   const row = (vals: string[]) => `| ${vals.map(mdCell).join(" | ")} |`;
   return [
