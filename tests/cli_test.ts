@@ -72,7 +72,7 @@ Deno.test("cli: --help lists every flag with its range and default; -h is help",
   for (const e of entries) {
     if (/^\s+--(out|data-root) /.test(e)) continue;
     assert(
-      /an integer in|a number in|one of|a list of|"mlp|"mnist"|"paper-table"/.test(e),
+      /an integer in|a number in|one of|a list of|"mlp|"mnist"|"paper-table"|a header name|a path to/.test(e),
       `range shown: ${e}`,
     );
   }

@@ -3,13 +3,40 @@
  * users keep their result.json files) are upgraded to the current schema on reading.
  * @module
  */
+import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
 import { upgradeConfig } from "../config/resolve.ts";
 import { type AnalysisResult, RESULT_SCHEMA } from "./types.ts";
+
+/**
+ * What results written before the data formats were added imply about their data: a built-in or an IDX
+ * folder, images, classes named by index, bytes scaled to [0, 1] in the stored order.
+ */
+function dataDefaults(ds: Record<string, unknown>): Record<string, unknown> {
+  const builtin = (BUILTIN_DATASETS as readonly string[]).includes(String(ds.name));
+  const classes = Number(ds.classes);
+  return {
+    format: builtin ? "builtin" : "idx",
+    kind: "images",
+    classNames: builtin
+      ? [...BUILTIN_CLASS_NAMES[ds.name as BuiltinName]]
+      : Array.from({ length: Number.isInteger(classes) && classes > 0 ? classes : 0 }, (_, i) => String(i)),
+    preprocessing: {
+      scale: "bytes/255",
+      standardization: null,
+      resize: null,
+      order: "stored",
+      seed: null,
+      testSplit: { source: "stored" },
+    },
+  };
+}
 
 /**
  * A stored result in the current schema (`kstar.result/2`). Schema 1 results are upgraded: the config's
  * `samples` becomes `mcDraws`, and the fields added since are filled in from what the result holds (the
  * channel count is 1, the dropped samples follow from the split and the batches, no adapter was recorded).
+ * Results of either schema written before the data formats get the data description those runs had: a
+ * built-in or an IDX folder of images, classes named by index, bytes scaled to [0, 1], the stored order.
  *
  * @throws {Error} when `json` is not a kstar result of a known schema
  *
@@ -20,17 +47,22 @@ import { type AnalysisResult, RESULT_SCHEMA } from "./types.ts";
  * const old = {
  *   schema: "kstar.result/1",
  *   config: { samples: 64, batchSize: 64, limit: null },
- *   dataset: { trainSamples: 600, usedSamples: 576, batches: 9 },
+ *   dataset: { name: "mnist", classes: 10, trainSamples: 600, usedSamples: 576, batches: 9 },
  * };
  * const r = upgradeResult(old);
  * assert.equal(r.schema, "kstar.result/2");
  * assert.equal(r.config.mcDraws, 64);
  * assert.deepEqual([r.dataset.channels, r.dataset.droppedSamples, r.adapter], [1, 24, null]);
+ * assert.deepEqual([r.dataset.format, r.dataset.classNames.length, r.dataset.preprocessing.order], ["builtin", 10, "stored"]);
  * ```
  */
 export function upgradeResult(json: unknown): AnalysisResult {
   const r = json as Record<string, unknown> & { schema?: unknown };
-  if (r?.schema === RESULT_SCHEMA) return r as unknown as AnalysisResult;
+  if (r?.schema === RESULT_SCHEMA) {
+    const ds = (r.dataset ?? {}) as Record<string, unknown>;
+    if ("format" in ds && "classNames" in ds && "preprocessing" in ds) return r as unknown as AnalysisResult;
+    return { ...r, dataset: { ...dataDefaults(ds), ...ds } } as unknown as AnalysisResult;
+  }
   if (r?.schema !== "kstar.result/1") {
     throw new Error(`not a kstar result (schema ${JSON.stringify(r?.schema)}; expected ${RESULT_SCHEMA})`);
   }
@@ -44,6 +76,11 @@ export function upgradeResult(json: unknown): AnalysisResult {
     schema: RESULT_SCHEMA,
     config,
     adapter: null,
-    dataset: { channels: 1, droppedSamples: Math.max(0, (kept ?? 0) - (ds.usedSamples ?? 0)), ...ds },
+    dataset: {
+      channels: 1,
+      droppedSamples: Math.max(0, (kept ?? 0) - (ds.usedSamples ?? 0)),
+      ...dataDefaults(ds),
+      ...ds,
+    },
   } as unknown as AnalysisResult;
 }

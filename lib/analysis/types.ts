@@ -5,10 +5,12 @@
 import type { BackendName, CurveName } from "../config/choices.ts";
 import type { AnalysisConfig } from "../config/types.ts";
 import type { QuadraticCheck } from "./quadratic_check.ts";
+import type { DataKind, DatasetFormat, Preprocessing } from "../data/dataset.ts";
 import type { EpochInfo } from "../train.ts";
 
 export type { AnalysisConfig, OnlineConfig } from "../config/types.ts";
 export type { BackendName, BackendRequest, CurveName, EigenMode } from "../config/choices.ts";
+export type { DataKind, DatasetFormat, Preprocessing, Standardization, TestSplit } from "../data/dataset.ts";
 
 /** A pipeline stage, in order. */
 export type Stage =
@@ -89,16 +91,24 @@ export interface AnalysisResult {
   adapter: string | null;
   /** The dataset and the part of it that was analysed. */
   dataset: {
-    /** The dataset's name, e.g. `"mnist"` or the folder name of a user dataset. */
+    /** The dataset's name, e.g. `"mnist"` or the folder or file name of a user dataset. */
     name: string;
-    /** Image height in pixels. */
+    /** Where the samples came from: `builtin`, `idx`, `csv`, `tsv`, `npy`, `images` or `arrays` (in memory). */
+    format: DatasetFormat;
+    /** `images`, or `table` (rows of features: height 1, width = the feature count). */
+    kind: DataKind;
+    /** Image height in pixels (1 for a table). */
     height: number;
-    /** Image width in pixels. */
+    /** Image width in pixels (the feature count for a table). */
     width: number;
     /** Channels per pixel. */
     channels: number;
     /** Number of classes. */
     classes: number;
+    /** The name of each class, index = label (class folders, table labels; `"0"`, `"1"`, … for indices). */
+    classNames: string[];
+    /** What was done to the values before training: scaling, standardisation, resizing, order, test split. */
+    preprocessing: Preprocessing;
     /** Samples in the dataset's training split (before `limit`). */
     trainSamples: number;
     /** Samples in the test split. */
