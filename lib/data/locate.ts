@@ -120,7 +120,7 @@ export async function locateDataset(
     const found = await stat(candidate);
     if (!found) {
       throw new ConfigError(
-        "dataset",
+        field,
         spec,
         ALLOWED_UNDER_ROOT_HERE,
         looksLikePath(spec) ? "nothing of that name inside the data root" : "unknown name",
@@ -128,7 +128,7 @@ export async function locateDataset(
     }
     if (!isInside(found.real, root)) {
       throw new ConfigError(
-        "dataset",
+        field,
         spec,
         ALLOWED_UNDER_ROOT_HERE,
         "a symbolic link leads outside the data root",
@@ -145,7 +145,7 @@ export async function locateDataset(
   const found = await stat(abs);
   if (!found) {
     throw new ConfigError(
-      "dataset",
+      field,
       spec,
       DATASET_ALLOWED_HERE,
       looksLikePath(spec) ? `nothing at ${abs}` : "unknown name",

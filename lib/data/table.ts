@@ -5,8 +5,8 @@
  * Browser-safe (no file access; `table_file.ts` reads the files).
  *
  * - **Header**: `header: "auto"` takes the first row for a header when one of its cells is not a number while
- *   the same column holds a number in the second row, or when `labelColumn` names one of its cells; `"yes"` /
- *   `"no"` say so.
+ *   the same column holds a number in the second row, or when `labelColumn` names one of its cells (a table of
+ *   one row: when a cell before the last is not a number); `"yes"` / `"no"` say so.
  * - **Label column**: `labelColumn` is a header name, or a 1-based column number; default the last column.
  * - **Cells**: every feature cell is a finite decimal number (`12`, `-0.5`, `1e-3`); an empty cell is missing.
  *   Labels are any non-empty text (see `classesOf` for how they become classes).
@@ -139,7 +139,8 @@ export function parseTable(text: string, file: string, opts: TableOptions): Pars
     if (mode === "auto") {
       const lc = like ? null : opts.labelColumn?.trim();
       isHeader = (lc !== undefined && lc !== null && !/^\d+$/.test(lc) && rec.some((c) => c.trim() === lc)) ||
-        (second !== null && rec.some((c, j) => !isNumber(c) && isNumber(second[j])));
+        (second !== null && rec.some((c, j) => !isNumber(c) && isNumber(second[j]))) ||
+        (second === null && rec.some((c, j) => j < rec.length - 1 && !isNumber(c)));
     }
     columns = rec.length;
     if (like) {

@@ -70,13 +70,25 @@ async function tableParts(loc: PathLocation, opts: TableFileOptions) {
         }`,
       );
     }
-    test = await readTable(t.path, opts, train);
+    try {
+      test = await readTable(t.path, opts, train);
+    } catch (e) {
+      throw e instanceof DataError ? new DataError(e.file, e.problem, "testData") : e;
+    }
   }
-  const labelled = classesOf(
-    { values: train.labels, file: train.file, position: (i) => rowPosition(train, i) },
-    test ? { values: test.labels, file: test.file, position: (i) => rowPosition(test!, i) } : null,
-    opts.classes,
-  );
+  let labelled;
+  try {
+    labelled = classesOf(
+      { values: train.labels, file: train.file, position: (i) => rowPosition(train, i) },
+      test ? { values: test.labels, file: test.file, position: (i) => rowPosition(test!, i) } : null,
+      opts.classes,
+    );
+  } catch (e) {
+    if (e instanceof DataError && test && e.file === test.file) {
+      throw new DataError(e.file, e.problem, "testData");
+    }
+    throw e;
+  }
   return { format, train, test, labelled };
 }
 
