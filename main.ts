@@ -9,6 +9,7 @@
  */
 import { ConfigError, DataError } from "./lib/errors.ts";
 import { runAnalyzeCommand } from "./cli/analyze_command.ts";
+import { Interrupted } from "./cli/io.ts";
 
 const USAGE = `kstar — how much training data is enough?
 
@@ -43,8 +44,17 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
+    if (e instanceof Interrupted) {
+      console.error("interrupted");
+      Deno.exit(130);
+    }
     if (e instanceof ConfigError || e instanceof DataError) {
       console.error(`error: ${e.message}`);
+      Deno.exit(2);
+    }
+    // Permission errors name the flag that grants what was refused.
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      console.error(`error: ${(e as Error).message}`);
       Deno.exit(2);
     }
     console.error(`error: ${(e as Error).stack ?? e}`);

@@ -23,7 +23,7 @@
  */
 
 // Configuration: the run specification, resolution and planning.
-export type { AnalysisConfig, DataConfig, OnlineConfig } from "./lib/config/types.ts";
+export type { AnalysisConfig, DataConfig, OnlineConfig, SharedConfig } from "./lib/config/types.ts";
 export {
   type BackendName,
   type BackendRequest,
@@ -73,6 +73,7 @@ export {
 
 // The analysis and Algorithm 1.
 export { analyze, type AnalyzeOptions } from "./lib/analysis/analyze.ts";
+export type { DataSource } from "./lib/analysis/stages.ts";
 export {
   online,
   ONLINE_SCHEMA,
@@ -126,6 +127,7 @@ export {
   type TestSplit,
 } from "./lib/data/dataset.ts";
 export { formatOf, loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";
+export { classCount, type LabelSource } from "./lib/data/classes.ts";
 export { type BuiltinOptions, loadBuiltin, type LoadProgress } from "./lib/data/builtin.ts";
 export { loadIdxFolder } from "./lib/data/idx_folder.ts";
 export {
@@ -181,6 +183,7 @@ export {
   sniffImage,
 } from "./lib/data/images.ts";
 export {
+  type ImageFile,
   type ImageFolderOptions,
   type ImageFolderScan,
   loadImageFolder,
@@ -188,7 +191,7 @@ export {
   scanImageFolder,
 } from "./lib/data/image_folder.ts";
 export { type DatasetList, type FoundDataset, listDatasets, type ListOptions } from "./lib/data/scan.ts";
-export { type DatasetLocation, locateDataset, type PathLocation } from "./lib/data/locate.ts";
+export { type DatasetLocation, hideRoot, locateDataset, type PathLocation } from "./lib/data/locate.ts";
 export {
   encodeIdxImages,
   encodeIdxLabels,
@@ -232,6 +235,7 @@ export {
   fmtTime,
   fmtTolerance,
   plural,
+  unicodeMarkup,
 } from "./lib/present/format.ts";
 export { CURVE_DESCRIPTIONS, CURVE_LABELS, datasetLabel, STAGE_LABELS } from "./lib/present/labels.ts";
 export { CURVE_COLORS, MARK_COLORS, SERIES_PALETTE, seriesColor } from "./lib/present/palette.ts";
@@ -241,14 +245,29 @@ export {
   BAND_LABEL,
   type BandSpec,
   compareFigure,
+  type CompareRun,
+  type Dash,
   deltaFigure,
+  type DeltaFigureOptions,
+  type FigureCurves,
   type FigureSpec,
   labelLanes,
   type MarkerSpec,
   type SeriesSpec,
 } from "./lib/present/figures.ts";
 export { scriptJson } from "./lib/present/script_json.ts";
-export { curvesCsv, htmlReport, type HtmlReportOptions, renderSvg, summaryTable } from "./lib/report/mod.ts";
+export {
+  type CsvOptions,
+  curvesCsv,
+  htmlReport,
+  type HtmlReportOptions,
+  renderSvg,
+  summaryMarkdown,
+  type SummaryOptions,
+  type SummaryRow,
+  summaryRows,
+  summaryTable,
+} from "./lib/report/mod.ts";
 
 // Errors.
 export { ConfigError, DataError, describeValue } from "./lib/errors.ts";

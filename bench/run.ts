@@ -140,7 +140,7 @@ if (!values["skip-power"]) {
   log("HVPs: power iteration / Lanczos", `${pw.converged ? "" : "≥ "}${(pwCalls / lzCalls).toFixed(1)}×`);
   out.power = { seconds: pwTime, hvps: pwCalls, converged: pw.converged, values: pw.values };
 }
-pool.close();
+await pool.close();
 
 // The default analysis end to end.
 if (!values["skip-e2e"]) {

@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
- * import { ConfigError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "kstar";
  * const e = new ConfigError("batchSize", 0, "an integer in [1, 60000]");
- * console.log(e.message); // "batchSize: got 0; allowed: an integer in [1, 60000]"
- * console.log(e instanceof ConfigError, e.field); // true "batchSize"
+ * assert.equal(e.message, "batchSize: got 0; allowed: an integer in [1, 60000]");
+ * assert.ok(e instanceof ConfigError && e.field === "batchSize");
  * ```
  */
 export class ConfigError extends Error {
@@ -101,9 +102,10 @@ function shorten(s: string, max = 120): string {
  *
  * @example
  * ```ts
- * import { DataError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { DataError } from "kstar";
  * const e = new DataError("train-images-idx3-ubyte", "truncated");
- * console.log(e.message, e.file); // "train-images-idx3-ubyte: truncated" "train-images-idx3-ubyte"
+ * assert.deepEqual([e.message, e.file], ["train-images-idx3-ubyte: truncated", "train-images-idx3-ubyte"]);
  * ```
  */
 export class DataError extends Error {

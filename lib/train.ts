@@ -61,22 +61,23 @@ export const TRAIN_DEFAULTS = { learningRate: 2e-3, epochs: 3, batchSize: 128, s
  *
  * @example
  * ```ts
- * import { train } from "./train.ts";
- * import { initBackend } from "./backend.ts";
- * import { initParams, modelLayout } from "./models/layout.ts";
- * import { parseModelSpec } from "./models/spec.ts";
+ * import assert from "node:assert/strict";
+ * import { type EpochInfo, initBackend, initParams, modelLayout, parseModelSpec, train } from "kstar";
  * await initBackend("cpu");
  * const layout = modelLayout(parseModelSpec("mlp:4"), 2, 2, 2); // 2×2 images, 2 classes
  * // label 1 when the top row is bright
  * const images = new Float32Array([1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1]);
  * const split = { images, labels: new Uint8Array([1, 0, 1, 0]), n: 4 };
+ * const epochs: EpochInfo[] = [];
  * const w = await train(layout, split, initParams(layout, 0), {
  *   learningRate: 0.05,
  *   epochs: 30,
  *   batchSize: 4,
- *   onEpoch: (e) => e.epoch % 10 === 0 && console.log(e.epoch, e.loss, e.accuracy), // the loss falls
+ *   onEpoch: (e) => epochs.push(e),
  * });
- * console.log(w.length); // 30
+ * assert.equal(w.length, 30);
+ * assert.ok(epochs[29].loss < epochs[0].loss); // the loss falls
+ * assert.equal(epochs[29].accuracy, 1);
  * ```
  */
 export async function train(

@@ -2,7 +2,7 @@
  * The kstar web app: a Hono app serving the JSON API, the server-rendered pages with their islands and the
  * static files, over a {@link RunStore} and a {@link RunQueue}.
  *
- * ```ts
+ * ```ts ignore
  * import { createApp } from "./server/app.ts";
  * const { app, close } = await createApp({ dataDir: ".kstar" });
  * const server = Deno.serve({ port: 0, hostname: "127.0.0.1" }, app.fetch);

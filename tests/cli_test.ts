@@ -5,7 +5,12 @@ import { Rng } from "../lib/rng.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-async function cli(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
+/** Runs the CLI; `args` as a list, or as one line split at spaces (no quoting needed in these tests). */
+async function cli(
+  args: string[] | string,
+  cwd?: string,
+): Promise<{ code: number; out: string; err: string }> {
+  if (typeof args === "string") args = args.split(/\s+/).filter(Boolean);
   const o = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd,
@@ -131,29 +136,10 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
   const dir = await Deno.makeTempDir({ prefix: "kstar-cli-" });
   try {
     await idxFolder(`${dir}/blobs`, 480);
-    const r = await cli([
-      "analyze",
-      "--dataset",
-      `${dir}/blobs`,
-      "--model",
-      "mlp:16",
-      "--batch-size",
-      "16",
-      "--epochs",
-      "2",
-      "--train-batch-size",
-      "16",
-      "--d",
-      "3",
-      "--mc-draws",
-      "8",
-      "--tol",
-      "0.5,1e-9",
-      "--workers",
-      "0",
-      "--out",
-      `${dir}/out`,
-    ]);
+    const r = await cli(
+      `analyze --dataset ${dir}/blobs --model mlp:16 --batch-size 16 --epochs 2 --train-batch-size 16 --d 3 ` +
+        `--mc-draws 8 --tol 0.5,1e-9 --workers 0 --out ${dir}/out`,
+    );
     assertEquals(r.code, 0, r.err);
     assert(/Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)/.test(r.out), r.out);
     assert(r.out.includes("not reached"), "the 1e-9 tolerance is not reached within the data");
@@ -175,30 +161,11 @@ Deno.test("cli: --online runs Algorithm 1 and reports |D|", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kstar-cli-" });
   try {
     await idxFolder(`${dir}/blobs`, 320);
-    const r = await cli([
-      "analyze",
-      "--online",
-      "--dataset",
-      `${dir}/blobs`,
-      "--model",
-      "mlp:16",
-      "--batch-size",
-      "16",
-      "--d",
-      "2",
-      "--samples",
-      "8",
-      "--steps-per-batch",
-      "10",
-      "--tol",
-      "1000",
-      "--patience",
-      "2",
-      "--workers",
-      "0",
-      "--out",
-      `${dir}/out`,
-    ]);
+    // --samples: the earlier name of --mc-draws still works.
+    const r = await cli(
+      `analyze --online --dataset ${dir}/blobs --model mlp:16 --batch-size 16 --d 2 --samples 8 ` +
+        `--steps-per-batch 10 --tol 1000 --patience 2 --workers 0 --out ${dir}/out`,
+    );
     assertEquals(r.code, 0, r.err);
     // k* is the first batch of the window of --patience batches; the run stopped at the window's last.
     assert(r.out.includes("Δ-sufficient dataset size: |D| = 16 samples (k* = 1 batches of 16"), r.out);

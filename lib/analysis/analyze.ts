@@ -131,6 +131,12 @@ export async function analyze(
 
   return await withPool(config, signal, async (pool, backend) => {
     if (pool.backend !== backend) warnings.push(`training ran on ${backend}, the workers on ${pool.backend}`);
+    if (pool.adapter?.software) {
+      warnings.push(
+        `the WebGPU adapter is a software rasteriser (${pool.adapter.description}): it runs several times ` +
+          `slower than --backend wasm; "auto" skips such adapters`,
+      );
+    }
     // Train.
     emit("train", 0, `training ${formatModelSpec(plan.spec)} (${layout.size} parameters) on ${backend}`);
     const epochs: EpochInfo[] = [];
@@ -305,7 +311,7 @@ export async function analyze(
       config,
       backend: pool.backend,
       workers: pool.size,
-      adapter: pool.adapter,
+      adapter: pool.adapter?.description ?? null,
       dataset: {
         name: data.name,
         format: described.format,

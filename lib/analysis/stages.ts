@@ -98,8 +98,9 @@ export async function withPool<T>(
   fn: (pool: ComputePool, trainingBackend: BackendName) => Promise<T>,
 ): Promise<T> {
   throwIfAborted(signal);
+  // The workers start the backend this realm resolved (so `auto` probes for a GPU once, here).
   const backend = await initBackend(request.backend);
-  const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend: request.backend });
+  const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend });
   const onAbort = () => pool.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -110,7 +111,7 @@ export async function withPool<T>(
     throw e;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    pool.close();
+    await pool.close();
   }
 }
 

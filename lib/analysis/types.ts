@@ -4,6 +4,7 @@
  */
 import type { BackendName, CurveName } from "../config/choices.ts";
 import type { AnalysisConfig } from "../config/types.ts";
+import type { DatasetShape } from "../config/plan.ts";
 import type { QuadraticCheck } from "./quadratic_check.ts";
 import type { DataKind, DatasetFormat, Preprocessing } from "../data/dataset.ts";
 import type { EpochInfo } from "../train.ts";
@@ -89,30 +90,16 @@ export interface AnalysisResult {
   workers: number;
   /** The WebGPU adapter the workers ran on (vendor and device), or null on the wasm and cpu backends. */
   adapter: string | null;
-  /** The dataset and the part of it that was analysed. */
-  dataset: {
-    /** The dataset's name, e.g. `"mnist"` or the folder or file name of a user dataset. */
-    name: string;
+  /** The dataset (its shape, format, class names and preprocessing) and the part of it that was analysed. */
+  dataset: DatasetShape & {
     /** Where the samples came from: `builtin`, `idx`, `csv`, `tsv`, `npy`, `images` or `arrays` (in memory). */
     format: DatasetFormat;
     /** `images`, or `table` (rows of features: height 1, width = the feature count). */
     kind: DataKind;
-    /** Image height in pixels (1 for a table). */
-    height: number;
-    /** Image width in pixels (the feature count for a table). */
-    width: number;
-    /** Channels per pixel. */
-    channels: number;
-    /** Number of classes. */
-    classes: number;
     /** The name of each class, index = label (class folders, table labels; `"0"`, `"1"`, … for indices). */
     classNames: string[];
     /** What was done to the values before training: scaling, standardisation, resizing, order, test split. */
     preprocessing: Preprocessing;
-    /** Samples in the dataset's training split (before `limit`). */
-    trainSamples: number;
-    /** Samples in the test split. */
-    testSamples: number;
     /** Samples in the K full batches analysed. */
     usedSamples: number;
     /** K: number of batches. */

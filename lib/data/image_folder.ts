@@ -47,35 +47,49 @@ export interface ImageFolderOptions {
   name?: string;
   /** `"H×W"`: resize every image; null: all must share one size. */
   resize?: string | null;
+  /** The test share when there is no `test/` folder (default 0.2). */
   testFraction?: number;
+  /** `shuffle` (default, seeded by `seed`) or `files`. */
   order?: SampleOrder;
+  /** Seed of the shuffle and of a test-fraction split (default 0). */
   seed?: number;
+  /** Must be null or absent: the class folders are the classes. */
   classes?: number | null;
+  /** When set, no file may lead outside it through a symbolic link. */
   dataRoot?: string | null;
   /** The cache folder (default: the built-ins' cache folder). */
   cacheDir?: string;
   /** Read and write the cache (default true). */
   cache?: boolean;
+  /** Progress reports (cache hits and misses, decoding). */
   onProgress?: (p: LoadProgress) => void;
 }
 
-/** One image file. */
-interface ImageFile {
+/** One image file of an image folder. */
+export interface ImageFile {
+  /** Its path. */
   path: string;
-  /** The name, for ordering. */
+  /** Its name, for ordering. */
   name: string;
+  /** Its class index. */
   label: number;
+  /** Its size in bytes (part of the cache key). */
   size: number;
+  /** Its modification time in ms (part of the cache key). */
   mtime: number;
 }
 
 /** An image folder's files, found and ordered. */
 export interface ImageFolderScan {
+  /** The folder. */
   dir: string;
   /** `split`: train/ and test/; `pooled`: one pool to split by `testFraction`. */
   layout: "split" | "pooled";
+  /** The training class folders' names in natural order (index = label). */
   classNames: string[];
+  /** The training images in file order. */
   train: ImageFile[];
+  /** The test images in file order (empty for a pooled layout). */
   test: ImageFile[];
 }
 

@@ -15,8 +15,11 @@ import { DataError } from "../errors.ts";
 
 /** An image's format, size and colour as its header tells them. */
 export interface ImageInfo {
+  /** The file format. */
   format: "png" | "jpeg";
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** 1 (grayscale) or 3 (RGB), as decoding will give. */
   channels: 1 | 3;
@@ -24,6 +27,7 @@ export interface ImageInfo {
 
 /** A decoded image: `height × width × channels` bytes, row-major, channels last. */
 export interface DecodedImage extends ImageInfo {
+  /** The pixels, `height × width × channels` bytes. */
   pixels: Uint8Array;
 }
 

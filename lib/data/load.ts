@@ -207,7 +207,7 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { probeDataset } from "./load.ts";
+ * import { probeDataset } from "kstar";
  * const shape = await probeDataset("fashion-mnist");
  * assert.deepEqual([shape.height, shape.classes, shape.trainSamples, shape.format], [28, 10, 60000, "builtin"]);
  * ```

@@ -64,7 +64,7 @@ export function relativeTo(path: string, root: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hideRoot } from "./locate.ts";
+ * import { hideRoot } from "kstar";
  * assert.equal(hideRoot("/srv/data/a/x.idx: truncated", "/srv/data"), "a/x.idx: truncated");
  * assert.equal(hideRoot("/srv/data is empty", "/srv/data"), "the data root is empty");
  * ```
@@ -86,7 +86,7 @@ export function hideRoot(message: string, dataRoot: string | null | undefined): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { locateDataset } from "./locate.ts";
+ * import { locateDataset } from "kstar";
  * assert.deepEqual(await locateDataset("mnist"), { kind: "builtin", name: "mnist" });
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/inner`);

@@ -30,10 +30,13 @@ export interface NpyDtype {
 
 /** A `.npy` header. */
 export interface NpyHeader {
+  /** The format version, e.g. `"1.0"`. */
   version: string;
+  /** The element type. */
   dtype: NpyDtype;
   /** True when the data are in Fortran (column-major) order. */
   fortranOrder: boolean;
+  /** The array's shape. */
   shape: number[];
   /** Where the data start. */
   dataOffset: number;
@@ -43,6 +46,7 @@ export interface NpyHeader {
 
 /** A parsed `.npy` file: its header and a view of its data. */
 export interface NpyArray extends NpyHeader {
+  /** The raw data bytes (a view). */
   data: Uint8Array;
 }
 

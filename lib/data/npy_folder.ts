@@ -36,9 +36,13 @@ export const NPY_FOLDER_FILES = {
 export interface NpyFolderOptions {
   /** The dataset's name (default: the folder's). */
   name?: string;
+  /** The class count, when the labels alone do not tell it. */
   classes?: number | null;
+  /** The test share when there are no test files (default 0.2). */
   testFraction?: number;
+  /** Seed of a test-fraction split (default 0). */
   seed?: number;
+  /** When set, no file may lead outside it through a symbolic link. */
   dataRoot?: string | null;
 }
 

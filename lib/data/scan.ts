@@ -39,6 +39,7 @@ export interface ListOptions {
 
 /** What {@link listDatasets} found. */
 export interface DatasetList {
+  /** The datasets found, in natural order of their paths. */
   datasets: FoundDataset[];
   /** True when a bound stopped the walk before it had seen everything. */
   truncated: boolean;

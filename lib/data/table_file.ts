@@ -15,14 +15,23 @@ import { type ParsedTable, parseTable, rowPosition } from "./table.ts";
 
 /** Options of the table reader. */
 export interface TableFileOptions {
+  /** The label column: a header name or a 1-based number (default: the last). */
   labelColumn?: string | null;
+  /** Whether the first row is a header (default `auto`). */
   header?: HeaderMode;
+  /** A test table (a path, located like the dataset). */
   testData?: string | null;
+  /** The test share without a test table (default 0.2). */
   testFraction?: number;
+  /** Standardise the features (default true). */
   standardize?: boolean;
+  /** `shuffle` (default) or `files`. */
   order?: SampleOrder;
+  /** Seed of the shuffle and the test split (default 0). */
   seed?: number;
+  /** The class count for integer labels. */
   classes?: number | null;
+  /** Paths resolve against it and must stay inside it. */
   dataRoot?: string | null;
 }
 

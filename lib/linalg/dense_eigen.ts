@@ -34,10 +34,11 @@ export interface SymmetricEigenOptions {
  *
  * @example
  * ```ts
- * import { symmetricEigen } from "./dense_eigen.ts";
+ * import assert from "node:assert/strict";
+ * import { symmetricEigen } from "kstar";
  * const { values, vectors } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
- * console.log(values); // Float64Array [3, 1]
- * console.log(vectors[0]); // ≈ [0.7071, 0.7071] (up to sign)
+ * assert.deepEqual(Array.from(values).map((v) => +v.toFixed(12)), [3, 1]);
+ * assert.ok(Math.abs(Math.abs(vectors[0][0]) - Math.SQRT1_2) < 1e-12); // ± [0.7071, 0.7071]
  * ```
  */
 export function symmetricEigen(

@@ -254,7 +254,7 @@ export function quantile(values: readonly (number | null | undefined)[], q: numb
 }
 
 /**
- * Δ_k·k² of the three curves (flat when Δ_k = O(1/k²)). The y range is robust: up to 1.25× the 95th
+ * Δ_k·k² of the three curves (flat when Δ_k = O(1/k²)). The y range is robust: up to 1.5× the largest 90th
  * percentile of the smoothed curves, so one spike cannot flatten the rest.
  */
 export function scaledFigure(
@@ -277,9 +277,11 @@ export function scaledFigure(
     y: times(curves[c]),
     legend: true,
   }));
-  const robust = CURVES.flatMap((c) => times(curves.smoothed?.[c] ?? curves[c]));
-  const top = 1.25 * quantile(robust, 0.95);
-  const bottom = Math.min(0, quantile(robust, 0.01));
+  // Up to 1.5× the largest 90th percentile of the smoothed curves: a spike (spread over 5 points by the
+  // smoothing) stays above the range instead of flattening everything else.
+  const smoothed = CURVES.map((c) => times(curves.smoothed?.[c] ?? curves[c]));
+  const top = 1.5 * Math.max(...smoothed.map((v) => quantile(v, 0.9)).filter(Number.isFinite));
+  const bottom = Math.min(0, ...smoothed.map((v) => quantile(v, 0.01)).filter(Number.isFinite));
   const alphas = CURVES.flatMap((c) => {
     const f = fits.find((x) => x.curve === c);
     return f ? [`${CURVE_LABELS[c]} α = ${fmt(f.alpha)}`] : [];

@@ -18,10 +18,11 @@ export interface CsvOptions {
  * empty field, and a string quoted (with doubled quotes) when it holds a comma, a quote, CR or LF.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { csvField } from "./csv.ts";
- * csvField(0.1 + 0.2); // "0.30000000000000004"
- * csvField(NaN); // ""
- * csvField('say "hi", twice'); // "\"say \"\"hi\"\", twice\""
+ * assert.equal(csvField(0.1 + 0.2), "0.30000000000000004");
+ * assert.equal(csvField(NaN), "");
+ * assert.equal(csvField('say "hi", twice'), '"say ""hi"", twice"');
  * ```
  */
 export function csvField(value: CsvValue): string {
@@ -34,8 +35,9 @@ export function csvField(value: CsvValue): string {
  * One CSV record (without its line terminator).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { csvRow } from "./csv.ts";
- * csvRow([1, "a,b", null]); // '1,"a,b",'
+ * assert.equal(csvRow([1, "a,b", null]), '1,"a,b",');
  * ```
  */
 export function csvRow(values: readonly CsvValue[]): string {
@@ -65,13 +67,13 @@ export const CURVE_COLUMNS = [
  * last row leaves those cells empty. Numbers keep full precision; missing values are empty cells.
  * @example
  * ```ts
- * import { curvesCsv } from "./csv.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const csv = curvesCsv(result, { newline: "\r\n" });
- * const [header, firstRow] = csv.split("\r\n");
- * console.log(header.startsWith("k,samples,loss,delta_empirical"), firstRow.startsWith("1,")); // true true
+ * import assert from "node:assert/strict";
+ * import { analyze, curvesCsv } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0 });
+ * const lines = curvesCsv(result, { newline: "\r\n" }).split("\r\n");
+ * assert.ok(lines[0].startsWith("k,samples,loss,delta_empirical"));
+ * assert.ok(lines[1].startsWith("1,16,"));
+ * assert.equal(lines.length, 16 + 2); // header, K = 16 rows, and the final newline
  * ```
  */
 export function curvesCsv(result: AnalysisResult, opts: CsvOptions = {}): string {

@@ -60,12 +60,11 @@ function tolerancesIn(r: AnalysisResult): number[] {
  * order), the dataset shown on its group's first row, the model and time on each result's first row.
  * @example
  * ```ts
- * import { summaryRows } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const rows = summaryRows([result]);
- * console.log(rows[0].k); // e.g. "40"
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryRows } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, tolerances: [1e6] });
+ * const [row] = summaryRows([result]);
+ * assert.deepEqual([row.dataset, row.model, row.tolerance, row.k], ["MNIST", "Multi-layer MLP", "1000000", "1"]);
  * ```
  */
 export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOptions = {}): SummaryRow[] {
@@ -138,16 +137,13 @@ const pad = (s: string, w: number, align: Align) =>
  * Time (s), one row per result and tolerance, the headline k being the smoothed empirical curve's k*.
  * @example
  * ```ts
- * import { summaryTable } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // results saved by `kstar analyze` (result.json in each run's --out folder)
- * const load = async (path: string): Promise<AnalysisResult> => JSON.parse(await Deno.readTextFile(path));
- * const mnistResult = await load("out/mnist/result.json");
- * const fashionResult = await load("out/fashion-mnist/result.json");
- * console.log(summaryTable([mnistResult, fashionResult]));
- * // Dataset        Model            Δ      k    L_k  Time (s)
- * // -------------  ---------------  -----  --  -----  --------
- * // MNIST          Multi-layer MLP  0.025  40  0.010      3500
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryTable } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, tolerances: [1e6] });
+ * const [head, rule, row] = summaryTable([result]).split("\n");
+ * assert.match(head, /^Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)$/);
+ * assert.match(rule, /^-+ +-+/);
+ * assert.match(row, /^MNIST\s+Multi-layer MLP\s+1000000\s+1\s/);
  * ```
  */
 export function summaryTable(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {
@@ -172,11 +168,10 @@ function mdCell(s: string): string {
  * The summary as a GitHub-flavoured markdown table (same rows as {@link summaryTable}).
  * @example
  * ```ts
- * import { summaryMarkdown } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * summaryMarkdown([result]).split("\n")[0]; // "| Dataset | Model | Δ | k | L_k | Time (s) |"
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryMarkdown } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0 });
+ * assert.equal(summaryMarkdown([result]).split("\n")[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
  * ```
  */
 export function summaryMarkdown(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {

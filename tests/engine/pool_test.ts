@@ -59,7 +59,7 @@ for (const [name, spec] of SPECS) {
           p: await pool.project("train", dirs, d, thetas),
         };
       } finally {
-        pool.close();
+        await pool.close();
       }
     };
     const a = await run(0), b = await run(2);
@@ -137,7 +137,7 @@ for (const [name, spec] of SPECS) {
       const ev = await pool.evaluate("train");
       assert(relErr(p.loss, ev.loss) < 1e-6, "losses at w*");
     } finally {
-      pool.close();
+      await pool.close();
     }
   });
 }
