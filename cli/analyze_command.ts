@@ -198,16 +198,21 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
     interrupt.dispose();
   }
   if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
-  else {
-    console.log("\n" + summaryTable(results));
-    for (const r of results) {
-      for (const line of predictionLines(r)) {
-        console.log(results.length > 1 ? `${rowName(r)}: ${line}` : line);
-      }
-    }
-    if (results.length > 1) console.log("\n" + totalLine(results));
-  }
+  else console.log(summaryText(results));
   return 0;
+}
+
+/**
+ * What a finished run prints: the table, a sentence for each tolerance not reached (with its row's name when
+ * there are several rows) and, for several rows, the total time.
+ */
+export function summaryText(results: readonly AnalysisResult[]): string {
+  const lines = ["", summaryTable(results)];
+  for (const r of results) {
+    for (const line of predictionLines(r)) lines.push(results.length > 1 ? `${rowName(r)}: ${line}` : line);
+  }
+  if (results.length > 1) lines.push("", totalLine(results));
+  return lines.join("\n");
 }
 
 function rowName(r: AnalysisResult): string {

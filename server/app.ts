@@ -164,6 +164,7 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
     queue,
     events,
     options,
+    stopping: new AbortController(),
     async submit(config: AnalysisConfig, resubmittedFrom: string | null = null): Promise<string> {
       await queue.checkCapacity();
       const id = newRunId();
@@ -248,6 +249,7 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
     async close() {
       if (closed) return;
       closed = true;
+      ctx.stopping.abort();
       await queue.close();
       store.close();
     },

@@ -31,6 +31,8 @@ export interface AppContext {
   options: ResolvedAppOptions;
   /** Stores and queues a new run (validated config); throws `QueueFullError` when the queue is full. */
   submit(config: AnalysisConfig, resubmittedFrom?: string | null): Promise<string>;
+  /** Aborted when the server stops: open event streams end at once. */
+  stopping: AbortController;
 }
 
 /** An API handler. */

@@ -135,7 +135,7 @@ Deno.test("cli: bad flags and values exit 2 with the field and the allowed range
 Deno.test("cli: a small run on an IDX folder prints the table and writes result.json, curves.csv, report.html", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kstar-cli-" });
   try {
-    await idxFolder(`${dir}/blobs`, 480);
+    await idxFolder(`${dir}/blobs`, 490); // 30 batches of 16; the last 10 samples are left out
     const r = await cli(
       `analyze --dataset ${dir}/blobs --model mlp:16 --batch-size 16 --epochs 2 --train-batch-size 16 --d 3 ` +
         `--mc-draws 8 --tol 0.5,1e-9 --workers 0 --out ${dir}/out`,
@@ -144,10 +144,16 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
     assert(/Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)/.test(r.out), r.out);
     assert(r.out.includes("not reached"), "the 1e-9 tolerance is not reached within the data");
     assert(/Δ_tol = 1e-9: not reached within 480 samples/.test(r.out), r.out);
+    assert(r.err.includes("490 training samples, 30 batches of 16 (the last 10 do not fill a batch"), r.err);
+    assert(/^warning: the last 10 of the 490 training samples do not fill a batch of 16/m.test(r.err), r.err);
     assert(!/^error:/m.test(r.err), `a successful run prints no error line: ${r.err}`);
     const result = JSON.parse(await Deno.readTextFile(`${dir}/out/result.json`));
     assertEquals(result.schema, "kstar.result/2");
-    assertEquals(result.dataset.batches, 30);
+    assertEquals([result.dataset.batches, result.dataset.usedSamples, result.dataset.droppedSamples], [
+      30,
+      480,
+      10,
+    ]);
     const csv = (await Deno.readTextFile(`${dir}/out/curves.csv`)).trim().split("\n");
     assertEquals(csv.length, 31);
     const html = await Deno.readTextFile(`${dir}/out/report.html`);
@@ -213,4 +219,51 @@ Deno.test("cli: a CSV table end to end with --no-standardize; a malformed table 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("cli: prediction lines near the data's edge, a preset's rows named, the paper's time only for full runs", async () => {
+  const { PAPER_TABLE, summaryText, totalLine } = await import("../cli/analyze_command.ts");
+  const { predictionLine } = await import("../lib/present/threshold_view.ts");
+  const { makeResult } = await import("./report/fixture.ts");
+  const t = {
+    curve: "empirical",
+    smoothed: true,
+    tolerance: 0.001,
+    kStar: null,
+    samples: null,
+    lossAtK: null,
+    predictedKStar: 20,
+    predictedSamples: 1290,
+  } as const;
+  const fit = { curve: "empirical", C: 1.6, alpha: 2, r2: 0.9, fromK: 5, toK: 19 } as const;
+  // The prediction at (or below) the data's size never reads "about 0 more samples".
+  for (const have of [1280, 1290, 1300]) {
+    const line = predictionLine({ ...t }, fit, have, 64);
+    assert(!/about -?\d+ more samples/.test(line), line);
+    assert(line.includes("one more batch of 64 would tell"), line);
+  }
+  assert(/about 1,280 more samples/.test(predictionLine({ ...t, predictedSamples: 2560 }, fit, 1280, 64)));
+  // One run: its sentences as they are. Six rows: each sentence names its row; toy runs are not compared with
+  // the paper's full runs.
+  const one = makeResult();
+  const single = summaryText([one]);
+  assert(/^Δ_tol = 0\.001: not reached/m.test(single), single);
+  const rows = PAPER_TABLE.map((p, i) =>
+    makeResult({ dataset: p.dataset, model: p.model, seed: i + 1, total: 10 })
+  ).map((r) => ({ ...r, config: { ...r.config, limit: 2000 } }));
+  const preset = summaryText(rows);
+  const named = preset.split("\n").filter((l) => l.includes("Δ_tol = "));
+  assertEquals(named.length, rows.length, preset);
+  for (const [i, l] of named.entries()) {
+    assert(l.startsWith(`${i < 3 ? "MNIST" : "Fashion-MNIST"} · `), `the row is named: ${l}`);
+  }
+  assert(/did not use all the training data/.test(preset) && /not a comparison/.test(preset), preset);
+  const full = totalLine(
+    rows.map((r) => ({
+      ...r,
+      config: { ...r.config, limit: null },
+      dataset: { ...r.dataset, trainSamples: r.dataset.usedSamples },
+    })),
+  );
+  assert(/the original needed [\d,]+ s for the six on the same full data/.test(full), full);
 });

@@ -126,7 +126,10 @@ export async function analyze(
       "the first batches each hold a single class: the data look sorted by label, so Δ_k is distorted",
     );
   }
-  emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}`);
+  const dropped = plan.droppedSamples
+    ? ` (the last ${plan.droppedSamples} do not fill a batch and are left out)`
+    : "";
+  emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}${dropped}`);
   throwIfAborted(signal);
 
   return await withPool(config, signal, async (pool, backend) => {

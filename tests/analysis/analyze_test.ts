@@ -77,6 +77,14 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
     assert(events[i].overall >= events[i - 1].overall - 1e-12, "monotone progress");
   }
   assert(events.some((e) => e.partial?.curves), "partial curves are sent after the projections");
+  // Lanczos progress: a converged count that goes back down is a verification run, and says so.
+  let best = 0;
+  for (const m of events.filter((e) => e.stage === "eigensolve").map((e) => e.message ?? "")) {
+    const c = /(\d+)\/3 converged/.exec(m);
+    if (!c) continue;
+    if (Number(c[1]) < best) assert(/verification run \d+/.test(m), `unnamed drop in progress: ${m}`);
+    best = Math.max(best, Number(c[1]));
+  }
 });
 
 Deno.test("analyze: the same seed gives the same numbers", async () => {
