@@ -23,17 +23,25 @@
  */
 
 // Configuration: the run specification, resolution and planning.
-export type { AnalysisConfig, OnlineConfig, SharedConfig } from "./lib/config/types.ts";
+export type { AnalysisConfig, DataConfig, OnlineConfig, SharedConfig } from "./lib/config/types.ts";
 export {
   type BackendName,
   type BackendRequest,
   BACKENDS,
+  BUILTIN_CLASS_NAMES,
   BUILTIN_DATASETS,
   type BuiltinName,
   type CurveName,
   CURVES,
+  type DataKind,
+  DATASET_FORMATS,
+  type DatasetFormat,
   EIGEN_MODES,
   type EigenMode,
+  HEADER_MODES,
+  type HeaderMode,
+  SAMPLE_ORDERS,
+  type SampleOrder,
 } from "./lib/config/choices.ts";
 export {
   ANALYSIS_DEFAULTS,
@@ -42,6 +50,7 @@ export {
   fieldInfos,
   type FieldKind,
   ONLINE_DEFAULTS,
+  parseResize,
   type RunMode,
 } from "./lib/config/fields.ts";
 export {
@@ -128,13 +137,83 @@ export {
   thresholdsOf,
 } from "./lib/analysis/thresholds.ts";
 
-// Data.
-export { type Dataset, shapeOf, type Split } from "./lib/data/dataset.ts";
-export { loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";
-export { type DatasetLocation, hideRoot, locateDataset } from "./lib/data/locate.ts";
+// Data: every format through loadDataset; arrays in memory through fromArrays; the readers and parsers.
+export {
+  type DataDescription,
+  type Dataset,
+  describeData,
+  type Preprocessing,
+  shapeOf,
+  type Split,
+  type Standardization,
+  type TestSplit,
+} from "./lib/data/dataset.ts";
+export { formatOf, loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";
 export { classCount, type LabelSource } from "./lib/data/classes.ts";
 export { type BuiltinOptions, loadBuiltin, type LoadProgress } from "./lib/data/builtin.ts";
 export { loadIdxFolder } from "./lib/data/idx_folder.ts";
+export {
+  arrangeDataset,
+  type ArrangeOptions,
+  type ArrayValues,
+  classesOf,
+  type DatasetParts,
+  fromArrays,
+  type FromArraysOptions,
+  type LabelledClasses,
+  MAX_CLASSES,
+  type RawLabels,
+  splitSizes,
+  standardizeSplits,
+  stratifiedCounts,
+  stratifiedSplit,
+} from "./lib/data/assemble.ts";
+export { naturalCompare } from "./lib/data/natural.ts";
+export { type ParsedTable, parseTable, type TableOptions } from "./lib/data/table.ts";
+export {
+  loadTableFile,
+  probeTableFile,
+  type TableFileOptions,
+  tableFormatOf,
+} from "./lib/data/table_file.ts";
+export {
+  checkNpyLength,
+  describeNpy,
+  encodeNpy,
+  type EncodeNpyOptions,
+  type NpyArray,
+  type NpyDtype,
+  npyFeatures,
+  type NpyHeader,
+  npyLabels,
+  parseDtype,
+  parseNpy,
+  parseNpyHeader,
+} from "./lib/data/npy.ts";
+export {
+  loadNpyFolder,
+  NPY_FOLDER_FILES,
+  type NpyFolderOptions,
+  probeNpyFolder,
+} from "./lib/data/npy_folder.ts";
+export {
+  type DecodedImage,
+  decodeImage,
+  type ImageInfo,
+  isImageName,
+  resizeImage,
+  sniffImage,
+} from "./lib/data/images.ts";
+export {
+  type ImageFile,
+  type ImageFolderOptions,
+  type ImageFolderScan,
+  loadImageFolder,
+  probeImageFolder,
+  scanImageFolder,
+} from "./lib/data/image_folder.ts";
+export { type DatasetList, type FoundDataset, listDatasets, type ListOptions } from "./lib/data/scan.ts";
+export { type DatasetLocation, hideRoot, locateDataset, type PathLocation } from "./lib/data/locate.ts";
 export {
   encodeIdxImages,
   encodeIdxLabels,

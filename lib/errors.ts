@@ -111,16 +111,23 @@ function shorten(s: string, max = 120): string {
 export class DataError extends Error {
   /** The file (path or name) at fault. */
   readonly file: string;
+  /** The config field that named the data (`dataset`, or `testData` for a test table). */
+  readonly field: string;
+  /** What is wrong with the file (the message without the file). */
+  readonly problem: string;
   /**
    * Creates the error; the message is `<file>: <message>`.
    *
    * @param file the file (path or name) at fault
    * @param message what is wrong with it
+   * @param field the config field that named the data (default `dataset`)
    */
-  constructor(file: string, message: string) {
+  constructor(file: string, message: string, field = "dataset") {
     super(`${file}: ${message}`);
     this.name = "DataError";
     this.file = file;
+    this.problem = message;
+    this.field = field;
   }
 }
 

@@ -75,7 +75,7 @@ export function errorResponse(c: Context, err: unknown, dataRoot: string | null)
     const file = hideRoot(err.file, dataRoot);
     return apiError(c, 400, {
       error: hideRoot(err.message, dataRoot),
-      field: "dataset",
+      field: err.field,
       file,
       allowed: "a dataset whose files are complete and well formed",
     });

@@ -9,6 +9,7 @@ import type { AppContext, Handlers, PageHandler, PageProps } from "./context.ts"
 import { ApiError } from "./http.ts";
 import { renderPage } from "./render.tsx";
 import * as apiConfig from "../routes/api/config.ts";
+import * as apiDatasets from "../routes/api/datasets.ts";
 import * as apiHealth from "../routes/api/health.ts";
 import * as apiRuns from "../routes/api/runs/index.ts";
 import * as apiRun from "../routes/api/runs/[id]/index.ts";
@@ -41,6 +42,7 @@ export interface PageRoute {
 /** The API routes, in matching order. */
 export const API_ROUTES: ApiRoute[] = [
   { file: "api/config.ts", path: "/api/config", handler: apiConfig.handler },
+  { file: "api/datasets.ts", path: "/api/datasets", handler: apiDatasets.handler },
   { file: "api/health.ts", path: "/api/health", handler: apiHealth.handler },
   { file: "api/runs/index.ts", path: "/api/runs", handler: apiRuns.handler },
   { file: "api/runs/[id]/events.ts", path: "/api/runs/:id/events", handler: apiRunEvents.handler },

@@ -77,7 +77,7 @@ Deno.test("cli: --help lists every flag with its range and default; -h is help",
   for (const e of entries) {
     if (/^\s+--(out|data-root) /.test(e)) continue;
     assert(
-      /an integer in|a number in|one of|a list of|"mlp|"mnist"|"paper-table"/.test(e),
+      /an integer in|a number in|one of|a list of|"mlp|"mnist"|"paper-table"|a header name|a path to/.test(e),
       `range shown: ${e}`,
     );
   }
@@ -179,6 +179,43 @@ Deno.test("cli: --online runs Algorithm 1 and reports |D|", async () => {
     assert(r.err.includes("--samples is now --mc-draws"), "the earlier flag name still works, with a note");
     const res = JSON.parse(await Deno.readTextFile(`${dir}/out/online.json`));
     assertEquals([res.reached, res.kStar, res.stoppedAt, res.trace.length], [true, 1, 2, 2]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: a CSV table end to end with --no-standardize; a malformed table exits 2 naming row and column", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kstar-cli-csv-" });
+  try {
+    const rows = Array.from(
+      { length: 96 },
+      (_, i) => `${i % 2 ? 1 + (i % 5) / 10 : -1 - (i % 7) / 10},${i % 3},${i % 2 ? "b" : "a"}`,
+    );
+    await Deno.writeTextFile(`${dir}/t.csv`, "x,noise,label\n" + rows.join("\n"));
+    const flags =
+      "--model mlp:4 --batch-size 8 --epochs 2 --d 2 --mc-draws 4 --workers 0 --backend cpu --quiet --json";
+    const r = await cli(`--dataset ${dir}/t.csv --no-standardize --order files --out ${dir}/out ${flags}`);
+    assertEquals(r.code, 0, r.err);
+    const result = JSON.parse(r.out);
+    assertEquals([result.dataset.format, result.dataset.width, result.dataset.classNames], ["csv", 2, [
+      "a",
+      "b",
+    ]]);
+    assertEquals([result.dataset.preprocessing.standardization, result.config.standardize], [null, false]);
+    assertEquals([result.dataset.trainSamples, result.dataset.testSamples], [76, 20]);
+    await Deno.writeTextFile(`${dir}/bad.csv`, "x,noise,label\n1,2,a\n3,?,b\n");
+    const bad = await cli(`--dataset ${dir}/bad.csv ${flags}`);
+    assertEquals(bad.code, 2);
+    assert(/bad\.csv: row 2 \(line 3\), column 2 \("noise"\): "\?" is not a number/.test(bad.err), bad.err);
+    const cnn = await cli(`--dataset ${dir}/t.csv --model cnn --quiet`);
+    assertEquals(cnn.code, 2);
+    assert(/--model: got "cnn"; allowed: .*tabular data go to MLPs/.test(cnn.err), cnn.err);
+    const label = await cli(`--dataset ${dir}/t.csv --label-column colour --quiet`);
+    assertEquals(label.code, 2);
+    assert(
+      /--label-column: got "colour"; allowed: a column name \("x", "noise", "label"\)/.test(label.err),
+      label.err,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

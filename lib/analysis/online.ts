@@ -5,6 +5,7 @@
  * @module
  */
 import { limitSplit } from "../data/batches.ts";
+import { type DataKind, type DatasetFormat, describeData, type Preprocessing } from "../data/dataset.ts";
 import { resolveOnlineConfig } from "../config/resolve.ts";
 import { defaultTolerance } from "../config/resolve.ts";
 import type { PlanOptions } from "../config/plan.ts";
@@ -60,6 +61,20 @@ export interface OnlineResult {
   config: OnlineConfig;
   /** The backend training ran on (`"webgpu"`, `"wasm"` or `"cpu"`). */
   backend: string;
+  /** The dataset: its name, format, shape, class names and preprocessing (as an analysis result records them). */
+  dataset: {
+    name: string;
+    format: DatasetFormat;
+    kind: DataKind;
+    height: number;
+    width: number;
+    channels: number;
+    classes: number;
+    classNames: string[];
+    trainSamples: number;
+    testSamples: number;
+    preprocessing: Preprocessing;
+  };
   /** True when Δ stayed below tolerance for `patience` batches before the data ran out. */
   reached: boolean;
   /**
@@ -109,7 +124,21 @@ export async function online(
 ): Promise<OnlineResult> {
   const c = resolveOnlineConfig(input);
   const started = performance.now();
-  const { plan, train: split } = await planData(c, opts, opts);
+  const { data, plan, train: split } = await planData(c, opts, opts);
+  const described = describeData(data);
+  const dataset: OnlineResult["dataset"] = {
+    name: data.name,
+    format: described.format,
+    kind: described.kind,
+    height: data.height,
+    width: data.width,
+    channels: plan.shape.channels,
+    classes: data.classes,
+    classNames: described.classNames,
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+    preprocessing: described.preprocessing,
+  };
   const { layout, batches: K } = plan;
   const B = c.batchSize;
   const tol = c.tolerance ?? defaultTolerance(c.dataset);
@@ -125,6 +154,7 @@ export async function online(
         schema: ONLINE_SCHEMA,
         config: c,
         backend,
+        dataset,
         reached: k !== null,
         kStar,
         samples: kStar === null ? null : kStar * B,

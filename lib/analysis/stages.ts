@@ -12,7 +12,10 @@ import {
   planRun,
   type RunPlan,
 } from "../config/plan.ts";
+import { DATA_KEYS } from "../config/fields.ts";
+import type { DataConfig } from "../config/types.ts";
 import { limitSplit } from "../data/batches.ts";
+import type { LoadProgress } from "../data/builtin.ts";
 import { type Dataset, shapeOf, type Split } from "../data/dataset.ts";
 import { ComputePool } from "../engine/pool.ts";
 import type { BatchProjection } from "../engine/shard.ts";
@@ -25,13 +28,16 @@ import { type DeltaCurves, deltaCurves } from "./estimators.ts";
 
 /** Where a run's data come from. */
 export interface DataSource {
-  /** A dataset already in memory (then `dataset` only names it). */
+  /** A dataset already in memory (then `dataset` only names it), e.g. from `fromArrays`. */
   data?: Dataset;
   /** A folder dataset must lie under this folder. */
   dataRoot?: string;
-  /** Where built-in datasets are cached. */
+  /** Where built-in datasets and decoded image folders are cached. */
   cacheDir?: string;
 }
+
+/** The config fields that say which data a run reads and how. */
+export type DataInput = DataConfig & { dataset: string; seed: number };
 
 /** Rejects with the signal's reason when it has been aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -42,10 +48,21 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * The dataset of a run: the one passed in memory, else loaded by name or path (the file loaders are imported
  * only then, so a library user who passes data never loads them).
  */
-export async function loadRunData(dataset: string, src: DataSource): Promise<Dataset> {
+export async function loadRunData(
+  config: DataInput,
+  src: DataSource,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<Dataset> {
   if (src.data) return src.data;
   const { loadDataset } = await import("../data/load.ts");
-  return await loadDataset(dataset, { dataRoot: src.dataRoot, cacheDir: src.cacheDir });
+  const data: Partial<DataConfig> = Object.fromEntries(DATA_KEYS.map((k) => [k, config[k]]));
+  return await loadDataset(config.dataset, {
+    ...data,
+    seed: config.seed,
+    dataRoot: src.dataRoot,
+    cacheDir: src.cacheDir,
+    onProgress,
+  });
 }
 
 /** The data and plan of a run: its training split (after `limit`), checked against the config. */
@@ -59,11 +76,12 @@ export interface PlannedData {
 
 /** Loads the data and plans the run on them (see `planRun`). */
 export async function planData(
-  config: PlanInput & { dataset: string },
+  config: PlanInput & DataInput,
   src: DataSource,
   opts: PlanOptions = {},
+  onProgress?: (p: LoadProgress) => void,
 ): Promise<PlannedData> {
-  const data = await loadRunData(config.dataset, src);
+  const data = await loadRunData(config, src, onProgress);
   const shape = shapeOf(data);
   const plan = planRun(config, shape, opts);
   const train = plan.trainSamples === data.train.n ? data.train : limitSplit(data.train, plan.trainSamples);

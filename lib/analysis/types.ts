@@ -6,10 +6,12 @@ import type { BackendName, CurveName } from "../config/choices.ts";
 import type { AnalysisConfig } from "../config/types.ts";
 import type { DatasetShape } from "../config/plan.ts";
 import type { QuadraticCheck } from "./quadratic_check.ts";
+import type { DataKind, DatasetFormat, Preprocessing } from "../data/dataset.ts";
 import type { EpochInfo } from "../train.ts";
 
 export type { AnalysisConfig, OnlineConfig } from "../config/types.ts";
 export type { BackendName, BackendRequest, CurveName, EigenMode } from "../config/choices.ts";
+export type { DataKind, DatasetFormat, Preprocessing, Standardization, TestSplit } from "../data/dataset.ts";
 
 /** A pipeline stage, in order. */
 export type Stage =
@@ -168,8 +170,16 @@ export interface AnalysisResult {
   workers: number;
   /** The WebGPU adapter the workers ran on (vendor and device), or null on the wasm and cpu backends. */
   adapter: string | null;
-  /** The dataset (its shape) and the part of it that was analysed. */
+  /** The dataset (its shape, format, class names and preprocessing) and the part of it that was analysed. */
   dataset: DatasetShape & {
+    /** Where the samples came from: `builtin`, `idx`, `csv`, `tsv`, `npy`, `images` or `arrays` (in memory). */
+    format: DatasetFormat;
+    /** `images`, or `table` (rows of features: height 1, width = the feature count). */
+    kind: DataKind;
+    /** The name of each class, index = label (class folders, table labels; `"0"`, `"1"`, … for indices). */
+    classNames: string[];
+    /** What was done to the values before training: scaling, standardisation, resizing, order, test split. */
+    preprocessing: Preprocessing;
     /** Samples in the K full batches analysed. */
     usedSamples: number;
     /** K: number of batches. */

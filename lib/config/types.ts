@@ -3,11 +3,34 @@
  * once, in `fields.ts`; the compiler checks that those definitions and these types agree.
  * @module
  */
-import type { BackendRequest, CurveName, EigenMode } from "./choices.ts";
+import type { BackendRequest, CurveName, EigenMode, HeaderMode, SampleOrder } from "./choices.ts";
 
-/** The fields both kinds of run have. */
-export interface SharedConfig {
-  /** `"mnist"`, `"fashion-mnist"`, or a path to a dataset folder. */
+/**
+ * How a user dataset is read: the fields of a run that tell the loaders about the data (shared by the analysis
+ * and online mode). Each applies to the formats its doc names; given for another format it is an error.
+ */
+export interface DataConfig {
+  /** The class count when the labels alone do not tell it (integer labels); null = from the training labels. */
+  classes: number | null;
+  /** A table's label column: its header name, or its 1-based number; null = the last column. */
+  labelColumn: string | null;
+  /** Whether a table's first row is a header: detected (`auto`), or given (`yes` / `no`). */
+  header: HeaderMode;
+  /** A table's test split from a second file (a path, inside the data root when there is one); null = none. */
+  testData: string | null;
+  /** The seeded, class-stratified fraction held out for testing when a dataset has no test split of its own. */
+  testFraction: number;
+  /** Standardise a table's features with the training split's mean and standard deviation. */
+  standardize: boolean;
+  /** Resize every image of an image folder to `H×W` pixels (bilinear); null = all images must share one size. */
+  resize: string | null;
+  /** The sample order of image folders and tables: a seeded shuffle, or the files' own order. */
+  order: SampleOrder;
+}
+
+/** The fields both kinds of run have (the data fields among them). */
+export interface SharedConfig extends DataConfig {
+  /** `"mnist"`, `"fashion-mnist"`, or a path to a dataset: a folder (IDX, NumPy, images) or a CSV/TSV table. */
   dataset: string;
   /** `"mlp:128,64"`, `"mlp:128"`, `"cnn"`, `"cnn:16,32"`. */
   model: string;

