@@ -95,16 +95,23 @@ export {
 } from "./lib/analysis/types.ts";
 export {
   type BatchArrays,
-  kStarFromSuffixMax,
-  kStarInterval,
   type OrderingOptions,
   type OrderingReplicates,
   orderingReplicates,
   type ReplicateCurves,
   replicatePlan,
   ReplicateWorkspace,
-  suffixMax,
 } from "./lib/analysis/orderings.ts";
+export {
+  GRID_PER_DECADE,
+  intervalAt,
+  kStarFromSuffixMax,
+  kStarInterval,
+  REPLICATE_KEYS,
+  type ReplicateSummary,
+  suffixMax,
+  summarizeReplicates,
+} from "./lib/analysis/intervals.ts";
 export {
   learningCurve,
   type LearningCurveInput,

@@ -141,14 +141,14 @@ Deno.test("cli: a small run on an IDX folder prints the table and writes result.
         `--mc-draws 8 --tol 0.5,1e-9 --workers 0 --out ${dir}/out`,
     );
     assertEquals(r.code, 0, r.err);
-    assert(/Dataset\s+Model\s+Δ\s+k\s+L_k\s+Time \(s\)/.test(r.out), r.out);
+    assert(/Dataset\s+Model\s+Δ\s+k\s+k \(90% CI\)\s+L_k\s+Time \(s\)/.test(r.out), r.out);
     assert(r.out.includes("not reached"), "the 1e-9 tolerance is not reached within the data");
     assert(/Δ_tol = 1e-9: not reached within 480 samples/.test(r.out), r.out);
     assert(r.err.includes("490 training samples, 30 batches of 16 (the last 10 do not fill a batch"), r.err);
     assert(/^warning: the last 10 of the 490 training samples do not fill a batch of 16/m.test(r.err), r.err);
     assert(!/^error:/m.test(r.err), `a successful run prints no error line: ${r.err}`);
     const result = JSON.parse(await Deno.readTextFile(`${dir}/out/result.json`));
-    assertEquals(result.schema, "kstar.result/2");
+    assertEquals(result.schema, "kstar.result/3");
     assertEquals([result.dataset.batches, result.dataset.usedSamples, result.dataset.droppedSamples], [
       30,
       480,
@@ -234,6 +234,7 @@ Deno.test("cli: prediction lines near the data's edge, a preset's rows named, th
     lossAtK: null,
     predictedKStar: 20,
     predictedSamples: 1290,
+    interval: null,
   } as const;
   const fit = { curve: "empirical", C: 1.6, alpha: 2, r2: 0.9, fromK: 5, toK: 19 } as const;
   // The prediction at (or below) the data's size never reads "about 0 more samples".

@@ -219,7 +219,7 @@ Deno.test("process: --out problems are found before the run; a finished result i
     assertEquals(r.code, 1, r.err);
     assert(/could not write .*report\.html/.test(r.err), r.err);
     const saved = JSON.parse(await Deno.readTextFile(`${dir}/out/result.json`));
-    assertEquals(saved.schema, "kstar.result/2");
+    assertEquals(saved.schema, "kstar.result/3");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

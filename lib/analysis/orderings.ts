@@ -8,20 +8,19 @@
  * (a bootstrap), so the empirical curve's interval holds both sources of variation.
  *
  * For every curve (raw and smoothed) and tolerance the replicates give the distribution of k*: its median, an
- * interval holding `level` of the orderings, and the fraction of orderings that reach the tolerance at all.
+ * interval holding `level` of the orderings, and the fraction of orderings that reach the tolerance at all (see
+ * `intervals.ts` for how an interval is read).
  *
- * The interval is the central one, from the `(1 − level)/2` to the `(1 + level)/2` quantile of k* over the
- * orderings (an ordering that does not reach the tolerance counts as k* = ∞). When fewer than `(1 + level)/2`
- * of the orderings reach the tolerance, that upper end would be ∞; the interval is then moved down until its
- * upper end is the largest k* reached, so that it still holds `level` of the orderings. When fewer than `level`
- * of them reach it, there is no such interval (`low` = `high` = null).
+ * What the interval means: where k* falls when the same data come in another order, with the Monte Carlo error
+ * of the empirical curve included. It is not an interval over new datasets (another sample of the population)
+ * nor over training seeds (w* itself); `--seeds` covers the latter.
  * @module
  */
-import { CURVES } from "../config/choices.ts";
 import { SymmetricEigenvalues } from "../linalg/dense_eigen.ts";
 import { Rng } from "../rng.ts";
 import { secondOrderDelta } from "./estimators.ts";
 import { movingAverage } from "./thresholds.ts";
+import { REPLICATE_KEYS, summarizeReplicates } from "./intervals.ts";
 import type { CurveName, KStarInterval, Uncertainty } from "./types.ts";
 
 /** Per-batch sums of a run, as the compute pool's projections return them. */
@@ -180,71 +179,6 @@ export function replicatePlan(
   return { order, weights };
 }
 
-/** `out[k] = max(values[k..])`: the largest value from k on (non-increasing in k). */
-export function suffixMax(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length);
-  let m = -Infinity;
-  for (let i = values.length - 1; i >= 0; i--) {
-    const v = values[i];
-    m = Number.isFinite(v) ? Math.max(m, v) : Infinity;
-    out[i] = m;
-  }
-  return out;
-}
-
-/**
- * k* from a curve's suffix maxima: the first k whose suffix maximum is below `tol` (the same k* as `kStar` on the
- * curve itself), or 0 when not reached. Binary search: O(log K).
- */
-export function kStarFromSuffixMax(m: Float64Array, tol: number): number {
-  const n = m.length;
-  if (n === 0 || !(m[n - 1] < tol)) return 0;
-  let lo = 0, hi = n - 1; // m[hi] < tol
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (m[mid] < tol) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo + 1;
-}
-
-/**
- * The interval of a sample of k* values (0 = not reached), as described in the module doc.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { kStarInterval } from "kstar";
- * const ks = Array.from({ length: 100 }, (_, i) => i + 1); // k* = 1..100, all reached
- * assert.deepEqual(kStarInterval(ks, 0.9), { level: 0.9, low: 5, median: 50, high: 95, reached: 1 });
- * // 92 of 100 reach it: the interval holds 90 of them and ends at the largest k* reached
- * const some = ks.map((k) => (k > 92 ? 0 : k));
- * assert.deepEqual(kStarInterval(some, 0.9), { level: 0.9, low: 3, median: 50, high: 92, reached: 0.92 });
- * assert.deepEqual(kStarInterval(ks.map((k) => (k > 80 ? 0 : k)), 0.9).high, null);
- * ```
- */
-export function kStarInterval(values: ArrayLike<number>, level: number): KStarInterval {
-  const R = values.length;
-  const reachedValues = Array.from(values).filter((k) => k > 0).sort((a, b) => a - b);
-  const n = reachedValues.length;
-  // The p-quantile of all R values with "not reached" as +∞: the ⌈pR⌉-th smallest.
-  const q = (p: number) => {
-    const rank = Math.max(1, Math.ceil(p * R - 1e-9));
-    return rank <= n ? reachedValues[rank - 1] : null;
-  };
-  const need = Math.max(1, Math.ceil(level * R - 1e-9));
-  let low: number | null = null, high: number | null = null;
-  if (n >= need) {
-    high = q((1 + level) / 2);
-    low = q((1 - level) / 2);
-    if (high === null) {
-      high = reachedValues[n - 1];
-      low = reachedValues[n - need];
-    }
-  }
-  return { level, low, median: q(0.5), high, reached: R ? n / R : 0 };
-}
-
 /** What {@link orderingReplicates} returns. */
 export interface OrderingReplicates {
   /** The replicates' summary, as stored in a result. */
@@ -253,12 +187,10 @@ export interface OrderingReplicates {
   intervals: KStarInterval[];
 }
 
-const GRID_PER_DECADE = 50;
-
 /**
- * R random batch orders (each with a bootstrap resample of the Monte Carlo draws): the distribution of k* for
- * every curve, smoothing and tolerance, quantile bands of every Δ_k curve, and a k*-interval summary on a fine
- * grid of tolerances (for a tolerance control in a browser). The run's own order is not among the replicates.
+ * R random batch orders (each with a bootstrap resample of the Monte Carlo draws) and their summary (see
+ * `summarizeReplicates`): the distribution of k* for every curve, smoothing and tolerance, quantile bands of every
+ * Δ_k curve, and a k*-interval summary on a fine grid of tolerances. The run's own order is not among them.
  */
 export async function orderingReplicates(
   arrays: BatchArrays,
@@ -269,10 +201,11 @@ export async function orderingReplicates(
   const { K, S } = ws;
   const R = o.orderings;
   const n = Math.max(0, K - 1);
-  // Per (curve, smoothed): the R replicate curves and their suffix maxima.
-  const keys = CURVES.flatMap((curve) => [true, false].map((smoothed) => ({ curve, smoothed })));
-  const curves = keys.map(() => new Float64Array(R * n));
-  const maxima = keys.map(() => new Float64Array(R * n));
+  const sets = REPLICATE_KEYS.map(({ curve, smoothed }) => ({
+    curve,
+    smoothed,
+    values: new Float64Array(R * n),
+  }));
   let yielded = performance.now();
   for (let r = 0; r < R; r++) {
     if (performance.now() - yielded > 50) {
@@ -282,92 +215,21 @@ export async function orderingReplicates(
     }
     const { order, weights } = replicatePlan(r, K, S, o.seed, o.bootstrapDraws ?? true);
     const c = ws.curves(order, weights);
-    keys.forEach(({ curve, smoothed }, i) => {
-      const values = smoothed ? movingAverage(c[curve]) : c[curve];
-      curves[i].set(values, r * n);
-      maxima[i].set(suffixMax(values), r * n);
-    });
+    for (const set of sets) set.values.set(set.smoothed ? movingAverage(c[set.curve]) : c[set.curve], r * n);
   }
-  const lo = Number(((1 - o.level) / 2).toFixed(12)), hi = Number(((1 + o.level) / 2).toFixed(12));
-  const quantiles = [lo, 0.5, hi];
-  const kStarsAt = (i: number, tol: number) => {
-    const ks = new Int32Array(R);
-    for (let r = 0; r < R; r++) ks[r] = kStarFromSuffixMax(maxima[i].subarray(r * n, (r + 1) * n), tol);
-    return ks;
-  };
-  const summaries = o.summaries ?? true;
-  const bands: Uncertainty["bands"] = !summaries ? [] : keys.map(({ curve, smoothed }, i) => ({
-    curve,
-    smoothed,
-    values: quantiles.map((p) => quantileCurve(curves[i], R, n, p)),
-  }));
-  const intervals: KStarInterval[] = [];
-  const kStars: Uncertainty["kStars"] = [];
-  for (const tolerance of o.tolerances) {
-    keys.forEach(({ curve, smoothed }, i) => {
-      const ks = kStarsAt(i, tolerance);
-      intervals.push(kStarInterval(ks, o.level));
-      kStars.push({ curve, smoothed, tolerance, values: Array.from(ks, (k) => (k > 0 ? k : null)) });
-    });
-  }
-  const grid: Uncertainty["grid"] = !summaries ? [] : keys.map(({ curve, smoothed }, i) => {
-    // Outside [smallest last value, largest first value] every ordering answers alike: not reached below,
-    // k* = 1 above.
-    let min = Infinity, max = 0;
-    for (let r = 0; r < R; r++) {
-      const m = maxima[i].subarray(r * n, (r + 1) * n);
-      if (m[n - 1] > 0 && m[n - 1] < min) min = m[n - 1];
-      if (Number.isFinite(m[0]) && m[0] > max) max = m[0];
-    }
-    const tolerances: number[] = [];
-    if (Number.isFinite(min) && max > 0) {
-      const a = Math.floor(Math.log10(min) * GRID_PER_DECADE),
-        b = Math.ceil(Math.log10(max) * GRID_PER_DECADE);
-      for (let e = a; e <= b + 1 && tolerances.length < 12 * GRID_PER_DECADE; e++) {
-        tolerances.push(round(10 ** (e / GRID_PER_DECADE)));
-      }
-    }
-    const rows = tolerances.map((t) => kStarInterval(kStarsAt(i, t), o.level));
-    return {
-      curve,
-      smoothed,
-      tolerances,
-      low: rows.map((x) => x.low),
-      median: rows.map((x) => x.median),
-      high: rows.map((x) => x.high),
-      reached: rows.map((x) => round(x.reached)),
-    };
-  });
+  const summary = summarizeReplicates(sets, R, n, o);
   return {
-    intervals,
+    intervals: summary.intervals,
     uncertainty: {
       orderings: R,
       level: o.level,
       seed: o.seed,
       drawsResampled: o.bootstrapDraws ?? true,
-      quantiles,
-      bands,
-      kStars,
-      grid,
+      quantiles: summary.quantiles,
+      bands: summary.bands,
+      kStars: summary.kStars,
+      grid: summary.grid,
       seconds: (performance.now() - t0) / 1000,
     },
   };
-}
-
-/** The p-quantile at each k of R curves of n points (`values[r·n + k]`), linear interpolation; 6 digits. */
-function quantileCurve(values: Float64Array, R: number, n: number, p: number): number[] {
-  const out: number[] = new Array(n);
-  const col = new Float64Array(R);
-  for (let k = 0; k < n; k++) {
-    for (let r = 0; r < R; r++) col[r] = values[r * n + k];
-    col.sort();
-    const x = p * (R - 1), i = Math.floor(x), f = x - i;
-    out[k] = round(i + 1 < R ? col[i] + f * (col[i + 1] - col[i]) : col[i]);
-  }
-  return out;
-}
-
-/** Six significant digits (the stored bands and grid need no more). */
-function round(x: number): number {
-  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(6)) : x;
 }

@@ -73,7 +73,9 @@ export function upgradeResult(json: unknown): AnalysisResult {
     ...r,
     schema: RESULT_SCHEMA,
     config: { ...config, orderings: 0, level: config.level ?? 0.9, learningCurve: false },
-    dataset: "format" in ds && "classNames" in ds && "preprocessing" in ds ? ds : { ...dataDefaults(ds), ...ds },
+    dataset: "format" in ds && "classNames" in ds && "preprocessing" in ds
+      ? ds
+      : { ...dataDefaults(ds), ...ds },
     thresholds: ((r.thresholds ?? []) as Record<string, unknown>[]).map((t) => ({ ...t, interval: null })),
     uncertainty: null,
     learningCurve: null,

@@ -39,12 +39,12 @@ const SMALL = {
 
 Deno.test("analyze: a small run end to end gives consistent curves, thresholds and stages", async () => {
   const events: ProgressEvent[] = [];
-  const r = await analyze({ ...SMALL, tolerances: [1e-3, 1e6] }, {
+  const r = await analyze({ ...SMALL, tolerances: [1e-3, 1e6], learningCurve: true }, {
     data: blobs(480, 1),
     onProgress: (e) => events.push(e),
   });
   const K = 30;
-  assertEquals(r.schema, "kstar.result/2");
+  assertEquals(r.schema, "kstar.result/3");
   assertEquals(r.dataset.batches, K);
   assertEquals(r.curves.loss.length, K);
   assertEquals(r.curves.eigenvalues.length, K);
@@ -70,13 +70,24 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
   if (tiny.kStar === null) assertEquals(tiny.samples, null);
   else assert(r.curves.empirical.slice(tiny.kStar - 1).every((x) => x < 1e-3));
   // Stages arrive in order, overall progress never goes back.
-  const order = ["load", "train", "eigensolve", "project", "thresholds", "done"];
+  const order = ["load", "train", "eigensolve", "project", "thresholds", "orderings", "learningCurve", "done"];
   const seen = [...new Set(events.map((e) => e.stage))];
   assertEquals(seen, order);
   for (let i = 1; i < events.length; i++) {
     assert(events[i].overall >= events[i - 1].overall - 1e-12, "monotone progress");
   }
   assert(events.some((e) => e.partial?.curves), "partial curves are sent after the projections");
+  // Intervals over 200 batch orders (the default) on every threshold.
+  assertEquals(r.uncertainty?.orderings, 200);
+  assert(r.thresholds.every((t) => t.interval !== null && t.interval.level === 0.9));
+  // The learning curve: sizes ascending up to all 480 samples (w* itself), the same steps for each.
+  const lc = r.learningCurve!;
+  assertEquals(lc.points.at(-1)!.samples, 480);
+  assertEquals(lc.points.at(-1)!.testAccuracy, r.training.testAccuracy);
+  assert(lc.points.every((p, i) => i === 0 || p.samples > lc.points[i - 1].samples));
+  assert(lc.points.every((p) => p.steps === lc.points[0].steps && p.testAccuracy >= 0 && p.testAccuracy <= 1));
+  assert(lc.points.length >= 3 && lc.points.length <= 8, `${lc.points.length} sizes`);
+  assert(/same \d[\d,]* Adam steps as w\*/.test(lc.rule), lc.rule);
   // Lanczos progress: a converged count that goes back down is a verification run, and says so.
   let best = 0;
   for (const m of events.filter((e) => e.stage === "eigensolve").map((e) => e.message ?? "")) {

@@ -9,13 +9,11 @@ import { analyze } from "../../lib/analysis/analyze.ts";
 import { deltaCurves } from "../../lib/analysis/estimators.ts";
 import {
   type BatchArrays,
-  kStarFromSuffixMax,
-  kStarInterval,
   orderingReplicates,
   replicatePlan,
   ReplicateWorkspace,
-  suffixMax,
 } from "../../lib/analysis/orderings.ts";
+import { intervalAt, kStarFromSuffixMax, kStarInterval, suffixMax } from "../../lib/analysis/intervals.ts";
 import { kStar, movingAverage } from "../../lib/analysis/thresholds.ts";
 import { directionBlock, monteCarloDraws, topEigenpairs } from "../../lib/analysis/stages.ts";
 import { ComputePool } from "../../lib/engine/pool.ts";
@@ -241,15 +239,16 @@ Deno.test("orderings: off (orderings 0) the result is as before; on, the fixed-o
       assert(b.values[0][k] <= b.values[1][k] && b.values[1][k] <= b.values[2][k], `${b.curve} band at ${k}`);
     }
   }
-  // The grid agrees with the exact interval at a configured tolerance that lies on it.
-  const g = u.grid.find((x) => x.curve === "empirical" && x.smoothed)!;
-  const gi = g.tolerances.findIndex((x) => x >= 1e-1);
-  if (gi >= 0 && Math.abs(g.tolerances[gi] - 0.1) < 1e-12) {
-    const exact = on.thresholds.find((t) => t.tolerance === 0.1 && t.curve === "empirical" && t.smoothed)!;
-    assertEquals([g.low[gi], g.median[gi], g.high[gi]], [
-      exact.interval!.low,
-      exact.interval!.median,
-      exact.interval!.high,
-    ]);
+  // Read back at a configured tolerance: exact, the threshold's own interval. Between grid points: the interval
+  // at the grid point below, which is what the grid stores there.
+  for (const t of on.thresholds) {
+    const at = intervalAt(u, t.curve, t.smoothed, t.tolerance)!;
+    assertEquals([at.exact, at.interval], [true, t.interval]);
   }
+  const g = u.grid.find((x) => x.curve === "empirical" && x.smoothed)!;
+  assert(g.tolerances.length > 10, `grid of ${g.tolerances.length}`);
+  const mid = Math.floor(g.tolerances.length / 2);
+  const between = intervalAt(u, "empirical", true, (g.tolerances[mid] + g.tolerances[mid + 1]) / 2)!;
+  assertEquals([between.exact, between.gridTolerance], [false, g.tolerances[mid]]);
+  assertEquals([between.interval.low, between.interval.high], [g.low[mid], g.high[mid]]);
 });

@@ -113,7 +113,11 @@ Deno.test("fromArrays: a dataset in memory is analysed, and its result records f
   // A result read back keeps what it recorded; one written before the data formats gets their defaults.
   assertEquals(upgradeResult(JSON.parse(JSON.stringify(r))).dataset.preprocessing, r.dataset.preprocessing);
   const { format: _f, kind: _k, classNames: _c, preprocessing: _p, ...before } = r.dataset;
-  const old = upgradeResult({ ...r, dataset: { ...before, name: "fashion-mnist", classes: 10 } });
+  const old = upgradeResult({
+    ...r,
+    schema: "kstar.result/2",
+    dataset: { ...before, name: "fashion-mnist", classes: 10 },
+  });
   assertEquals([old.dataset.format, old.dataset.classNames[0], old.dataset.preprocessing.order], [
     "builtin",
     "T-shirt/top",

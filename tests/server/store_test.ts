@@ -68,7 +68,7 @@ Deno.test("store: create, progress with merged partials, finish once, list, dele
     assertEquals((await store.get("a"))!.status, "done");
     assertEquals((await store.get("a"))!.partial, null, "the partial result is dropped once done");
     // A result stored in schema 1 reads back upgraded.
-    assertEquals((await store.getResult("a"))!.schema, "kstar.result/2");
+    assertEquals((await store.getResult("a"))!.schema, "kstar.result/3");
     assertEquals((await store.get("a"))!.headline?.kStar, 7);
     assertEquals((await store.list({ status: ["done"] })).map((x) => x.id), ["a"]);
 
@@ -117,7 +117,7 @@ Deno.test("store: a schema-1 store opens upgraded: headlines from its results, c
       assertEquals(r.config.mcDraws, 32);
       assertEquals(r.headline?.kStar, 5);
       const res = (await store.getResult("old"))!;
-      assertEquals([res.schema, res.config.mcDraws, res.dataset.droppedSamples], ["kstar.result/2", 32, 0]);
+      assertEquals([res.schema, res.config.mcDraws, res.dataset.droppedSamples], ["kstar.result/3", 32, 0]);
     } finally {
       store.close();
     }
