@@ -70,7 +70,16 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
   if (tiny.kStar === null) assertEquals(tiny.samples, null);
   else assert(r.curves.empirical.slice(tiny.kStar - 1).every((x) => x < 1e-3));
   // Stages arrive in order, overall progress never goes back.
-  const order = ["load", "train", "eigensolve", "project", "thresholds", "orderings", "learningCurve", "done"];
+  const order = [
+    "load",
+    "train",
+    "eigensolve",
+    "project",
+    "thresholds",
+    "orderings",
+    "learningCurve",
+    "done",
+  ];
   const seen = [...new Set(events.map((e) => e.stage))];
   assertEquals(seen, order);
   for (let i = 1; i < events.length; i++) {
@@ -85,7 +94,9 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
   assertEquals(lc.points.at(-1)!.samples, 480);
   assertEquals(lc.points.at(-1)!.testAccuracy, r.training.testAccuracy);
   assert(lc.points.every((p, i) => i === 0 || p.samples > lc.points[i - 1].samples));
-  assert(lc.points.every((p) => p.steps === lc.points[0].steps && p.testAccuracy >= 0 && p.testAccuracy <= 1));
+  assert(
+    lc.points.every((p) => p.steps === lc.points[0].steps && p.testAccuracy >= 0 && p.testAccuracy <= 1),
+  );
   assert(lc.points.length >= 3 && lc.points.length <= 8, `${lc.points.length} sizes`);
   assert(/same \d[\d,]* Adam steps as w\*/.test(lc.rule), lc.rule);
   // Lanczos progress: a converged count that goes back down is a verification run, and says so.
