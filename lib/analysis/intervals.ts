@@ -93,8 +93,11 @@ export interface ReplicateSummary {
   intervals: KStarInterval[];
   /** The quantiles of the bands. */
   quantiles: number[];
+  /** Quantile bands per curve and smoothing (empty without `summaries`). */
   bands: Uncertainty["bands"];
+  /** The k* of every replicate at each tolerance, per curve and smoothing. */
   kStars: Uncertainty["kStars"];
+  /** Intervals on a tolerance grid per curve and smoothing (empty without `summaries`). */
   grid: Uncertainty["grid"];
 }
 
