@@ -286,8 +286,13 @@ export {
   type DeltaFigureOptions,
   type FigureCurves,
   type FigureSpec,
+  kStarHistogramFigure,
+  type KStarHistogramInput,
   labelLanes,
+  learningCurveFigure,
   type MarkerSpec,
+  type OrderBand,
+  orderBandLabel,
   type SeriesSpec,
 } from "./lib/present/figures.ts";
 export { scriptJson } from "./lib/present/script_json.ts";
@@ -302,6 +307,7 @@ export {
   type SummaryRow,
   summaryRows,
   summaryTable,
+  thresholdsCsv,
 } from "./lib/report/mod.ts";
 
 // Errors.

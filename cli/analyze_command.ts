@@ -1,6 +1,6 @@
 /**
  * `deno task analyze`: runs the analysis (or Algorithm 1 with --online, or the paper's table with --preset),
- * prints the summary table and writes result.json, curves.csv and report.html.
+ * prints the summary table and writes result.json, curves.csv, thresholds.csv and report.html.
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
@@ -10,7 +10,7 @@ import { ConfigError } from "../lib/errors.ts";
 import { predictionLine } from "../lib/present/threshold_view.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
 import { fmtInt } from "../lib/present/format.ts";
-import { curvesCsv } from "../lib/report/csv.ts";
+import { curvesCsv, thresholdsCsv } from "../lib/report/csv.ts";
 import { htmlReport } from "../lib/report/html.tsx";
 import { summaryTable } from "../lib/report/table.ts";
 import { configFlags, flagNames, type FlagSpec, helpText, parseArgs } from "./flags.ts";
@@ -24,7 +24,7 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     flag: "out",
     key: "out",
     kind: "string",
-    help: "output folder for result.json, curves.csv and report.html",
+    help: "output folder for result.json, curves.csv, thresholds.csv and report.html",
     default: "out/<dataset>-<model>",
     group: "Output and modes",
   },
@@ -189,6 +189,7 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
       const wrote = await writeFiles(dirs[i], [
         ["result.json", () => JSON.stringify(r, null, 1)],
         ["curves.csv", () => curvesCsv(r)],
+        ["thresholds.csv", () => thresholdsCsv(r)],
         ["report.html", () => htmlReport(r)],
       ]);
       for (const w of r.warnings) console.error(`warning: ${w}`);

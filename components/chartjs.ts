@@ -236,7 +236,11 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
               `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
           },
         },
-        kstarMarkers: { vlines: fig.vMarkers, hlines: fig.hMarkers } satisfies MarkerOptions,
+        // On a category axis chart.js counts from 0; a figure counts its categories from 1.
+        kstarMarkers: {
+          vlines: fig.x.categories ? fig.vMarkers.map((m) => ({ ...m, value: m.value - 1 })) : fig.vMarkers,
+          hlines: fig.hMarkers,
+        } satisfies MarkerOptions,
       },
     },
   };

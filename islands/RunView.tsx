@@ -172,6 +172,7 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
               curve={view.curve}
               smoothed={view.smoothed}
               partial={live}
+              orderings={src.uncertainty?.orderings}
               onTolerance={setPicked}
               onCurve={(c) => setView((v) => ({ ...v, curve: c }))}
               onSmoothed={(s) => setView((v) => ({ ...v, smoothed: s }))}
@@ -225,6 +226,24 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
                   <section class="card chart-card">
                     <FigureBox figure={figs.spectrum}>
                       <ChartCanvas figure={figs.spectrum} height={260} />
+                    </FigureBox>
+                  </section>
+                )
+                : null}
+              {figs.kStarHistogram
+                ? (
+                  <section class="card chart-card" data-testid="kstar-histogram">
+                    <FigureBox figure={figs.kStarHistogram}>
+                      <ChartCanvas figure={figs.kStarHistogram} height={260} />
+                    </FigureBox>
+                  </section>
+                )
+                : null}
+              {figs.learningCurve
+                ? (
+                  <section class="card chart-card" data-testid="learning-curve">
+                    <FigureBox figure={figs.learningCurve}>
+                      <ChartCanvas figure={figs.learningCurve} height={260} />
                     </FigureBox>
                   </section>
                 )

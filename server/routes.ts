@@ -17,6 +17,7 @@ import * as apiRunEvents from "../routes/api/runs/[id]/events.ts";
 import * as apiRunResubmit from "../routes/api/runs/[id]/resubmit.ts";
 import * as apiRunResult from "../routes/api/runs/[id]/result.json.ts";
 import * as apiRunCsv from "../routes/api/runs/[id]/curves.csv.ts";
+import * as apiRunThresholds from "../routes/api/runs/[id]/thresholds.csv.ts";
 import * as apiRunReport from "../routes/api/runs/[id]/report.html.ts";
 import * as pageIndex from "../routes/index.tsx";
 import * as pageRun from "../routes/runs/[id].tsx";
@@ -49,6 +50,11 @@ export const API_ROUTES: ApiRoute[] = [
   { file: "api/runs/[id]/resubmit.ts", path: "/api/runs/:id/resubmit", handler: apiRunResubmit.handler },
   { file: "api/runs/[id]/result.json.ts", path: "/api/runs/:id/result.json", handler: apiRunResult.handler },
   { file: "api/runs/[id]/curves.csv.ts", path: "/api/runs/:id/curves.csv", handler: apiRunCsv.handler },
+  {
+    file: "api/runs/[id]/thresholds.csv.ts",
+    path: "/api/runs/:id/thresholds.csv",
+    handler: apiRunThresholds.handler,
+  },
   { file: "api/runs/[id]/report.html.ts", path: "/api/runs/:id/report.html", handler: apiRunReport.handler },
   { file: "api/runs/[id]/index.ts", path: "/api/runs/:id", handler: apiRun.handler },
 ];

@@ -37,15 +37,20 @@ Deno.test("figures: the report's SVG and the dashboard's chart.js draw the same 
     );
     assert.ok(svg.includes(`stroke="${s.color}"`), `svg draws ${s.id} in ${s.color}`);
   }
-  // The band: the 95% interval of the Monte Carlo mean, in both.
-  assert.equal(spec.bands.length, 1);
-  assert.equal(spec.bands[0].label, BAND_LABEL);
+  // The bands: the spread over batch orders and the 95% interval of the Monte Carlo mean, in both.
+  assert.deepEqual(spec.bands.map((b) => b.id), ["order-band", "empirical-band"]);
+  const mc = spec.bands[1];
+  assert.equal(mc.label, BAND_LABEL);
   assert.ok(svg.includes("<polygon ") && svg.includes(BAND_LABEL));
   const band = datasets.find((d) => d.label === BAND_LABEL)!;
   assert.equal(band.fill, "+1");
   // Same band values: chart.js' upper edge is the spec's.
   const upper = (band.data as { x: number; y: number | null }[]).map((p) => p.y);
-  assert.deepEqual(upper.slice(0, 5), spec.bands[0].upper.slice(0, 5));
+  assert.deepEqual(upper.slice(0, 5), mc.upper.slice(0, 5));
+  const orders = spec.bands[0];
+  const u = r.uncertainty!.bands.find((b) => b.curve === "empirical" && b.smoothed)!;
+  assert.deepEqual([orders.lower, orders.upper], [u.values[0], u.values[2]]);
+  assert.ok(datasets.some((d) => d.label === unicodeMarkup(orders.label)), "chart.js draws the order band");
   // The curves keep their colours across views, and the markers are the same.
   assert.equal(spec.series.find((s) => s.id === "empirical")!.color, CURVE_COLORS.empirical);
   const markers =
@@ -96,4 +101,25 @@ Deno.test("figures: training facts say '1 epoch', not '1 epochs'", () => {
   const r = makeResult();
   r.config.epochs = 1;
   assert.ok(htmlReport(r).includes("1 epoch, Adam"));
+});
+
+Deno.test("figures: the k* histogram is one spec in both renderers, markers on the same bins", () => {
+  const r = makeResult({ tolerances: [0.025] });
+  const h = runFigures(figureSource(r), defaultView(r)).kStarHistogram!;
+  const cats = h.x.categories!;
+  const counts = h.series[0].y as number[];
+  const ks = r.uncertainty!.kStars.find((x) => x.curve === "empirical" && x.smoothed)!.values;
+  assert.equal(counts.reduce((a, b) => a + b, 0), ks.length, "every order is counted once");
+  assert.equal(cats.length, counts.length);
+  const cj = toChartJs(h);
+  assert.equal(cj.type, "bar");
+  assert.deepEqual(cj.data.labels, cats.map(unicodeMarkup));
+  // chart.js counts categories from 0, the spec from 1: the marker lands on the same bar.
+  const markers = (cj.options.plugins as { kstarMarkers: { vlines: { value: number }[] } }).kstarMarkers;
+  assert.deepEqual(markers.vlines.map((m) => m.value + 1), h.vMarkers.map((m) => m.value));
+  const svg = renderSvg(h);
+  assert.equal(
+    (svg.match(/<rect [^>]*fill-opacity="0.85"/g) ?? []).length,
+    counts.filter((c) => c > 0).length,
+  );
 });
