@@ -4,12 +4,12 @@
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
-import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
+import type { AnalysisConfig, AnalysisResult, LearningCurve } from "../lib/analysis/types.ts";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { predictionLine } from "../lib/present/threshold_view.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
-import { fmtInt } from "../lib/present/format.ts";
+import { fmtInt, fmtPercent } from "../lib/present/format.ts";
 import { curvesCsv, thresholdsCsv } from "../lib/report/csv.ts";
 import { htmlReport } from "../lib/report/html.tsx";
 import { summaryTable } from "../lib/report/table.ts";
@@ -63,12 +63,12 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
 
 /** The six configurations of the paper's "Practical Measurements" table. */
 export const PAPER_TABLE: Partial<AnalysisConfig>[] = [
-  { dataset: "mnist", model: "mlp:128", tolerances: [0.025] },
-  { dataset: "mnist", model: "mlp:128,64", tolerances: [0.025] },
-  { dataset: "mnist", model: "cnn", tolerances: [0.025] },
-  { dataset: "fashion-mnist", model: "mlp:128", tolerances: [0.03] },
-  { dataset: "fashion-mnist", model: "mlp:128,64", tolerances: [0.03] },
-  { dataset: "fashion-mnist", model: "cnn", tolerances: [0.03] },
+  { dataset: "mnist", model: "mlp:128", tolerances: [0.025], learningCurve: true },
+  { dataset: "mnist", model: "mlp:128,64", tolerances: [0.025], learningCurve: true },
+  { dataset: "mnist", model: "cnn", tolerances: [0.025], learningCurve: true },
+  { dataset: "fashion-mnist", model: "mlp:128", tolerances: [0.03], learningCurve: true },
+  { dataset: "fashion-mnist", model: "mlp:128,64", tolerances: [0.03], learningCurve: true },
+  { dataset: "fashion-mnist", model: "cnn", tolerances: [0.03], learningCurve: true },
 ];
 
 /** The paper's reported times (s) per row of its table, for comparison. */
@@ -210,7 +210,9 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
 export function summaryText(results: readonly AnalysisResult[]): string {
   const lines = ["", summaryTable(results)];
   for (const r of results) {
-    for (const line of predictionLines(r)) lines.push(results.length > 1 ? `${rowName(r)}: ${line}` : line);
+    const named = (line: string) => lines.push(results.length > 1 ? `${rowName(r)}: ${line}` : line);
+    predictionLines(r).forEach(named);
+    if (r.learningCurve) named(learningCurveLine(r.learningCurve));
   }
   if (results.length > 1) lines.push("", totalLine(results));
   return lines.join("\n");
@@ -230,6 +232,21 @@ export function totalLine(results: readonly AnalysisResult[]): string {
     ? `Total: ${fmtInt(total)} s (the original needed ${fmtInt(paper)} s for the six on the same full data).`
     : `Total: ${fmtInt(total)} s. These runs did not use all the training data (--limit), so the paper's ` +
       `${fmtInt(paper)} s for the six full runs are not a comparison.`;
+}
+
+/** What stopping at k*·B costs in test accuracy, in one sentence. */
+export function learningCurveLine(lc: LearningCurve): string {
+  const all = lc.points[lc.points.length - 1];
+  const at = lc.kStarSamples === null ? undefined : lc.points.find((p) => p.samples === lc.kStarSamples);
+  const sizes = lc.points.map((p) => `${fmtInt(p.samples)} → ${fmtPercent(p.testAccuracy, 2)}`).join(", ");
+  const head = at && lc.gapAtKStar
+    ? `Stopping at k*·B = ${fmtInt(at.samples)} samples costs ${
+      (100 * lc.gapAtKStar.accuracy).toFixed(1)
+    } points of test accuracy (${fmtPercent(at.testAccuracy, 2)} against ${
+      fmtPercent(all.testAccuracy, 2)
+    } with all ${fmtInt(all.samples)})`
+    : "Learning curve (k* not reached, so the sizes are fractions of the data)";
+  return `${head}. Test accuracy by training samples: ${sizes}; ${lc.rule}.`;
 }
 
 /** Plain sentences for tolerances the data do not reach (headline curve: smoothed empirical). */

@@ -180,12 +180,13 @@ export function summarizeReplicates(
  * ```ts
  * import assert from "node:assert/strict";
  * import { intervalAt } from "kstar";
- * const u = {
+ * import type { Uncertainty } from "kstar";
+ * const u: Pick<Uncertainty, "level" | "kStars" | "grid"> = {
  *   level: 0.5,
  *   kStars: [{ curve: "empirical", smoothed: true, tolerance: 0.1, values: [3, 4, 5, 6] }],
  *   grid: [{ curve: "empirical", smoothed: true, tolerances: [0.01, 0.1], low: [8, 4], median: [9, 4], high: [10, 5], reached: [1, 1] }],
- * } as const;
- * assert.deepEqual(intervalAt(u, "empirical", true, 0.1)?.interval, { level: 0.5, low: 4, median: 4, high: 5, reached: 1 });
+ * };
+ * assert.deepEqual(intervalAt(u, "empirical", true, 0.1)?.interval, { level: 0.5, low: 3, median: 4, high: 5, reached: 1 });
  * assert.deepEqual(intervalAt(u, "empirical", true, 0.05), { interval: { level: 0.5, low: 8, median: 9, high: 10, reached: 1 }, exact: false, gridTolerance: 0.01 });
  * assert.equal(intervalAt(u, "empirical", true, 1)?.interval.low, 1);
  * assert.equal(intervalAt(u, "empirical", true, 0.001)?.interval.reached, 0);

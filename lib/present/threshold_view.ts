@@ -27,7 +27,7 @@ export interface ThresholdCell {
  * ```ts
  * import assert from "node:assert/strict";
  * import { thresholdCell } from "kstar";
- * const base = { curve: "empirical", smoothed: true, tolerance: 0.025, lossAtK: null } as const;
+ * const base = { curve: "empirical", smoothed: true, tolerance: 0.025, lossAtK: null, interval: null } as const;
  * const reached = thresholdCell({ ...base, kStar: 24, samples: 1536, predictedKStar: null, predictedSamples: null });
  * assert.deepEqual([reached.kind, reached.k, reached.samples], ["reached", "24", "1,536"]);
  * const predicted = thresholdCell({ ...base, kStar: null, samples: null, predictedKStar: 123, predictedSamples: 7872 });
@@ -73,7 +73,7 @@ export function thresholdCell(t: Threshold | null | undefined): ThresholdCell {
  * ```ts
  * import assert from "node:assert/strict";
  * import { predictionLine } from "kstar";
- * const t = { curve: "empirical", smoothed: true, tolerance: 0.001, kStar: null, samples: null, lossAtK: null, predictedKStar: 40, predictedSamples: 2560 } as const;
+ * const t = { curve: "empirical", smoothed: true, tolerance: 0.001, kStar: null, samples: null, lossAtK: null, predictedKStar: 40, predictedSamples: 2560, interval: null } as const;
  * const fit = { curve: "empirical", C: 1.6, alpha: 2, r2: 0.9, fromK: 5, toK: 19 } as const;
  * assert.match(predictionLine(t, fit, 1280, 64), /about 1,280 more samples/);
  * ```
