@@ -128,11 +128,16 @@ export function logTickLabel(value: number, ticks: { value: number }[]): string 
   return near(1) || (decades <= 4 && (near(2) || near(5))) ? fmtTick(value) : "";
 }
 
-function axis(spec: FigureSpec["x"], title: string) {
+/** A chart.js axis; `include` are values (reference lines) the axis must show even beyond the data. */
+function axis(spec: FigureSpec["x"], title: string, include: readonly number[] = []) {
   const type = spec.categories ? "category" : spec.scale === "log" ? "logarithmic" : "linear";
+  const shown = include.filter((v) => Number.isFinite(v) && (type !== "logarithmic" || v > 0));
   return {
     type,
     ...(spec.domain && !spec.categories ? { min: spec.domain[0], max: spec.domain[1] } : {}),
+    ...(shown.length && !spec.domain && !spec.categories
+      ? { suggestedMin: Math.min(...shown), suggestedMax: Math.max(...shown) }
+      : {}),
     title: { display: true, text: unicodeMarkup(title), color: MARK_COLORS.text },
     grid: { color: MARK_COLORS.grid },
     ticks: {
@@ -217,7 +222,8 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
       parsing: bars,
       normalized: true,
       interaction: { mode: "nearest", axis: "x", intersect: false },
-      scales: { x: axis(fig.x, fig.x.label), y: axis(fig.y, fig.y.label) },
+      // A tolerance line below (or above) the curves stays on the chart, as in the SVG renderer.
+      scales: { x: axis(fig.x, fig.x.label), y: axis(fig.y, fig.y.label, fig.hMarkers.map((m) => m.value)) },
       plugins: {
         legend: {
           display: !bars,

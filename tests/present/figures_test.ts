@@ -123,3 +123,11 @@ Deno.test("figures: the k* histogram is one spec in both renderers, markers on t
     counts.filter((c) => c > 0).length,
   );
 });
+
+Deno.test("figures: a tolerance below the curves keeps its line on the chart, in both renderers", () => {
+  const r = makeResult({ tolerances: [0.025] });
+  const spec = runFigures(figureSource(r), { ...defaultView(r), tolerances: [1e-9] }).delta;
+  const y = (toChartJs(spec).options.scales as { y: { suggestedMin?: number } }).y;
+  assert.equal(y.suggestedMin, 1e-9, "chart.js extends the y axis to the tolerance");
+  assert.ok(renderSvg(spec).includes("<tspan dy=\"-2.75\"> = 1e-9</tspan></text>"), "the SVG labels its line");
+});
