@@ -73,7 +73,7 @@ export {
 
 // The analysis and Algorithm 1.
 export { analyze, type AnalyzeOptions } from "./lib/analysis/analyze.ts";
-export type { DataSource } from "./lib/analysis/stages.ts";
+export { type DataRecord, dataRecord, type DataSource } from "./lib/analysis/stages.ts";
 export {
   online,
   ONLINE_SCHEMA,
@@ -153,6 +153,7 @@ export {
   shapeOf,
   type Split,
   type Standardization,
+  storedPreprocessing,
   type TestSplit,
 } from "./lib/data/dataset.ts";
 export { formatOf, loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";

@@ -9,11 +9,11 @@ import { warmStartVector } from "../linalg/lanczos.ts";
 import { initParams } from "../models/layout.ts";
 import { describeModel, formatModelSpec } from "../models/spec.ts";
 import { type EpochInfo, train } from "../train.ts";
-import { describeData } from "../data/dataset.ts";
 import { quadraticCheck } from "./quadratic_check.ts";
 import { learningCurve } from "./learning_curve.ts";
 import { orderingReplicates } from "./orderings.ts";
 import {
+  dataRecord,
   type DataSource,
   directionBlock,
   monteCarloDraws,
@@ -122,7 +122,6 @@ export async function analyze(
     opts,
     (p) => emit("load", Math.min(0.99, p.fraction ?? 0), p.message),
   );
-  const described = describeData(data);
   const { layout, batches: K, usedSamples: N } = plan;
   const B = config.batchSize, d = config.d;
   const warnings = [...plan.warnings];
@@ -374,17 +373,7 @@ export async function analyze(
       workers: pool.size,
       adapter: pool.adapter?.description ?? null,
       dataset: {
-        name: data.name,
-        format: described.format,
-        kind: described.kind,
-        height: data.height,
-        width: data.width,
-        channels: plan.shape.channels,
-        classes: data.classes,
-        classNames: described.classNames,
-        preprocessing: described.preprocessing,
-        trainSamples: data.train.n,
-        testSamples: data.test.n,
+        ...dataRecord(data, plan.shape),
         usedSamples: N,
         batches: K,
         droppedSamples: plan.droppedSamples,

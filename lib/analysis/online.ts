@@ -5,7 +5,6 @@
  * @module
  */
 import { limitSplit } from "../data/batches.ts";
-import { type DataKind, type DatasetFormat, describeData, type Preprocessing } from "../data/dataset.ts";
 import { resolveOnlineConfig } from "../config/resolve.ts";
 import { defaultTolerance } from "../config/resolve.ts";
 import type { PlanOptions } from "../config/plan.ts";
@@ -14,6 +13,8 @@ import { warmStartVector } from "../linalg/lanczos.ts";
 import { initParams } from "../models/layout.ts";
 import { train } from "../train.ts";
 import {
+  type DataRecord,
+  dataRecord,
   type DataSource,
   directionBlock,
   monteCarloDraws,
@@ -62,19 +63,7 @@ export interface OnlineResult {
   /** The backend training ran on (`"webgpu"`, `"wasm"` or `"cpu"`). */
   backend: string;
   /** The dataset: its name, format, shape, class names and preprocessing (as an analysis result records them). */
-  dataset: {
-    name: string;
-    format: DatasetFormat;
-    kind: DataKind;
-    height: number;
-    width: number;
-    channels: number;
-    classes: number;
-    classNames: string[];
-    trainSamples: number;
-    testSamples: number;
-    preprocessing: Preprocessing;
-  };
+  dataset: DataRecord;
   /** True when Δ stayed below tolerance for `patience` batches before the data ran out. */
   reached: boolean;
   /**
@@ -125,20 +114,7 @@ export async function online(
   const c = resolveOnlineConfig(input);
   const started = performance.now();
   const { data, plan, train: split } = await planData(c, opts, opts);
-  const described = describeData(data);
-  const dataset: OnlineResult["dataset"] = {
-    name: data.name,
-    format: described.format,
-    kind: described.kind,
-    height: data.height,
-    width: data.width,
-    channels: plan.shape.channels,
-    classes: data.classes,
-    classNames: described.classNames,
-    trainSamples: data.train.n,
-    testSamples: data.test.n,
-    preprocessing: described.preprocessing,
-  };
+  const dataset = dataRecord(data, plan.shape);
   const { layout, batches: K } = plan;
   const B = c.batchSize;
   const tol = c.tolerance ?? defaultTolerance(c.dataset);

@@ -6,6 +6,7 @@
 import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
 import { upgradeConfig } from "../config/resolve.ts";
 import { type AnalysisResult, RESULT_SCHEMA } from "./types.ts";
+import { storedPreprocessing } from "../data/dataset.ts";
 
 /**
  * What results written before the data formats were added imply about their data: a built-in or an IDX
@@ -20,14 +21,7 @@ function dataDefaults(ds: Record<string, unknown>): Record<string, unknown> {
     classNames: builtin
       ? [...BUILTIN_CLASS_NAMES[ds.name as BuiltinName]]
       : Array.from({ length: Number.isInteger(classes) && classes > 0 ? classes : 0 }, (_, i) => String(i)),
-    preprocessing: {
-      scale: "bytes/255",
-      standardization: null,
-      resize: null,
-      order: "stored",
-      seed: null,
-      testSplit: { source: "stored" },
-    },
+    preprocessing: storedPreprocessing("bytes/255"),
   };
 }
 

@@ -16,7 +16,7 @@ import { DATA_KEYS } from "../config/fields.ts";
 import type { DataConfig } from "../config/types.ts";
 import { limitSplit } from "../data/batches.ts";
 import type { LoadProgress } from "../data/builtin.ts";
-import { type Dataset, shapeOf, type Split } from "../data/dataset.ts";
+import { type DataDescription, type Dataset, describeData, shapeOf, type Split } from "../data/dataset.ts";
 import { ComputePool } from "../engine/pool.ts";
 import type { BatchProjection } from "../engine/shard.ts";
 import { networkHessian } from "../curvature/hessian.ts";
@@ -72,6 +72,38 @@ export interface PlannedData {
   plan: RunPlan;
   /** The training samples the run uses (the first `plan.trainSamples`). */
   train: Split;
+}
+
+/** What a result records about its data: name, shape, format, class names, preprocessing, split sizes. */
+export type DataRecord = DataDescription & {
+  /** The dataset's name. */
+  name: string;
+  /** Image height (1 for a table). */
+  height: number;
+  /** Image width (the feature count of a table). */
+  width: number;
+  /** Channels per pixel. */
+  channels: number;
+  /** Number of classes. */
+  classes: number;
+  /** Training samples (before `limit`). */
+  trainSamples: number;
+  /** Test samples. */
+  testSamples: number;
+};
+
+/** The {@link DataRecord} of a run's data. */
+export function dataRecord(data: Dataset, shape: DatasetShape): DataRecord {
+  return {
+    name: data.name,
+    ...describeData(data),
+    height: data.height,
+    width: data.width,
+    channels: shape.channels,
+    classes: data.classes,
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+  };
 }
 
 /** Loads the data and plans the run on them (see `planRun`). */

@@ -35,6 +35,7 @@ import { encodeCache, type RawDataset, rawToDataset, readCache, writeFileAtomic 
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
+import { storedPreprocessing } from "./dataset.ts";
 
 export { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName };
 
@@ -53,14 +54,7 @@ function described(name: BuiltinName, ds: Dataset): Dataset {
     format: "builtin",
     kind: "images",
     classNames: [...BUILTIN_CLASS_NAMES[name]],
-    preprocessing: {
-      scale: "bytes/255",
-      standardization: null,
-      resize: null,
-      order: "stored",
-      seed: null,
-      testSplit: { source: "stored" },
-    },
+    preprocessing: storedPreprocessing("bytes/255"),
   };
 }
 

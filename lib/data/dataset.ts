@@ -104,6 +104,28 @@ export interface DataDescription {
   preprocessing: Preprocessing;
 }
 
+/**
+ * The preprocessing of data used as stored: values scaled by `scale` only, no standardisation or resize, the
+ * stored order and test split.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storedPreprocessing } from "kstar";
+ * assert.deepEqual(storedPreprocessing("bytes/255").testSplit, { source: "stored" });
+ * ```
+ */
+export function storedPreprocessing(scale: Preprocessing["scale"]): Preprocessing {
+  return {
+    scale,
+    standardization: null,
+    resize: null,
+    order: "stored",
+    seed: null,
+    testSplit: { source: "stored" },
+  };
+}
+
 /** The class names `"0"` … `"C−1"`. */
 export function numberedClasses(classes: number): string[] {
   return Array.from({ length: classes }, (_, i) => String(i));
@@ -127,14 +149,7 @@ export function describeData(d: Dataset): DataDescription {
     format: d.format ?? "arrays",
     kind: d.kind ?? "images",
     classNames: d.classNames ?? numberedClasses(d.classes),
-    preprocessing: d.preprocessing ?? {
-      scale: "none",
-      standardization: null,
-      resize: null,
-      order: "stored",
-      seed: null,
-      testSplit: { source: "stored" },
-    },
+    preprocessing: d.preprocessing ?? storedPreprocessing("none"),
   };
 }
 

@@ -18,7 +18,7 @@ import type { DatasetShape } from "../config/plan.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import { BUILTIN_SHAPES, type BuiltinOptions, loadBuiltin } from "./builtin.ts";
 import { classCount } from "./classes.ts";
-import { type Dataset, type DatasetFormat, numberedClasses } from "./dataset.ts";
+import { type Dataset, type DatasetFormat, numberedClasses, storedPreprocessing } from "./dataset.ts";
 import { IDX_FOLDER_FILES, loadIdxFolder, readIdxFolder } from "./idx_folder.ts";
 import { loadImageFolder, looksLikeImageFolder, probeImageFolder } from "./image_folder.ts";
 import { checkInsideRoot, DATASET_ALLOWED, locateDataset, type PathLocation } from "./locate.ts";
@@ -184,14 +184,7 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
         format: "idx",
         kind: "images",
         classNames: numberedClasses(ds.classes),
-        preprocessing: {
-          scale: "bytes/255",
-          standardization: null,
-          resize: null,
-          order: "stored",
-          seed: null,
-          testSplit: { source: "stored" },
-        },
+        preprocessing: storedPreprocessing("bytes/255"),
       };
     }
   }

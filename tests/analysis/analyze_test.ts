@@ -4,27 +4,7 @@ import { online } from "../../lib/analysis/online.ts";
 import { resolveConfig } from "../../lib/config/resolve.ts";
 import type { ProgressEvent } from "../../lib/analysis/types.ts";
 import { ConfigError } from "../../lib/errors.ts";
-import type { Dataset } from "../../lib/data/dataset.ts";
-import { Rng } from "../../lib/rng.ts";
-
-/** A small learnable dataset: class = which quadrant holds the bright blob (8×8 images, 4 classes). */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const make = (m: number) => {
-    const images = new Float32Array(m * 64), labels = new Uint8Array(m);
-    for (let s = 0; s < m; s++) {
-      const c = rng.int(4);
-      labels[s] = c;
-      const r0 = c < 2 ? 0 : 4, c0 = c % 2 === 0 ? 0 : 4;
-      for (let i = 0; i < 64; i++) images[s * 64 + i] = 0.2 * rng.uniform();
-      for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) images[s * 64 + (r0 + i) * 8 + c0 + j] += 0.6 + 0.2 * rng.uniform();
-      }
-    }
-    return { images, labels, n: m };
-  };
-  return { name: "blobs", height: 8, width: 8, classes: 4, train: make(n), test: make(200) };
-}
+import { blobs } from "./blobs.ts";
 
 const SMALL = {
   dataset: "blobs",

@@ -23,22 +23,7 @@ import { parseModelSpec } from "../../lib/models/spec.ts";
 import { train } from "../../lib/train.ts";
 import type { Split } from "../../lib/data/dataset.ts";
 import { Rng } from "../../lib/rng.ts";
-
-/** Learnable 8×8 blobs, 4 classes (as in analyze_test). */
-function blobs(n: number, seed: number): Split {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 64), labels = new Uint8Array(n);
-  for (let s = 0; s < n; s++) {
-    const c = rng.int(4);
-    labels[s] = c;
-    const r0 = c < 2 ? 0 : 4, c0 = c % 2 === 0 ? 0 : 4;
-    for (let i = 0; i < 64; i++) images[s * 64 + i] = 0.2 * rng.uniform();
-    for (let i = 0; i < 4; i++) {
-      for (let j = 0; j < 4; j++) images[s * 64 + (r0 + i) * 8 + c0 + j] += 0.6 + 0.2 * rng.uniform();
-    }
-  }
-  return { images, labels, n };
-}
+import { blobSplit } from "./blobs.ts";
 
 /** The split with its batches of B in the given order. */
 function reorder(split: Split, B: number, order: ArrayLike<number>): Split {
@@ -62,7 +47,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, rel: number, what: st
 
 Deno.test("orderings: a replicate equals the projections recomputed on the reordered data (same w*, P, θ)", async () => {
   const B = 16, d = 3, S = 8, sigma = 1;
-  const split = blobs(480, 11);
+  const split = blobSplit(480, new Rng(11));
   const layout = modelLayout(parseModelSpec("mlp:16"), 8, 8, 4);
   await initBackend("wasm");
   const pool = await ComputePool.create({ workers: 0, backend: "wasm" });
@@ -196,8 +181,8 @@ Deno.test("orderings: off (orderings 0) the result is as before; on, the fixed-o
     height: 8,
     width: 8,
     classes: 4,
-    train: blobs(480, 1),
-    test: blobs(100, 2),
+    train: blobSplit(480, new Rng(1)),
+    test: blobSplit(100, new Rng(2)),
   };
   const base = {
     dataset: "blobs",

@@ -129,5 +129,5 @@ Deno.test("figures: a tolerance below the curves keeps its line on the chart, in
   const spec = runFigures(figureSource(r), { ...defaultView(r), tolerances: [1e-9] }).delta;
   const y = (toChartJs(spec).options.scales as { y: { suggestedMin?: number } }).y;
   assert.equal(y.suggestedMin, 1e-9, "chart.js extends the y axis to the tolerance");
-  assert.ok(renderSvg(spec).includes("<tspan dy=\"-2.75\"> = 1e-9</tspan></text>"), "the SVG labels its line");
+  assert.ok(renderSvg(spec).includes('<tspan dy="-2.75"> = 1e-9</tspan></text>'), "the SVG labels its line");
 });

@@ -7,6 +7,7 @@
 import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../../lib/analysis/types.ts";
 import { ANALYSIS_DEFAULTS, DATA_KEYS } from "../../lib/config/fields.ts";
 import { REPLICATE_KEYS, summarizeReplicates } from "../../lib/analysis/intervals.ts";
+import { storedPreprocessing } from "../../lib/data/dataset.ts";
 
 /** The data fields of a config, at their defaults. */
 const DATA_DEFAULTS = Object.fromEntries(DATA_KEYS.map((k) => [k, ANALYSIS_DEFAULTS[k]])) as Pick<
@@ -247,14 +248,7 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       channels: 1,
       classes: 10,
       classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-      preprocessing: {
-        scale: "bytes/255",
-        standardization: null,
-        resize: null,
-        order: "stored",
-        seed: null,
-        testSplit: { source: "stored" },
-      },
+      preprocessing: storedPreprocessing("bytes/255"),
       trainSamples: 50000,
       testSamples: 10000,
       usedSamples: K * B,
