@@ -128,19 +128,29 @@ export function logTickLabel(value: number, ticks: { value: number }[]): string 
   return near(1) || (decades <= 4 && (near(2) || near(5))) ? fmtTick(value) : "";
 }
 
-function axis(spec: FigureSpec["x"], title: string) {
-  const type = spec.categories ? "category" : spec.scale === "log" ? "logarithmic" : "linear";
+function axis(spec: FigureSpec["x"], title: string, bars = false) {
+  // Categories of a bar chart are chart.js categories; on a point chart (a strip plot) they label the integer
+  // positions of a linear axis.
+  const cats = spec.categories;
+  const type = cats && bars ? "category" : spec.scale === "log" ? "logarithmic" : "linear";
   return {
     type,
-    ...(spec.domain && !spec.categories ? { min: spec.domain[0], max: spec.domain[1] } : {}),
+    ...(spec.domain && !(cats && bars) ? { min: spec.domain[0], max: spec.domain[1] } : {}),
     title: { display: true, text: unicodeMarkup(title), color: MARK_COLORS.text },
     grid: { color: MARK_COLORS.grid },
     ticks: {
       color: MARK_COLORS.text,
       maxTicksLimit: 10,
-      ...(spec.integer && !spec.categories ? { precision: 0 } : {}),
+      ...(spec.integer && !cats ? { precision: 0 } : {}),
       ...(type === "logarithmic"
         ? { callback: (v: number | string, _i: number, t: { value: number }[]) => logTickLabel(Number(v), t) }
+        : type === "linear" && cats
+        ? {
+          stepSize: 1,
+          autoSkip: false,
+          callback: (v: number | string) =>
+            Number.isInteger(Number(v)) ? unicodeMarkup(cats[Number(v) - 1] ?? "") : "",
+        }
         : type === "linear"
         ? { callback: (v: number | string) => fmtTick(Number(v)) }
         : {}),
@@ -217,7 +227,7 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
       parsing: bars,
       normalized: true,
       interaction: { mode: "nearest", axis: "x", intersect: false },
-      scales: { x: axis(fig.x, fig.x.label), y: axis(fig.y, fig.y.label) },
+      scales: { x: axis(fig.x, fig.x.label, bars), y: axis(fig.y, fig.y.label) },
       plugins: {
         legend: {
           display: !bars,

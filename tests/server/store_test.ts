@@ -142,7 +142,7 @@ Deno.test("store: recover marks running runs interrupted (keeping progress) and 
 
     store = await SqliteRunStore.open(dir);
     const rec = await store.recover();
-    assertEquals(rec, { interrupted: ["r1"], queued: ["q1", "q2"] });
+    assertEquals(rec, { interrupted: ["r1"], queued: ["q1", "q2"], remote: [] });
     const r1 = (await store.get("r1"))!;
     assertEquals(r1.status, "interrupted");
     assertEquals(r1.progress!.stage, "eigensolve");
@@ -150,7 +150,7 @@ Deno.test("store: recover marks running runs interrupted (keeping progress) and 
     assert(r1.partial !== null && "spectrum" in r1.partial);
     assertEquals(r1.error!.name, "Interrupted");
     assertEquals((await store.get("d1"))!.status, "done");
-    assertEquals(await store.recover(), { interrupted: [], queued: ["q1", "q2"] });
+    assertEquals(await store.recover(), { interrupted: [], queued: ["q1", "q2"], remote: [] });
   } finally {
     store.close();
     await Deno.remove(dir, { recursive: true });
