@@ -53,6 +53,14 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     group: "Output and modes",
   },
   {
+    flag: "redis",
+    key: "redis",
+    kind: "string",
+    help: "run on the workers of this Redis queue (deno task worker); with --preset the rows fan out",
+    allowed: "redis://[:password@]host[:port][/db] or rediss://…",
+    group: "Output and modes",
+  },
+  {
     flag: "json",
     key: "json",
     kind: "boolean",
@@ -82,9 +90,11 @@ function notHere(mode: "analysis" | "online"): Map<string, string> {
 
 /** Every flag of a mode: its config fields and the command's options. */
 export function flagsOf(mode: "analysis" | "online"): FlagSpec[] {
-  return mode === "analysis"
-    ? [...configFlags("analysis"), ...ANALYZE_OPTIONS]
-    : [...configFlags("online"), ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset"), ...ONLINE_OPTIONS];
+  return mode === "analysis" ? [...configFlags("analysis"), ...ANALYZE_OPTIONS] : [
+    ...configFlags("online"),
+    ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset" && s.flag !== "redis"),
+    ...ONLINE_OPTIONS,
+  ];
 }
 
 function help(mode: "analysis" | "online"): string {
@@ -167,6 +177,26 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
 
   const results: AnalysisResult[] = [];
   const interrupt: Interrupt = onInterrupt();
+  const write = async (i: number, r: AnalysisResult) => {
+    const wrote = await writeFiles(dirs[i], [
+      ["result.json", () => JSON.stringify(r, null, 1)],
+      ["curves.csv", () => curvesCsv(r)],
+      ["report.html", () => htmlReport(r)],
+    ]);
+    for (const w of r.warnings) console.error(`warning: ${w}`);
+    if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+  };
+  if (values.redis) {
+    try {
+      results.push(...await runRemotely(configs, values, quiet, interrupt.signal));
+    } finally {
+      interrupt.dispose();
+    }
+    for (const [i, r] of results.entries()) await write(i, r);
+    if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+    else console.log(summaryText(results));
+    return 0;
+  }
   try {
     for (const [i, c] of configs.entries()) {
       if (configs.length > 1 && !quiet) {
@@ -178,13 +208,7 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
         dataRoot: values.dataRoot as string | undefined,
       });
       results.push(r);
-      const wrote = await writeFiles(dirs[i], [
-        ["result.json", () => JSON.stringify(r, null, 1)],
-        ["curves.csv", () => curvesCsv(r)],
-        ["report.html", () => htmlReport(r)],
-      ]);
-      for (const w of r.warnings) console.error(`warning: ${w}`);
-      if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+      await write(i, r);
     }
   } finally {
     interrupt.dispose();
@@ -192,6 +216,42 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
   if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
   else console.log(summaryText(results));
   return 0;
+}
+
+/**
+ * Runs the configs on the workers of the `--redis` queue (all at once: they fan out) and returns their results in
+ * order; a run that failed there is an error naming it.
+ */
+async function runRemotely(
+  configs: AnalysisConfig[],
+  values: Record<string, unknown>,
+  quiet: boolean,
+  signal: AbortSignal,
+): Promise<AnalysisResult[]> {
+  const { parseRedisUrl } = await import("../server/redis_url.ts");
+  const { runOnRedis } = await import("./redis_runner.ts");
+  const label = (i: number) =>
+    `${i + 1}/${configs.length} ${datasetLabel(configs[i].dataset)} ${configs[i].model}`;
+  const outcomes = await runOnRedis(configs, {
+    target: parseRedisUrl(String(values.redis), "--redis"),
+    dataRoot: values.dataRoot as string | undefined,
+    signal,
+    onUpdate: (i, what, info) => {
+      if (!quiet) {
+        console.error(
+          `${label(i)}: ${what === "started" ? "started" : info.outcome!.status} on ${
+            info.worker ?? "a worker"
+          }`,
+        );
+      }
+    },
+  });
+  const failed = outcomes.findIndex((o) => o.status !== "done");
+  if (failed >= 0) {
+    const o = outcomes[failed];
+    throw new Error(`${label(failed)} ${o.status} on ${o.worker ?? "a worker"}: ${o.error?.message ?? ""}`);
+  }
+  return outcomes.map((o) => o.result!);
 }
 
 /** The preset's six configs over the flags' base; a bad base value is reported on its field (then its flag). */

@@ -192,7 +192,7 @@ export class RedisRunQueue implements RunQueue {
       relative = "display" in loc ? loc.display : null;
     }
     const data: RunJobData = { v: 1, runId: id, config: jobConfig(config, relative) };
-    await this.#store.setEngine(id, "redis");
+    await this.#store.assign(id, { engine: "redis" });
     try {
       await this.#queue.add("run", data, {
         jobId: id,
@@ -257,15 +257,15 @@ export class RedisRunQueue implements RunQueue {
       if (!run || run.engine !== "redis" || isFinal(run.status)) return;
       if (p.attempt < run.attempts) return; // a report of an attempt that was handed on
       if (run.status === "running" && p.attempt > run.attempts) {
-        await this.#store.markRetrying(
-          id,
-          this.#retry(run, "stopped before finishing; another worker took it"),
-        );
+        await this.#store.markRetrying(id, this.#handedOn(run, await Job.fromId(this.#queue, id)));
         run = (await this.#store.get(id))!;
       }
       if (run.status === "queued") {
         await this.#store.markRunning(id, { worker: p.worker, attempt: p.attempt });
         this.#recorders.delete(id);
+        this.#publish(await this.#store.get(id));
+      } else if (run.worker !== p.worker) {
+        await this.#store.assign(id, { worker: p.worker });
         this.#publish(await this.#store.get(id));
       }
       if (!p.event) return;
@@ -274,6 +274,16 @@ export class RedisRunQueue implements RunQueue {
       rec.push(p.event);
       await rec.flushed();
     });
+  }
+
+  /** Why a running run's job is waiting again or was taken by another attempt, as its job tells. */
+  #handedOn(run: RunSummary, job: Job | undefined, why?: string): RunRetry {
+    const what = why === "stalled" || (job && job.stalledCounter > stalls(run))
+      ? "stopped responding (killed, or its machine was lost)"
+      : job?.failedReason && job.attemptsMade > 0
+      ? `failed (attempt ${job.attemptsMade} of ${this.#attempts}: ${job.failedReason})`
+      : "stopped and handed the run back";
+    return this.#retry(run, what);
   }
 
   #retry(run: RunSummary, what: string): RunRetry {
@@ -290,7 +300,10 @@ export class RedisRunQueue implements RunQueue {
       if (this.#closed) return;
       const run = await this.#store.get(id);
       if (!run || run.engine !== "redis" || isFinal(run.status)) return;
-      const job = await Job.fromId(this.#queue, id);
+      // The state first, then the job: a job read after it reached a final state holds its outcome (read before,
+      // it might not yet).
+      const state = await this.#queue.getJobState(id);
+      const job = state === "unknown" ? undefined : await Job.fromId(this.#queue, id);
       if (!job) {
         // Redis lost the job (restarted without persistence, or flushed): queue the run again.
         if (run.status === "running") {
@@ -300,7 +313,6 @@ export class RedisRunQueue implements RunQueue {
         this.#publish(await this.#store.get(id));
         return;
       }
-      const state = await job.getState();
       if (state === "completed") {
         const o = readJobOutcome(job.returnvalue);
         await this.#recorders.get(id)?.flushed();
@@ -325,10 +337,7 @@ export class RedisRunQueue implements RunQueue {
         const attempt = job.attemptsStarted || run.attempts + 1;
         const worker = job.processedBy ?? null;
         if (run.status === "running" && attempt > run.attempts) {
-          await this.#store.markRetrying(
-            id,
-            this.#retry(run, "stopped before finishing; another worker took it"),
-          );
+          await this.#store.markRetrying(id, this.#handedOn(run, job, why));
         }
         if (run.status === "queued" || attempt > run.attempts) {
           await this.#store.markRunning(id, { worker, attempt });
@@ -336,12 +345,7 @@ export class RedisRunQueue implements RunQueue {
           this.#publish(await this.#store.get(id));
         }
       } else if (WAITING_STATES.includes(state) && run.status === "running") {
-        const what = why === "stalled" || job.stalledCounter > stalls(run)
-          ? "stopped responding (killed, or its machine was lost)"
-          : job.failedReason && job.attemptsMade > 0
-          ? `failed (attempt ${job.attemptsMade} of ${this.#attempts}: ${job.failedReason})`
-          : "stopped and handed the run back";
-        this.#publish(await this.#store.markRetrying(id, this.#retry(run, what)));
+        this.#publish(await this.#store.markRetrying(id, this.#handedOn(run, job, why)));
       }
     });
   }
@@ -396,8 +400,10 @@ function stalls(run: RunSummary): number {
 function failureReason(job: Job, run: RunSummary): string {
   const reason = hidePassword(job.failedReason ?? "unknown");
   if (/stalled more than allowable limit/.test(reason)) {
+    const stopped = run.retries.filter((r) => r.reason.includes("stopped responding") && r.worker);
+    const last = stopped.at(-1)?.worker ?? run.worker;
     return `its worker stopped before finishing ${job.stalledCounter} time(s)${
-      run.worker ? ` (the last: ${run.worker})` : ""
+      last ? ` (the last: ${last})` : ""
     } — killed, or its machine was lost; given up (BullMQ: ${reason})`;
   }
   return `it failed ${job.attemptsMade} time(s)${

@@ -24,7 +24,7 @@ const ALLOWED = "a Redis URL: redis://[[user]:password@]host[:port][/db] (rediss
 
 /** The URL with its password (and user, if any) hidden. */
 export function hidePassword(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
     const colon = auth.indexOf(":");
     return colon < 0 ? `${scheme}***@` : `${scheme}${auth.slice(0, colon)}:***@`;
   });

@@ -81,8 +81,11 @@ export interface RunStore {
    * is recorded. Null when the run was not running.
    */
   markRetrying(id: string, retry: RunRetry): Promise<RunSummary | null>;
-  /** Moves a run that has not ended onto another queue (a queued embedded run requeued on Redis). */
-  setEngine(id: string, engine: RunEngine): Promise<void>;
+  /**
+   * Records where a run that has not ended is: on another queue (a queued embedded run requeued on Redis), or
+   * on a worker (learnt after it started).
+   */
+  assign(id: string, where: { engine?: RunEngine; worker?: string }): Promise<void>;
   /** Records the latest progress of a running run, merging `partial` into its partial result. */
   saveProgress(id: string, progress: RunProgress, partial?: Partial<AnalysisResult>): Promise<void>;
   /** Ends a queued or running run; null when it had already ended (or does not exist). */
@@ -367,9 +370,11 @@ export class SqliteRunStore implements RunStore {
     return Promise.resolve(out);
   }
 
-  setEngine(id: string, engine: RunEngine): Promise<void> {
-    this.#db.prepare("UPDATE runs SET engine = ? WHERE id = ? AND status IN ('queued', 'running')")
-      .run(engine, id);
+  assign(id: string, where: { engine?: RunEngine; worker?: string }): Promise<void> {
+    this.#db.prepare(
+      "UPDATE runs SET engine = COALESCE(?, engine), worker = COALESCE(?, worker) " +
+        "WHERE id = ? AND status IN ('queued', 'running')",
+    ).run(where.engine ?? null, where.worker ?? null, id);
     return Promise.resolve();
   }
 

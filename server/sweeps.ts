@@ -29,6 +29,16 @@ export function sweepSpecOf(body: unknown): SweepSpec {
     if (base !== undefined && (base === null || typeof base !== "object" || Array.isArray(base))) {
       throw new ConfigError("base", base, "an object of config fields");
     }
+    for (const k of ["dataset", "model"]) {
+      if (base && k in base) {
+        throw new ConfigError(
+          `base.${k}`,
+          (base as Record<string, unknown>)[k],
+          "no value with a preset",
+          "the preset sets the dataset and model of each of its points",
+        );
+      }
+    }
     const spec = presetSweep(preset as SweepPreset, (base ?? {}) as Record<string, unknown>);
     return name === undefined ? spec : { ...spec, name: name as string };
   }

@@ -110,11 +110,6 @@ function checkShape(spec: unknown): { spec: SweepSpec; size: number } {
   return { spec: spec as SweepSpec, size };
 }
 
-/** The number of points a sweep spec has (its shape is checked, not its values). */
-export function sweepSize(spec: unknown): number {
-  return checkShape(spec).size;
-}
-
 /**
  * Expands a sweep spec into its points, each with a resolved config. Grid combinations vary the last list
  * fastest (`{ model: [a, b], seed: [0, 1] }` → a0, a1, b0, b1); points come before the grid.
