@@ -124,7 +124,7 @@ function checkShape(spec: unknown): { spec: SweepSpec; size: number } {
  * assert.deepEqual(pts.map((p) => [p.config.model, p.config.seed]), [
  *   ["mlp:128", 0], ["mlp:128", 1], ["cnn", 0], ["cnn", 1],
  * ]);
- * assert.throws(() => expandSweep({ grid: { seed: [0, -1] } }), /^grid\.seed\[1\]: got -1/);
+ * assert.throws(() => expandSweep({ grid: { seed: [0, -1] } }), /grid\.seed\[1\]: got -1/);
  * ```
  */
 export function expandSweep(input: unknown): SweepPoint[] {
