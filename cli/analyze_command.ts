@@ -7,6 +7,8 @@ import { analyze } from "../lib/analysis/analyze.ts";
 import type { AnalysisConfig, AnalysisResult, LearningCurve } from "../lib/analysis/types.ts";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { PAPER_TABLE, presetSweep } from "../lib/sweep/presets.ts";
+import { expandSweep } from "../lib/sweep/spec.ts";
 import { predictionLine } from "../lib/present/threshold_view.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
 import { fmtInt, fmtPercent } from "../lib/present/format.ts";
@@ -51,6 +53,14 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     group: "Output and modes",
   },
   {
+    flag: "redis",
+    key: "redis",
+    kind: "string",
+    help: "run on the workers of this Redis queue (deno task worker); with --preset the rows fan out",
+    allowed: "redis://[:password@]host[:port][/db] or rediss://…",
+    group: "Output and modes",
+  },
+  {
     flag: "json",
     key: "json",
     kind: "boolean",
@@ -61,15 +71,7 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
   { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group: "Output and modes" },
 ];
 
-/** The six configurations of the paper's "Practical Measurements" table. */
-export const PAPER_TABLE: Partial<AnalysisConfig>[] = [
-  { dataset: "mnist", model: "mlp:128", tolerances: [0.025], learningCurve: true },
-  { dataset: "mnist", model: "mlp:128,64", tolerances: [0.025], learningCurve: true },
-  { dataset: "mnist", model: "cnn", tolerances: [0.025], learningCurve: true },
-  { dataset: "fashion-mnist", model: "mlp:128", tolerances: [0.03], learningCurve: true },
-  { dataset: "fashion-mnist", model: "mlp:128,64", tolerances: [0.03], learningCurve: true },
-  { dataset: "fashion-mnist", model: "cnn", tolerances: [0.03], learningCurve: true },
-];
+export { PAPER_TABLE };
 
 /** The paper's reported times (s) per row of its table, for comparison. */
 export const PAPER_TIMES = [2000, 3500, 1800, 2100, 4400, 2400];
@@ -88,9 +90,11 @@ function notHere(mode: "analysis" | "online"): Map<string, string> {
 
 /** Every flag of a mode: its config fields and the command's options. */
 export function flagsOf(mode: "analysis" | "online"): FlagSpec[] {
-  return mode === "analysis"
-    ? [...configFlags("analysis"), ...ANALYZE_OPTIONS]
-    : [...configFlags("online"), ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset"), ...ONLINE_OPTIONS];
+  return mode === "analysis" ? [...configFlags("analysis"), ...ANALYZE_OPTIONS] : [
+    ...configFlags("online"),
+    ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset" && s.flag !== "redis"),
+    ...ONLINE_OPTIONS,
+  ];
 }
 
 function help(mode: "analysis" | "online"): string {
@@ -166,15 +170,34 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
       );
     }
   }
-  const configs = preset === undefined
-    ? [resolveConfig(base)]
-    : PAPER_TABLE.map((p) => resolveConfig({ ...p, ...base }));
+  const configs = preset === undefined ? [resolveConfig(base)] : presetConfigs(base);
   const outRoot = String(values.out ?? (configs.length > 1 ? "out/paper-table" : `out/${slug(configs[0])}`));
   const dirs = configs.map((c) => configs.length > 1 ? `${outRoot}/${slug(c)}` : outRoot);
   await checkOutDir(outRoot);
 
   const results: AnalysisResult[] = [];
   const interrupt: Interrupt = onInterrupt();
+  const write = async (i: number, r: AnalysisResult) => {
+    const wrote = await writeFiles(dirs[i], [
+      ["result.json", () => JSON.stringify(r, null, 1)],
+      ["curves.csv", () => curvesCsv(r)],
+      ["thresholds.csv", () => thresholdsCsv(r)],
+      ["report.html", () => htmlReport(r)],
+    ]);
+    for (const w of r.warnings) console.error(`warning: ${w}`);
+    if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+  };
+  if (values.redis) {
+    try {
+      results.push(...await runRemotely(configs, values, quiet, interrupt.signal));
+    } finally {
+      interrupt.dispose();
+    }
+    for (const [i, r] of results.entries()) await write(i, r);
+    if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+    else console.log(summaryText(results));
+    return 0;
+  }
   try {
     for (const [i, c] of configs.entries()) {
       if (configs.length > 1 && !quiet) {
@@ -186,14 +209,7 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
         dataRoot: values.dataRoot as string | undefined,
       });
       results.push(r);
-      const wrote = await writeFiles(dirs[i], [
-        ["result.json", () => JSON.stringify(r, null, 1)],
-        ["curves.csv", () => curvesCsv(r)],
-        ["thresholds.csv", () => thresholdsCsv(r)],
-        ["report.html", () => htmlReport(r)],
-      ]);
-      for (const w of r.warnings) console.error(`warning: ${w}`);
-      if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+      await write(i, r);
     }
   } finally {
     interrupt.dispose();
@@ -201,6 +217,52 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
   if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
   else console.log(summaryText(results));
   return 0;
+}
+
+/**
+ * Runs the configs on the workers of the `--redis` queue (all at once: they fan out) and returns their results in
+ * order; a run that failed there is an error naming it.
+ */
+async function runRemotely(
+  configs: AnalysisConfig[],
+  values: Record<string, unknown>,
+  quiet: boolean,
+  signal: AbortSignal,
+): Promise<AnalysisResult[]> {
+  const { parseRedisUrl } = await import("../server/redis_url.ts");
+  const { runOnRedis } = await import("./redis_runner.ts");
+  const label = (i: number) =>
+    `${i + 1}/${configs.length} ${datasetLabel(configs[i].dataset)} ${configs[i].model}`;
+  const outcomes = await runOnRedis(configs, {
+    target: parseRedisUrl(String(values.redis), "--redis"),
+    dataRoot: values.dataRoot as string | undefined,
+    signal,
+    onUpdate: (i, what, info) => {
+      if (!quiet) {
+        console.error(
+          `${label(i)}: ${what === "started" ? "started" : info.outcome!.status} on ${
+            info.worker ?? "a worker"
+          }`,
+        );
+      }
+    },
+  });
+  const failed = outcomes.findIndex((o) => o.status !== "done");
+  if (failed >= 0) {
+    const o = outcomes[failed];
+    throw new Error(`${label(failed)} ${o.status} on ${o.worker ?? "a worker"}: ${o.error?.message ?? ""}`);
+  }
+  return outcomes.map((o) => o.result!);
+}
+
+/** The preset's six configs over the flags' base; a bad base value is reported on its field (then its flag). */
+function presetConfigs(base: Record<string, unknown>): AnalysisConfig[] {
+  try {
+    return expandSweep(presetSweep("paper-table", base)).map((p) => p.config);
+  } catch (e) {
+    if (e instanceof ConfigError && e.field.startsWith("base.")) throw e.renamed(e.field.slice(5));
+    throw e;
+  }
 }
 
 /**

@@ -29,6 +29,8 @@ export interface FlagSpec {
   group: string;
   /** Other names that mean the same flag (kept for earlier versions; not shown in `--help`). */
   aliases?: string[];
+  /** The flag may be given several times; its value is then the list of the values, in order. */
+  repeatable?: boolean;
 }
 
 const GROUP_TITLES: Record<FieldGroup, string> = {
@@ -171,7 +173,7 @@ export function parseArgs(
       );
     }
     if (name !== spec.flag) notes.push(`--${name} is now --${spec.flag}`);
-    if (given.includes(`--${spec.flag}`)) {
+    if (given.includes(`--${spec.flag}`) && !spec.repeatable) {
       throw new ConfigError(
         `--${spec.flag}`,
         a,
@@ -200,7 +202,8 @@ export function parseArgs(
         `a value after the flag: ${spec.allowed ?? spec.kind}`,
       );
     }
-    values[spec.key] = readValue(spec, raw);
+    const value = readValue(spec, raw);
+    values[spec.key] = spec.repeatable ? [...((values[spec.key] as unknown[]) ?? []), value] : value;
   }
   return { values, given, notes };
 }

@@ -19,6 +19,7 @@ import { createApp, type KstarApp, LOOPBACK_HOSTS } from "./app.ts";
 import { ensureClientBuild } from "./client_build.ts";
 import { watchLauncher } from "./launcher.ts";
 import { lockDataDir } from "./lock.ts";
+import { parseRedisUrl } from "./redis_url.ts";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -48,6 +49,12 @@ export interface ServeOptions {
   logRequests: boolean;
   /** Where runs execute: a subprocess per run (default) or a Deno Worker. */
   runner: "process" | "worker";
+  /** Queue runs on BullMQ on this Redis (`$KSTAR_REDIS`); workers execute them. Null: the embedded queue. */
+  redis: string | null;
+  /** Where `redis` came from, for errors: `--redis` or `KSTAR_REDIS`. */
+  redisFrom: string;
+  /** With `redis`: executions a run gets before one whose run process keeps crashing is failed. */
+  maxAttempts: number;
 }
 
 function flag(
@@ -85,6 +92,20 @@ export const SERVE_FLAGS: FlagSpec[] = [
   ),
   flag("token", "token", "string", "access token every request must carry (env KSTAR_TOKEN)"),
   flag("runner", "runner", "choice", "where runs execute", 'one of "process", "worker"'),
+  flag(
+    "redis",
+    "redis",
+    "string",
+    "queue runs on BullMQ on this Redis; `deno task worker` executes them (env KSTAR_REDIS)",
+    "redis://[:password@]host[:port][/db] or rediss://…",
+  ),
+  flag(
+    "max-attempts",
+    "maxAttempts",
+    "integer",
+    "with --redis: executions a run gets before one whose process keeps crashing is failed",
+    "an integer in [1, 100]",
+  ),
   flag("no-build", "noBuild", "boolean", "do not build the browser bundle"),
   flag("log", "logRequests", "boolean", "log every request and the runs' output"),
   flag("help", "help", "boolean", "this help (also -h)"),
@@ -96,6 +117,7 @@ const RANGES: Partial<Record<keyof ServeOptions, [number, number, boolean]>> = {
   maxQueue: [0, 100_000, true],
   maxBodyBytes: [1024, 64 * 1024 * 1024, true],
   maxMemoryGb: [0, 4096, false],
+  maxAttempts: [1, 100, true],
 };
 
 function env(name: string): string | undefined {
@@ -127,6 +149,9 @@ export function defaultServeOptions(): ServeOptions {
     noBuild: false,
     logRequests: false,
     runner: "process",
+    redis: env("KSTAR_REDIS") ?? null,
+    redisFrom: "KSTAR_REDIS",
+    maxAttempts: 3,
   };
 }
 
@@ -146,8 +171,12 @@ ${helpText(specs)}`;
 
 /** Parses serve flags. @throws {ConfigError} naming the flag */
 export function parseServeArgs(args: string[]): ServeOptions & { help: boolean } {
-  const { values } = parseArgs(args, SERVE_FLAGS);
+  const { values, given } = parseArgs(args, SERVE_FLAGS);
   const o = { ...defaultServeOptions(), help: false, ...values } as ServeOptions & { help: boolean };
+  if (given.includes("--redis")) o.redisFrom = "--redis";
+  // Workers drain a Redis queue, so far more runs may wait there (a sweep is up to 256).
+  if (o.redis !== null && !given.includes("--max-queue")) o.maxQueue = 1024;
+  if (o.redis !== null) parseRedisUrl(o.redis, o.redisFrom);
   for (
     const [key, [min, max, int]] of Object.entries(RANGES) as [
       keyof ServeOptions,
@@ -197,10 +226,13 @@ export interface RunningServer {
 /** Starts the server: lock the data folder, bind the port, then open the store. */
 export async function serve(partial: Partial<ServeOptions> = {}): Promise<RunningServer> {
   const o = { ...defaultServeOptions(), ...partial };
+  const redis = o.redis === null ? null : parseRedisUrl(o.redis, o.redisFrom);
   const lock = await lockDataDir(o.dataDir);
   let app: KstarApp | null = null;
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   try {
+    // Redis unreachable at start is a clear error naming --redis (KSTAR_REDIS), before anything is opened.
+    if (redis) await (await import("./redis_connection.ts")).checkRedis(redis);
     let resolveListening!: (addr: Deno.NetAddr) => void;
     const listening = new Promise<Deno.NetAddr>((r) => resolveListening = r);
     try {
@@ -232,6 +264,8 @@ export async function serve(partial: Partial<ServeOptions> = {}): Promise<Runnin
       logRequests: o.logRequests,
       logRunOutput: o.logRequests,
       runner: o.runner,
+      redis,
+      maxAttempts: o.maxAttempts,
       allowedHosts: isLoopback(o.host)
         ? [...LOOPBACK_HOSTS, o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host]
         : null,
@@ -242,6 +276,10 @@ export async function serve(partial: Partial<ServeOptions> = {}): Promise<Runnin
       console.log(`store: ${interrupted.length} run(s) marked interrupted: ${interrupted.join(", ")}`);
     }
     if (queued.length) console.log(`store: ${queued.length} queued run(s) requeued`);
+    if (kstar.recovered.remote.length && redis) {
+      console.log(`queue: re-attached to ${kstar.recovered.remote.length} run(s) on Redis`);
+    }
+    if (kstar.recovered.warning) console.log(`queue: ${kstar.recovered.warning}`);
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
     const http = server;
     let stopping: Promise<void> | null = null;
@@ -277,7 +315,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   console.log(
     `kstar: listening on ${s.url} (store ${o.dataDir}/kstar.db${
       o.dataRoot ? `, data root ${o.dataRoot}` : ""
-    })`,
+    }${o.redis ? `, queue on ${parseRedisUrl(o.redis, o.redisFrom).display}` : ""})`,
   );
   if (o.token) {
     console.log(`kstar: open ${s.url}?token=… in a browser once; API clients send Authorization: Bearer …`);

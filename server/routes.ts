@@ -22,6 +22,11 @@ import * as apiRunReport from "../routes/api/runs/[id]/report.html.ts";
 import * as pageIndex from "../routes/index.tsx";
 import * as pageRun from "../routes/runs/[id].tsx";
 import * as pageCompare from "../routes/compare.tsx";
+import * as apiSweeps from "../routes/api/sweeps/index.ts";
+import * as apiSweep from "../routes/api/sweeps/[id]/index.ts";
+import * as apiSweepJson from "../routes/api/sweeps/[id]/sweep.json.ts";
+import * as apiSweepCsv from "../routes/api/sweeps/[id]/sweep.csv.ts";
+import * as pageSweep from "../routes/sweeps/[id].tsx";
 
 /** An API route. */
 export interface ApiRoute {
@@ -57,6 +62,14 @@ export const API_ROUTES: ApiRoute[] = [
   },
   { file: "api/runs/[id]/report.html.ts", path: "/api/runs/:id/report.html", handler: apiRunReport.handler },
   { file: "api/runs/[id]/index.ts", path: "/api/runs/:id", handler: apiRun.handler },
+  { file: "api/sweeps/index.ts", path: "/api/sweeps", handler: apiSweeps.handler },
+  {
+    file: "api/sweeps/[id]/sweep.json.ts",
+    path: "/api/sweeps/:id/sweep.json",
+    handler: apiSweepJson.handler,
+  },
+  { file: "api/sweeps/[id]/sweep.csv.ts", path: "/api/sweeps/:id/sweep.csv", handler: apiSweepCsv.handler },
+  { file: "api/sweeps/[id]/index.ts", path: "/api/sweeps/:id", handler: apiSweep.handler },
 ];
 
 /** The pages. */
@@ -64,6 +77,7 @@ export const PAGE_ROUTES: PageRoute[] = [
   { file: "index.tsx", path: "/", handler: pageIndex.handler, component: pageIndex.default },
   { file: "runs/[id].tsx", path: "/runs/:id", handler: pageRun.handler, component: pageRun.default },
   { file: "compare.tsx", path: "/compare", handler: pageCompare.handler, component: pageCompare.default },
+  { file: "sweeps/[id].tsx", path: "/sweeps/:id", handler: pageSweep.handler, component: pageSweep.default },
 ];
 
 /** Files under `routes/` that are not routes (the shell and the not-found page). */

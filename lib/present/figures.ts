@@ -824,3 +824,153 @@ export function figureSource(
     learningCurve: r.learningCurve ?? null,
   };
 }
+
+/** A grid point of a sweep, as {@link sweepSamplesFigure} draws it. */
+export interface SweepFigureGroup {
+  /** The category label (markup allowed). */
+  label: string;
+  /** The runs' seeds (for the spread of the points). */
+  seeds: readonly number[];
+  /** k*·B of each run; null: not done or not reached (not drawn). */
+  samples: readonly (number | null)[];
+  /** Each run's interval of k*·B, when its result has one. */
+  intervals?: readonly ([number, number] | null)[];
+  /** The median of the reached k*·B. */
+  medianSamples: number | null;
+}
+
+/**
+ * A sweep's k*·B per grid point across seeds: a strip plot, one point per run (spread sideways by seed so that
+ * equal values stay visible), each run's interval as a vertical line when the results carry one, and the
+ * group's median as a short horizontal bar.
+ */
+export function sweepSamplesFigure(groups: readonly SweepFigureGroup[]): FigureSpec {
+  const xs: number[] = [], ys: (number | null)[] = [];
+  const ix: number[] = [], iy: (number | null)[] = [];
+  const mx: number[] = [], my: (number | null)[] = [];
+  let intervals = 0, missing = 0;
+  groups.forEach((g, gi) => {
+    const n = g.samples.length;
+    g.samples.forEach((s, j) => {
+      const x = gi + 1 + (n > 1 ? (j / (n - 1) - 0.5) * 0.5 : 0);
+      if (s === null || !Number.isFinite(s)) {
+        missing++;
+        return;
+      }
+      xs.push(x);
+      ys.push(s);
+      const iv = g.intervals?.[j];
+      if (iv) {
+        intervals++;
+        ix.push(x, x, x);
+        iy.push(iv[0], iv[1], null);
+      }
+    });
+    if (g.medianSamples !== null) {
+      mx.push(gi + 0.65, gi + 1.35, gi + 1.35);
+      my.push(g.medianSamples, g.medianSamples, null);
+    }
+  });
+  const all = [...ys, ...iy].filter((v): v is number => v !== null && v > 0);
+  const log = all.length > 1 && Math.max(...all) / Math.min(...all) > 20;
+  const series: SeriesSpec[] = [];
+  if (ix.length) {
+    series.push({
+      id: "intervals",
+      label: "interval of k*·B (per run)",
+      color: MARK_COLORS.fit,
+      dash: "solid",
+      width: 1.4,
+      kind: "line",
+      x: ix,
+      y: iy,
+      legend: true,
+    });
+  }
+  series.push({
+    id: "runs",
+    label: "k*·B of one run",
+    color: CURVE_COLORS.empirical,
+    dash: "solid",
+    width: 2.5,
+    kind: "points",
+    x: xs,
+    y: ys,
+    legend: true,
+  });
+  if (mx.length) {
+    series.push({
+      id: "median",
+      label: "median over seeds",
+      color: MARK_COLORS.kStar,
+      dash: "solid",
+      width: 2.6,
+      kind: "line",
+      x: mx,
+      y: my,
+      legend: true,
+    });
+  }
+  const runs = groups.reduce((n, g) => n + g.samples.length, 0);
+  return {
+    id: "sweep-samples",
+    title: "|D| = k*·B per grid point across seeds",
+    caption:
+      `${plural(xs.length, "run")} of ${runs} with k* reached, over ${plural(groups.length, "grid point")}` +
+      (missing ? `; ${missing} not done or not reached (not drawn)` : "") +
+      (intervals ? `; vertical lines: each run's interval of k*·B` : "") + ".",
+    x: {
+      label: "grid point",
+      scale: "linear",
+      integer: true,
+      categories: groups.map((g) => g.label),
+      domain: [0.5, groups.length + 0.5],
+    },
+    y: { label: "|D| = k*·B (samples)", scale: log ? "log" : "linear" },
+    bands: [],
+    series,
+    vMarkers: [],
+    hMarkers: [],
+  };
+}
+
+/** The median Δ_k of one grid point of a sweep. */
+export interface SweepDeltaSeries {
+  label: string;
+  /** |D| = k·B. */
+  samples: readonly number[];
+  median: readonly number[];
+  /** Runs the median is taken over. */
+  runs: number;
+}
+
+/** The median smoothed empirical Δ_k of each grid point against |D| = k·B, with the tolerance. */
+export function sweepDeltaFigure(groups: readonly SweepDeltaSeries[], tolerance: number | null): FigureSpec {
+  return {
+    id: "sweep-delta",
+    title: "Median Δ_{k} per grid point (smoothed empirical)",
+    caption: `Each line is the median over a grid point's finished runs (${
+      groups.map((g) => `${g.label}: ${g.runs}`).join("; ") || "none yet"
+    }), against |D| = k·B.`,
+    x: { label: "|D| = k·B (samples)", scale: "log" },
+    y: { label: "Δ_{k} (nats²)", scale: "log" },
+    bands: [],
+    series: groups.map((g, i) => ({
+      id: `group-${i}`,
+      label: g.label,
+      color: seriesColor(i),
+      dash: "solid" as const,
+      width: 1.8,
+      kind: "line" as const,
+      x: g.samples,
+      y: g.median.map(finite),
+      legend: true,
+    })),
+    vMarkers: [],
+    hMarkers: tolerance === null ? [] : [{
+      value: tolerance,
+      label: `Δ_{tol} = ${fmtTolerance(tolerance)}`,
+      color: MARK_COLORS.tolerance,
+    }],
+  };
+}
