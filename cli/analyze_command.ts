@@ -9,6 +9,7 @@ import { resolveConfig } from "../lib/config/resolve.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { PAPER_TABLE, presetSweep } from "../lib/sweep/presets.ts";
 import { expandSweep } from "../lib/sweep/spec.ts";
+import { seedList, SEEDS_ALLOWED } from "../lib/sweep/seeds.ts";
 import { predictionLine } from "../lib/present/threshold_view.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
 import { fmtInt, fmtPercent } from "../lib/present/format.ts";
@@ -58,6 +59,15 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     kind: "string",
     help: "run on the workers of this Redis queue (deno task worker); with --preset the rows fan out",
     allowed: "redis://[:password@]host[:port][/db] or rediss://…",
+    group: "Output and modes",
+  },
+  {
+    flag: "seeds",
+    key: "seeds",
+    kind: "string",
+    help: "run the whole analysis once per training seed and summarise k*·B per seed and its spread " +
+      "(a sweep: with --redis the seeds fan out)",
+    allowed: SEEDS_ALLOWED,
     group: "Output and modes",
   },
   {
@@ -157,6 +167,27 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
   if (mode === "online") return await runOnline(base, values, quiet);
 
   const preset = values.preset as string | undefined;
+  if (values.seeds !== undefined) {
+    if (preset !== undefined) {
+      throw new ConfigError(
+        "--seeds",
+        values.seeds,
+        "no --seeds with --preset",
+        "for the preset's rows over seeds: deno task sweep --preset paper-table --grid seed=0..4",
+      );
+    }
+    const { seed, ...rest } = base;
+    const seeds = seedList(String(values.seeds), typeof seed === "number" ? seed : 0, "--seeds");
+    const c = resolveConfig(rest);
+    const { runSweep } = await import("./sweep_command.ts");
+    return await runSweep({ name: `seeds ${seeds.join(", ")}`, base: rest, grid: { seed: seeds } }, {
+      out: String(values.out ?? `out/${slug(c)}-seeds`),
+      quiet,
+      json: Boolean(values.json),
+      redis: values.redis as string | undefined,
+      dataRoot: values.dataRoot as string | undefined,
+    });
+  }
   if (preset !== undefined && preset !== "paper-table") {
     throw new ConfigError("--preset", preset, ANALYZE_OPTIONS[1].allowed!);
   }

@@ -167,13 +167,41 @@ async function run(args: string[], specs: FlagSpec[]): Promise<number> {
     return 0;
   }
   for (const n of notes) console.error(`note: ${n}`);
-  const quiet = Boolean(values.quiet);
   const own = new Set(SWEEP_OPTIONS.map((s) => s.key));
   const base = Object.fromEntries(Object.entries(values).filter(([k]) => !own.has(k)));
   const spec = sweepSpecOfFlags(values, base);
+  return await runSweep(spec, {
+    out: String(values.out ?? "out/sweep"),
+    quiet: Boolean(values.quiet),
+    json: Boolean(values.json),
+    redis: values.redis as string | undefined,
+    dataRoot: values.dataRoot as string | undefined,
+  });
+}
+
+/** Where and how {@link runSweep} runs a sweep and writes what it found. */
+export interface SweepRunOptions {
+  /** Output folder (sweep.json, sweep.csv, report.html, runs/). */
+  out: string;
+  /** No progress output. */
+  quiet: boolean;
+  /** Print sweep.json instead of the table. */
+  json: boolean;
+  /** Run on the workers of this Redis queue instead of here in sequence. */
+  redis?: string;
+  /** Folder datasets must lie under this folder. */
+  dataRoot?: string;
+}
+
+/**
+ * Runs every point of a sweep (here in sequence, or on a Redis queue's workers), writes its files and prints
+ * the table and one line per grid point; returns the exit code (1 when a run failed). Also behind
+ * `deno task analyze --seeds`.
+ */
+export async function runSweep(spec: SweepSpec, o: SweepRunOptions): Promise<number> {
   const points = expandSweep(spec);
-  const dataRoot = values.dataRoot as string | undefined;
-  const out = String(values.out ?? "out/sweep");
+  const { quiet, dataRoot, out } = o;
+  const values = { redis: o.redis, json: o.json };
   await checkOutDir(out);
   const started = new Date().toISOString();
   const say = (line: string) => quiet || console.error(line);

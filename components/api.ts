@@ -4,6 +4,7 @@
  */
 import type { AnalysisResult } from "../lib/analysis/types.ts";
 import type { SweepDocument } from "../lib/sweep/summary.ts";
+import type { SweepSpec } from "../lib/sweep/spec.ts";
 import type { SweepDetail } from "../server/sweeps.ts";
 import type { RunDetail, RunRecord, RunSummary } from "../server/types.ts";
 
@@ -46,6 +47,7 @@ export const api = {
   resubmit: (id: string) => call<RunRecord>("POST", `/api/runs/${encodeURIComponent(id)}/resubmit`),
   result: (id: string) => call<AnalysisResult>("GET", `/api/runs/${encodeURIComponent(id)}/result.json`),
   sweep: (id: string) => call<SweepDetail>("GET", `/api/sweeps/${encodeURIComponent(id)}`),
+  submitSweep: (spec: SweepSpec) => call<SweepDetail>("POST", "/api/sweeps", spec),
   sweepDocument: (id: string) =>
     call<SweepDocument>("GET", `/api/sweeps/${encodeURIComponent(id)}/sweep.json?inline=1`),
   removeSweep: (id: string) =>

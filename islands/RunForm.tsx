@@ -6,6 +6,7 @@
  * error is shown on its field, by the field's label — and the "Advanced" section opens when the field is there.
  * @module
  */
+import { seedList, SEEDS_ALLOWED } from "../lib/sweep/seeds.ts";
 import { useRef, useState } from "npm:preact@10.29.8/hooks";
 import type { FieldInfo } from "../lib/config/fields.ts";
 import { api, ApiRequestError } from "../components/api.ts";
@@ -124,6 +125,8 @@ export default function RunForm({ fields, dataRoot, builtins, datasets }: RunFor
   const hydrated = useHydrated();
   const [values, setValues] = useState<Values>(() => initialValues(fields));
   const [folder, setFolder] = useState("");
+  // Training seeds: one analysis per seed, submitted as a sweep (the sweep page shows k*·B per seed).
+  const [seeds, setSeeds] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -150,16 +153,39 @@ export default function RunForm({ fields, dataRoot, builtins, datasets }: RunFor
       setMessage(`Please correct: ${Object.keys(local).map((k) => byKey.get(k)?.label ?? k).join(", ")}.`);
       return;
     }
+    let seedValues: number[] | null = null;
+    if (seeds.trim() !== "") {
+      try {
+        seedValues = seedList(seeds, typeof config.seed === "number" ? config.seed : 0, "seeds");
+        delete config.seed;
+      } catch (err) {
+        show({ seeds: (err as Error).message.replace(/^seeds: /, "") });
+        setMessage(`Please correct: Training seeds.`);
+        if (advanced.current) advanced.current.open = true;
+        return;
+      }
+    }
     setBusy(true);
     setMessage(null);
     try {
+      if (seedValues) {
+        const sweep = await api.submitSweep({
+          name: `seeds ${seedValues.join(", ")}`,
+          base: config,
+          grid: { seed: seedValues },
+        });
+        location.assign(`/sweeps/${encodeURIComponent(sweep.id)}`);
+        return;
+      }
       const run = await api.submit(config);
       location.assign(`/runs/${encodeURIComponent(run.id)}`);
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiRequestError) {
         const b = err.body;
-        const f = b.field ? byKey.get(b.field) : undefined;
+        const f = b.field
+          ? byKey.get(b.field.replace(/^(base|grid)\./, "").replace(/\[\d+\]$/, ""))
+          : undefined;
         if (f) show({ [f.key]: b.allowed ? `allowed: ${b.allowed}` : b.error });
         setMessage(
           err.status === 429
@@ -289,7 +315,26 @@ export default function RunForm({ fields, dataRoot, builtins, datasets }: RunFor
       <datalist id="model-options">{MODELS.map((m) => <option key={m} value={m} />)}</datalist>
       <details class="advanced" ref={advanced}>
         <summary>Advanced options</summary>
-        <div class="form-grid">{fields.filter((f) => f.advanced).map(field)}</div>
+        <div class="form-grid">
+          {fields.filter((f) => f.advanced).map(field)}
+          <label class={`field${errors.seeds ? " invalid" : ""}`} data-field="seeds">
+            <span class="field-label">Training seeds</span>
+            <input
+              type="text"
+              name="seeds"
+              value={seeds}
+              placeholder="one run"
+              data-testid="seeds"
+              onInput={(e) => {
+                setSeeds((e.currentTarget as HTMLInputElement).value);
+                setErrors(({ seeds: _, ...rest }) => rest);
+              }}
+            />
+            <span class="field-hint" title={SEEDS_ALLOWED}>
+              {errors.seeds ?? "e.g. 0..4: the analysis once per seed, as a sweep (k*·B per seed)"}
+            </span>
+          </label>
+        </div>
       </details>
       {message ? <p class="form-message" role="alert" data-testid="form-message">{message}</p> : null}
       <div class="form-actions">

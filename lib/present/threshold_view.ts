@@ -136,7 +136,8 @@ export function intervalCell(
       note: `fewer than ${fmtPercent(iv.level)} of the orders reach this tolerance within the data (${over})`,
     };
   }
-  const reach = iv.reached < 1 ? `, ${fmtPercent(iv.reached)} reach it` : "";
+  // Rounded down, so that 199 of 200 orders never read "100% reach it".
+  const reach = iv.reached < 1 ? `, ${Math.floor(100 * iv.reached)}% reach it` : "";
   return {
     k: `${fmtInt(iv.low)}–${fmtInt(iv.high)}${reach}`,
     samples: `${fmtInt(iv.low * batchSize)}–${fmtInt(iv.high * batchSize)}`,

@@ -287,13 +287,18 @@ export function sweepCsv(doc: SweepDocument): string {
   return lines.join("\n") + "\n";
 }
 
-/** One line per group: `mlp:128: |D| median 1,536 over 3 of 3 runs (1,280–1,920)`. */
+/**
+ * One line per group: `mlp:128: |D| = k*·B median 1,536 over 3 of 3 runs (1,280–1,920; seed 0: 1,536, …)`.
+ * The range and the per-seed values are the spread over training seeds.
+ */
 export function groupLine(g: SweepGroup): string {
   const reached = g.samples.filter(finiteNumber);
-  const range = reached.length > 1
-    ? ` (${fmtInt(Math.min(...reached))}–${fmtInt(Math.max(...reached))})`
+  const perSeed = g.seeds.length > 1
+    ? g.seeds.map((s, i) => `seed ${s}: ${g.samples[i] === null ? "—" : fmtInt(g.samples[i])}`).join(", ")
     : "";
+  const range = reached.length > 1 ? `${fmtInt(Math.min(...reached))}–${fmtInt(Math.max(...reached))}` : "";
+  const detail = [range, perSeed].filter(Boolean).join("; ");
   return `${g.label}: |D| = k*·B median ${
     g.medianSamples === null ? "—" : fmtInt(g.medianSamples)
-  } over ${reached.length} of ${g.runs.length} runs${range}`;
+  } over ${reached.length} of ${g.runs.length} runs${detail ? ` (${detail})` : ""}`;
 }

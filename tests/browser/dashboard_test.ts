@@ -201,6 +201,24 @@ Deno.test({
       assert((await inkOf(page, "compare")) > 2000, "compare chart is drawn");
       await page.screenshot({ path: new URL("compare.png", ARTIFACTS).pathname, fullPage: true });
 
+      // Training seeds: the form submits a sweep, one run per seed; its page shows k*·B per seed.
+      await page.goto(`${s.base}/`);
+      await page.waitForSelector('[data-testid="run-form"][data-hydrated]');
+      await page.click('[data-testid="preset-small"]');
+      await page.click("details.advanced summary");
+      await page.fill('[data-testid="seeds"]', "1");
+      await page.click('[data-testid="submit-run"]');
+      assert(
+        (await page.textContent('[data-field="seeds"] .field-hint'))!.includes("a count from 2"),
+        "a bad seeds value is an error on its box",
+      );
+      await page.fill('[data-testid="seeds"]', "0..1");
+      await page.click('[data-testid="submit-run"]');
+      await page.waitForURL(/\/sweeps\//);
+      await page.waitForSelector('.sweep-view[data-hydrated][data-finished="1"]', { timeout: 120_000 });
+      assertEquals((await page.textContent('[data-testid="sweep-progress"]'))!.trim(), "2 of 2 ended");
+      await page.screenshot({ path: new URL("sweep-seeds.png", ARTIFACTS).pathname, fullPage: true });
+
       assertEquals(external, [], "no request leaves the server (no CDN)");
       assertEquals(errors, []);
     } finally {

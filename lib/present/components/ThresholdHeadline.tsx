@@ -41,7 +41,7 @@ export function IntervalLine(
           <>
             k* <strong data-testid="interval-k">{fmtInt(iv.low)}–{fmtInt(iv.high)}</strong>, |D|{" "}
             {cell.samples} · median {fmtInt(iv.median)}
-            {iv.reached < 1 ? ` · ${Math.round(100 * iv.reached)}% of orders reach it` : ""}
+            {iv.reached < 1 ? ` · ${Math.floor(100 * iv.reached)}% of orders reach it` : ""}
           </>
         )
         : <strong data-testid="interval-k">{cell.k}</strong>}
