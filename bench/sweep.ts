@@ -9,7 +9,8 @@
  *    submit → analysis start (queueing, subprocess start) and result → stored.
  *
  * Everything runs as the README says — a `redis-server`, `server/main.ts --redis`, `server/worker_main.ts` — on
- * loopback. Flags: `--runs N`, `--limit N` (a smaller run for a quick look; the default is all the data),
+ * loopback. Each scale row records the load average at its end: on a shared machine, other work inflates the
+ * times. Flags: `--runs N`, `--limit N` (a smaller run for a quick look; the default is all the data),
  * `--overhead-runs N`, `--skip-scale`, `--skip-overhead`, `--contended`, `--json FILE`.
  * @module
  */
@@ -178,12 +179,15 @@ async function scale(processes: number, computeWorkers: number): Promise<Record<
     });
     const runs = await waitDone(server.base, sweep.runs.map((r) => r.id), 3 * 3600_000);
     const wall = (performance.now() - t0) / 1000;
+    // The machine may be shared: the load average says how much else ran meanwhile.
+    const load = Deno.loadavg();
     const durations = runs.map((r) => r.duration ?? NaN);
     const row = {
       processes,
       computeWorkers,
       wallSeconds: Math.round(wall * 10) / 10,
       medianRunSeconds: Math.round(median(durations) * 10) / 10,
+      loadAverage: load.map((x) => Math.round(x * 100) / 100),
       byWorker: Object.fromEntries(
         workers.map((_, i) => [`bench-${i + 1}`, runs.filter((r) => r.worker === `bench-${i + 1}`).length]),
       ),

@@ -255,9 +255,16 @@ export class QueueWorker {
     return this.#stopping ??= (async () => {
       const closed = this.#worker.close();
       for (const a of this.#active.values()) a.exec.cancel(true);
-      await closed.catch(() => {});
-      await this.#subscriber.quit().catch(() => this.#subscriber.disconnect());
-      await this.#client.quit().catch(() => this.#client.disconnect());
+      // With Redis unreachable, closing would wait for it: after 3 s the connections are dropped (the runs'
+      // locks then expire and the stalled check hands them on).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((r) => timer = setTimeout(r, 3000));
+      await Promise.race([closed.catch(() => {}), late]);
+      clearTimeout(timer);
+      for (const c of [this.#subscriber, this.#client]) {
+        if (c.status === "ready") await c.quit().catch(() => c.disconnect());
+        else c.disconnect();
+      }
     })();
   }
 }
