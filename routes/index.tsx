@@ -1,7 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource npm:preact@10.29.8 */
 /**
- * The dashboard: the run list and the form to submit an analysis.
+ * The dashboard: the run list, the sweeps (with their runs' progress), and the form to submit an analysis (or,
+ * with training seeds, a sweep over them).
  * @module
  */
 import { fieldInfos } from "../lib/config/fields.ts";
@@ -10,18 +11,29 @@ import { Island } from "../components/Island.tsx";
 import RunForm, { type RunFormProps } from "../islands/RunForm.tsx";
 import RunTable from "../islands/RunTable.tsx";
 import type { PageHandler, PageProps } from "../server/context.ts";
-import type { RunSummary } from "../server/types.ts";
+import type { RunSummary, SweepRecord } from "../server/types.ts";
+import { fmtTime, plural } from "../lib/present/format.ts";
 import { datasetEntries } from "./api/datasets.ts";
 
 interface Data {
   runs: RunSummary[];
+  /** The newest sweeps, with how many of their runs have ended. */
+  sweeps: (SweepRecord & { ended: number })[];
   form: RunFormProps;
 }
+
+const ENDED = new Set(["done", "failed", "cancelled", "interrupted"]);
 
 export const handler: PageHandler<Data> = async (_c, ctx) => ({
   title: "Runs",
   data: {
     runs: await ctx.store.list({ limit: 200 }),
+    sweeps: await Promise.all(
+      (await ctx.store.listSweeps(20)).map(async (sw) => ({
+        ...sw,
+        ended: (await ctx.store.sweepRuns(sw.id)).filter((r) => ENDED.has(r.status)).length,
+      })),
+    ),
     form: {
       fields: fieldInfos("analysis"),
       dataRoot: ctx.options.dataRoot !== null,
@@ -45,10 +57,41 @@ export default function Dashboard({ data }: PageProps<Data>) {
         </div>
       </div>
       <div class="grid-main">
-        <section class="card">
-          <div class="card-title">All runs</div>
-          <Island name="RunTable" component={RunTable} props={{ runs: data.runs }} />
-        </section>
+        <div>
+          <section class="card">
+            <div class="card-title">All runs</div>
+            <Island name="RunTable" component={RunTable} props={{ runs: data.runs }} />
+          </section>
+          {data.sweeps.length
+            ? (
+              <section class="card" data-testid="sweep-list">
+                <div class="card-title">Sweeps</div>
+                <table class="data">
+                  <thead>
+                    <tr>
+                      <th>Sweep</th>
+                      <th class="num">runs</th>
+                      <th class="num">ended</th>
+                      <th>submitted</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.sweeps.map((sw) => (
+                      <tr key={sw.id}>
+                        <td>
+                          <a href={`/sweeps/${encodeURIComponent(sw.id)}`}>{sw.name ?? sw.id}</a>
+                        </td>
+                        <td class="num">{plural(sw.size, "run")}</td>
+                        <td class="num">{sw.ended} of {sw.size}</td>
+                        <td class="muted">{fmtTime(sw.createdAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+            )
+            : null}
+        </div>
         <section class="card form-card">
           <div class="card-title">New analysis</div>
           <Island name="RunForm" component={RunForm} props={data.form} />

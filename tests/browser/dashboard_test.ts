@@ -217,6 +217,11 @@ Deno.test({
       await page.waitForURL(/\/sweeps\//);
       await page.waitForSelector('.sweep-view[data-hydrated][data-finished="1"]', { timeout: 120_000 });
       assertEquals((await page.textContent('[data-testid="sweep-progress"]'))!.trim(), "2 of 2 ended");
+      // The dashboard lists the sweep.
+      const sweepUrl = page.url();
+      await page.goto(`${s.base}/`);
+      assert((await page.textContent('[data-testid="sweep-list"]'))!.includes("seeds 0, 1"), "sweep listed");
+      await page.goto(sweepUrl);
       await page.screenshot({ path: new URL("sweep-seeds.png", ARTIFACTS).pathname, fullPage: true });
 
       assertEquals(external, [], "no request leaves the server (no CDN)");
