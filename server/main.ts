@@ -13,11 +13,11 @@
  * (they come back `interrupted` with their partial results) and exits within seconds.
  * @module
  */
-import { type FlagSpec, helpText, parseArgs } from "../cli/flags.ts";
+import { type FlagSpec, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createApp, type KstarApp, LOOPBACK_HOSTS } from "./app.ts";
 import { ensureClientBuild } from "./client_build.ts";
-import { watchLauncher } from "./launcher.ts";
+import { checkRanges, envValue, flagMaker, type Range, runMain, runUntilStopped, usage } from "./command.ts";
 import { lockDataDir } from "./lock.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
@@ -57,15 +57,7 @@ export interface ServeOptions {
   maxAttempts: number;
 }
 
-function flag(
-  flag: string,
-  key: keyof ServeOptions | "help",
-  kind: FlagSpec["kind"],
-  help: string,
-  allowed?: string,
-): FlagSpec {
-  return { flag, key, kind, help, allowed, group: "Server" };
-}
+const flag = flagMaker<ServeOptions & { help: boolean }>("Server");
 
 /** The serve flags (parsed by the CLI's one parser, `cli/flags.ts`). */
 export const SERVE_FLAGS: FlagSpec[] = [
@@ -111,7 +103,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
   flag("help", "help", "boolean", "this help (also -h)"),
 ];
 
-const RANGES: Partial<Record<keyof ServeOptions, [number, number, boolean]>> = {
+const RANGES: Partial<Record<keyof ServeOptions, Range>> = {
   port: [0, 65535, true],
   concurrency: [1, 64, true],
   maxQueue: [0, 100_000, true],
@@ -119,15 +111,6 @@ const RANGES: Partial<Record<keyof ServeOptions, [number, number, boolean]>> = {
   maxMemoryGb: [0, 4096, false],
   maxAttempts: [1, 100, true],
 };
-
-function env(name: string): string | undefined {
-  try {
-    const v = Deno.env.get(name);
-    return v === undefined || v === "" ? undefined : v;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The defaults, with `KSTAR_DATA_DIR`, `KSTAR_DATA_ROOT` and `KSTAR_TOKEN` from the environment. */
 export function defaultServeOptions(): ServeOptions {
@@ -138,18 +121,18 @@ export function defaultServeOptions(): ServeOptions {
   return {
     port: 8000,
     host: "127.0.0.1",
-    dataDir: env("KSTAR_DATA_DIR") ?? ".kstar",
-    dataRoot: env("KSTAR_DATA_ROOT") ?? null,
+    dataDir: envValue("KSTAR_DATA_DIR") ?? ".kstar",
+    dataRoot: envValue("KSTAR_DATA_ROOT") ?? null,
     cacheDir: null,
     concurrency: 1,
     maxQueue: 16,
     maxBodyBytes: 64 * 1024,
     maxMemoryGb: Math.round(Math.min(8, total / 2 / 1024 ** 3) * 10) / 10,
-    token: env("KSTAR_TOKEN") ?? null,
+    token: envValue("KSTAR_TOKEN") ?? null,
     noBuild: false,
     logRequests: false,
     runner: "process",
-    redis: env("KSTAR_REDIS") ?? null,
+    redis: envValue("KSTAR_REDIS") ?? null,
     redisFrom: "KSTAR_REDIS",
     maxAttempts: 3,
   };
@@ -157,16 +140,11 @@ export function defaultServeOptions(): ServeOptions {
 
 /** The usage text. */
 export function serveHelp(): string {
-  const d = defaultServeOptions();
-  const specs = SERVE_FLAGS.map((s) => {
-    const v = (d as unknown as Record<string, unknown>)[s.key];
-    return { ...s, default: v === null || v === undefined || v === false ? undefined : String(v) };
-  });
-  return `kstar serve — the dashboard and JSON API
-
-Usage: deno task serve [flags]
-
-${helpText(specs)}`;
+  return usage(
+    "kstar serve — the dashboard and JSON API\n\nUsage: deno task serve [flags]",
+    SERVE_FLAGS,
+    defaultServeOptions(),
+  );
 }
 
 /** Parses serve flags. @throws {ConfigError} naming the flag */
@@ -177,21 +155,7 @@ export function parseServeArgs(args: string[]): ServeOptions & { help: boolean }
   // Workers drain a Redis queue, so far more runs may wait there (a sweep is up to 256).
   if (o.redis !== null && !given.includes("--max-queue")) o.maxQueue = 1024;
   if (o.redis !== null) parseRedisUrl(o.redis, o.redisFrom);
-  for (
-    const [key, [min, max, int]] of Object.entries(RANGES) as [
-      keyof ServeOptions,
-      [number, number, boolean],
-    ][]
-  ) {
-    const v = o[key] as number;
-    const ok = typeof v === "number" && Number.isFinite(v) &&
-      (int ? Number.isInteger(v) && v >= min : v > min) &&
-      v <= max;
-    if (!ok) {
-      const spec = SERVE_FLAGS.find((s) => s.key === key)!;
-      throw new ConfigError(`--${spec.flag}`, v, spec.allowed!);
-    }
-  }
+  checkRanges(o, RANGES, SERVE_FLAGS);
   if (o.runner !== "process" && o.runner !== "worker") {
     throw new ConfigError("--runner", o.runner, '"process" or "worker"');
   }
@@ -320,34 +284,15 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (o.token) {
     console.log(`kstar: open ${s.url}?token=… in a browser once; API clients send Authorization: Bearer …`);
   }
-  let reason = "";
-  const stop = (why: string) => {
-    if (reason) return;
-    reason = why;
-    console.log(`kstar: ${why}; shutting down`);
-    // Whatever holds the shutdown up, the process ends within seconds.
-    setTimeout(() => {
-      console.error("kstar: shutdown took over 5 s; exiting");
-      Deno.exit(1);
-    }, 5000);
-    s.shutdown();
-  };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const handlers = signals.map((sig) => [sig, () => stop(`got ${sig}`)] as const);
-  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
-  const unwatch = watchLauncher(() => stop("the process that started the server has ended"));
-  await s.finished;
+  await runUntilStopped(
+    "kstar",
+    "shutting down",
+    s.shutdown,
+    s.finished,
+    "the process that started the server",
+  );
   await s.shutdown();
-  unwatch();
-  for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await serveCommand(Deno.args));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
-}
+if (import.meta.main) await runMain(serveCommand);

@@ -11,9 +11,9 @@
  * their runs back to the queue for another worker and exits within seconds.
  * @module
  */
-import { type FlagSpec, helpText, parseArgs } from "../cli/flags.ts";
+import { type FlagSpec, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { watchLauncher } from "./launcher.ts";
+import { checkRanges, envValue, flagMaker, type Range, runMain, runUntilStopped, usage } from "./command.ts";
 import { QueueWorker } from "./queue_worker.ts";
 import { checkRedis, parseRedisUrl } from "./redis_connection.ts";
 
@@ -41,15 +41,7 @@ export interface WorkerCommandOptions {
   help: boolean;
 }
 
-function flag(
-  flag: string,
-  key: keyof WorkerCommandOptions,
-  kind: FlagSpec["kind"],
-  help: string,
-  allowed?: string,
-) {
-  return { flag, key, kind, help, allowed, group: "Worker" } satisfies FlagSpec;
-}
+const flag = flagMaker<WorkerCommandOptions>("Worker");
 
 /** The worker flags. */
 export const WORKER_FLAGS: FlagSpec[] = [
@@ -102,22 +94,13 @@ export const WORKER_FLAGS: FlagSpec[] = [
   flag("help", "help", "boolean", "this help (also -h)"),
 ];
 
-const RANGES: Partial<Record<keyof WorkerCommandOptions, [number, number, boolean]>> = {
+const RANGES: Partial<Record<keyof WorkerCommandOptions, Range>> = {
   concurrency: [1, 64, true],
   lockDuration: [1000, 3_600_000, true],
   stalledInterval: [500, 3_600_000, true],
   maxStalled: [0, 100, true],
   maxMemoryGb: [0, 4096, false],
 };
-
-function env(name: string): string | undefined {
-  try {
-    const v = Deno.env.get(name);
-    return v === undefined || v === "" ? undefined : v;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The defaults, with `KSTAR_REDIS` and `KSTAR_DATA_ROOT` from the environment. */
 export function defaultWorkerOptions(): WorkerCommandOptions {
@@ -126,11 +109,11 @@ export function defaultWorkerOptions(): WorkerCommandOptions {
     host = Deno.hostname().split(".")[0].replace(/[^A-Za-z0-9_.-]/g, "-") || host;
   } catch { /* not permitted */ }
   return {
-    redis: env("KSTAR_REDIS") ?? null,
+    redis: envValue("KSTAR_REDIS") ?? null,
     redisFrom: "KSTAR_REDIS",
     name: `${host}-${Deno.pid}`,
     concurrency: 1,
-    dataRoot: env("KSTAR_DATA_ROOT") ?? null,
+    dataRoot: envValue("KSTAR_DATA_ROOT") ?? null,
     cacheDir: null,
     lockDuration: 30_000,
     stalledInterval: 15_000,
@@ -143,19 +126,16 @@ export function defaultWorkerOptions(): WorkerCommandOptions {
 
 /** The usage text. */
 export function workerHelp(): string {
-  const d = defaultWorkerOptions();
-  const specs = WORKER_FLAGS.map((s) => {
-    const v = (d as unknown as Record<string, unknown>)[s.key];
-    const shown = s.key === "name" ? "<hostname>-<pid>" : v === null || v === false ? undefined : String(v);
-    return { ...s, default: shown };
-  });
-  return `kstar worker — executes runs from the server's Redis queue
+  return usage(
+    `kstar worker — executes runs from the server's Redis queue
 
 Usage: deno task worker --redis redis://HOST:6379 [flags]
 
-A run whose worker is killed is handed to another worker within about --lock-duration + 2 × --stalled-interval.
-
-${helpText(specs)}`;
+A run whose worker is killed is handed to another worker within about --lock-duration + 2 × --stalled-interval.`,
+    WORKER_FLAGS,
+    defaultWorkerOptions(),
+    { name: "<hostname>-<pid>" },
+  );
 }
 
 /** Parses the worker flags. @throws {ConfigError} naming the flag */
@@ -163,21 +143,7 @@ export function parseWorkerArgs(args: string[]): WorkerCommandOptions {
   const { values, given } = parseArgs(args, WORKER_FLAGS);
   const o = { ...defaultWorkerOptions(), ...values } as WorkerCommandOptions;
   if (o.help) return o;
-  for (
-    const [key, [min, max, int]] of Object.entries(RANGES) as [
-      keyof WorkerCommandOptions,
-      [number, number, boolean],
-    ][]
-  ) {
-    const v = o[key] as number;
-    const ok = typeof v === "number" && Number.isFinite(v) &&
-      (int ? Number.isInteger(v) && v >= min : v > min) &&
-      v <= max;
-    if (!ok) {
-      const spec = WORKER_FLAGS.find((s) => s.key === key)!;
-      throw new ConfigError(`--${spec.flag}`, v, spec.allowed!);
-    }
-  }
+  checkRanges(o, RANGES, WORKER_FLAGS);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(o.name)) {
     throw new ConfigError("--name", o.name, WORKER_FLAGS[1].allowed!);
   }
@@ -223,35 +189,19 @@ export async function workerCommand(args: string[]): Promise<number> {
       o.dataRoot ? `, data root ${o.dataRoot}` : ", built-in datasets only"
     })`,
   );
+  let stopping: Promise<void> | null = null;
+  const stop = () => stopping ??= worker.stop();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => resolveDone = r);
-  let reason = "";
-  const stop = (why: string) => {
-    if (reason) return;
-    reason = why;
-    console.log(`kstar worker ${o.name}: ${why}; handing running runs back and stopping`);
-    setTimeout(() => {
-      console.error(`kstar worker ${o.name}: stopping took over 5 s; exiting`);
-      Deno.exit(1);
-    }, 5000);
-    worker.stop().then(resolveDone);
-  };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const handlers = signals.map((sig) => [sig, () => stop(`got ${sig}`)] as const);
-  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
-  const unwatch = watchLauncher(() => stop("the process that started the worker has ended"));
-  await done;
-  unwatch();
-  for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+  await runUntilStopped(
+    `kstar worker ${o.name}`,
+    "handing running runs back and stopping",
+    () => stop().then(resolveDone),
+    done,
+    "the process that started the worker",
+  );
   console.log(`kstar worker ${o.name}: stopped`);
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await workerCommand(Deno.args));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(e instanceof ConfigError ? 2 : 1);
-  }
-}
+if (import.meta.main) await runMain(workerCommand);
