@@ -159,35 +159,10 @@ function withBuiltinClasses(ds: Dataset, classes: number | null | undefined): Da
  * ```
  */
 export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): Promise<Dataset> {
-  const loc = await locateDataset(spec, opts.dataRoot);
-  if (loc.kind === "builtin") {
-    checkApplies("builtin", opts, spec);
-    return withBuiltinClasses(await loadBuiltin(loc.name, opts), opts.classes);
-  }
-  const format = await formatOf(spec, loc);
-  checkApplies(format, opts, spec);
-  const common = { ...opts, dataRoot: opts.dataRoot ?? null };
-  switch (format) {
-    case "csv":
-    case "tsv":
-      return await loadTableFile(loc, common);
-    case "npy":
-      return await loadNpyFolder(loc.path, { ...common, name: loc.name });
-    case "images":
-      return await loadImageFolder(loc.path, { ...common, name: loc.name });
-    default: {
-      await checkIdxFiles(loc.path, opts.dataRoot);
-      const ds = await loadIdxFolder(loc.path, opts.classes);
-      return {
-        ...ds,
-        name: loc.name,
-        format: "idx",
-        kind: "images",
-        classNames: numberedClasses(ds.classes),
-        preprocessing: storedPreprocessing("bytes/255"),
-      };
-    }
-  }
+  const at = await located(spec, opts);
+  return at.kind === "builtin"
+    ? withBuiltinClasses(await loadBuiltin(at.name, opts), opts.classes)
+    : await READERS[at.format].load(at.loc, at.options);
 }
 
 /**
@@ -206,39 +181,85 @@ export async function loadDataset(spec: string, opts: LoadDatasetOptions = {}): 
  * ```
  */
 export async function probeDataset(spec: string, opts: LoadDatasetOptions = {}): Promise<DatasetShape> {
+  const at = await located(spec, opts);
+  return at.kind === "builtin"
+    ? { ...BUILTIN_SHAPES[at.name], classes: opts.classes ?? 10, format: "builtin", kind: "images" }
+    : await READERS[at.format].probe(at.loc, at.options);
+}
+
+/** The file formats, and what the loader and the probe of each do. */
+type FileFormat = Exclude<DatasetFormat, "builtin" | "arrays">;
+/** What a reader gets: the load options with the data root settled. */
+type ReaderOptions = Omit<LoadDatasetOptions, "dataRoot"> & { dataRoot: string | null };
+
+interface Reader {
+  load(loc: PathLocation, o: ReaderOptions): Promise<Dataset>;
+  probe(loc: PathLocation, o: ReaderOptions): Promise<DatasetShape>;
+}
+
+const table: Reader = { load: loadTableFile, probe: probeTableFile };
+
+const READERS: Record<FileFormat, Reader> = {
+  csv: table,
+  tsv: table,
+  npy: {
+    load: (loc, o) => loadNpyFolder(loc.path, { ...o, name: loc.name }),
+    probe: (loc, o) => probeNpyFolder(loc.path, { ...o, name: loc.name }),
+  },
+  images: {
+    load: (loc, o) => loadImageFolder(loc.path, { ...o, name: loc.name }),
+    probe: (loc, o) => probeImageFolder(loc.path, { ...o, name: loc.name }),
+  },
+  idx: {
+    async load(loc, o) {
+      await checkIdxFiles(loc.path, o.dataRoot ?? undefined);
+      const ds = await loadIdxFolder(loc.path, o.classes);
+      return {
+        ...ds,
+        name: loc.name,
+        format: "idx",
+        kind: "images",
+        classNames: numberedClasses(ds.classes),
+        preprocessing: storedPreprocessing("bytes/255"),
+      };
+    },
+    async probe(loc, o) {
+      await checkIdxFiles(loc.path, o.dataRoot ?? undefined);
+      const raw = await readIdxFolder(loc.path);
+      const classes = classCount(
+        { labels: raw.train.labels, file: raw.train.labelsFile },
+        { labels: raw.test.labels, file: raw.test.labelsFile },
+        o.classes,
+      );
+      return {
+        name: loc.name,
+        height: raw.height,
+        width: raw.width,
+        channels: 1,
+        classes,
+        trainSamples: raw.train.n,
+        testSamples: raw.test.n,
+        format: "idx",
+        kind: "images",
+      };
+    },
+  },
+};
+
+/** Where a spec points and in which format, with the options checked against that format. */
+async function located(
+  spec: string,
+  opts: LoadDatasetOptions,
+): Promise<
+  | { kind: "builtin"; name: Parameters<typeof loadBuiltin>[0] }
+  | { kind: "file"; loc: PathLocation; format: FileFormat; options: ReaderOptions }
+> {
   const loc = await locateDataset(spec, opts.dataRoot);
   if (loc.kind === "builtin") {
     checkApplies("builtin", opts, spec);
-    return { ...BUILTIN_SHAPES[loc.name], classes: opts.classes ?? 10, format: "builtin", kind: "images" };
+    return { kind: "builtin", name: loc.name };
   }
-  const format = await formatOf(spec, loc);
+  const format = await formatOf(spec, loc) as FileFormat;
   checkApplies(format, opts, spec);
-  const common = { ...opts, dataRoot: opts.dataRoot ?? null };
-  switch (format) {
-    case "csv":
-    case "tsv":
-      return await probeTableFile(loc, common);
-    case "npy":
-      return await probeNpyFolder(loc.path, { ...common, name: loc.name });
-    case "images":
-      return await probeImageFolder(loc.path, { ...common, name: loc.name });
-  }
-  await checkIdxFiles(loc.path, opts.dataRoot);
-  const raw = await readIdxFolder(loc.path);
-  const classes = classCount(
-    { labels: raw.train.labels, file: raw.train.labelsFile },
-    { labels: raw.test.labels, file: raw.test.labelsFile },
-    opts.classes,
-  );
-  return {
-    name: loc.name,
-    height: raw.height,
-    width: raw.width,
-    channels: 1,
-    classes,
-    trainSamples: raw.train.n,
-    testSamples: raw.test.n,
-    format: "idx",
-    kind: "images",
-  };
+  return { kind: "file", loc, format, options: { ...opts, dataRoot: opts.dataRoot ?? null } };
 }
