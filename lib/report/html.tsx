@@ -7,30 +7,22 @@
  * @module
  */
 import type { JSX } from "npm:preact@10.29.8";
-import { renderToString } from "npm:preact-render-to-string@6.8.2";
 import type { AnalysisResult } from "../analysis/types.ts";
 import { headlineThreshold } from "../analysis/thresholds.ts";
 import { defaultView, figureSource, runFigures } from "../present/figures.ts";
 import { fmt, fmtInt, fmtTime, fmtTolerance } from "../present/format.ts";
 import { datasetLabel } from "../present/labels.ts";
-import { scriptJson } from "../present/script_json.ts";
 import { QuadraticCheckView, TimingsTable, WarningsList } from "../present/components/Checks.tsx";
-import { FigureBox } from "../present/components/FigureBox.tsx";
 import { FitsTable } from "../present/components/FitsTable.tsx";
 import { RunFacts } from "../present/components/RunFacts.tsx";
 import { ThresholdHeadline } from "../present/components/ThresholdHeadline.tsx";
 import { ThresholdTable } from "../present/components/ThresholdTable.tsx";
-import { REPORT_CSS } from "./report_css.ts";
-import { renderSvg } from "./svg.ts";
+import { reportDocument, SvgFigure } from "./document.tsx";
 
 /** Options of {@link htmlReport}. */
 export interface HtmlReportOptions {
   /** Page title. Default `"kstar report — <dataset> · <model>"`. */
   title?: string;
-}
-
-function Svg({ markup }: { markup: string }): JSX.Element {
-  return <div class="svg" dangerouslySetInnerHTML={{ __html: markup }} />;
 }
 
 /** The report's body. */
@@ -89,20 +81,8 @@ export function Report({ result: r, title }: { result: AnalysisResult; title: st
           <section>
             <h2>How sure is k*?</h2>
             <div class="grid charts">
-              {figs.kStarHistogram
-                ? (
-                  <FigureBox figure={figs.kStarHistogram}>
-                    <Svg markup={renderSvg(figs.kStarHistogram, small)} />
-                  </FigureBox>
-                )
-                : null}
-              {figs.learningCurve
-                ? (
-                  <FigureBox figure={figs.learningCurve}>
-                    <Svg markup={renderSvg(figs.learningCurve, small)} />
-                  </FigureBox>
-                )
-                : null}
+              {figs.kStarHistogram ? <SvgFigure figure={figs.kStarHistogram} size={small} /> : null}
+              {figs.learningCurve ? <SvgFigure figure={figs.learningCurve} size={small} /> : null}
             </div>
           </section>
         )
@@ -111,26 +91,12 @@ export function Report({ result: r, title }: { result: AnalysisResult; title: st
         <h2>
           Δ<sub>k</sub> convergence
         </h2>
-        <FigureBox figure={figs.delta} wide>
-          <Svg markup={renderSvg(figs.delta, big)} />
-        </FigureBox>
+        <SvgFigure figure={figs.delta} size={big} wide />
         <div class="grid charts">
-          <FigureBox figure={figs.scaled}>
-            <Svg markup={renderSvg(figs.scaled, small)} />
-          </FigureBox>
-          {figs.spectrum
-            ? (
-              <FigureBox figure={figs.spectrum}>
-                <Svg markup={renderSvg(figs.spectrum, small)} />
-              </FigureBox>
-            )
-            : null}
-          <FigureBox figure={figs.eigen}>
-            <Svg markup={renderSvg(figs.eigen, small)} />
-          </FigureBox>
-          <FigureBox figure={figs.eigenDiff}>
-            <Svg markup={renderSvg(figs.eigenDiff, small)} />
-          </FigureBox>
+          <SvgFigure figure={figs.scaled} size={small} />
+          {figs.spectrum ? <SvgFigure figure={figs.spectrum} size={small} /> : null}
+          <SvgFigure figure={figs.eigen} size={small} />
+          <SvgFigure figure={figs.eigenDiff} size={small} />
         </div>
       </section>
       <section>
@@ -194,23 +160,5 @@ export function Report({ result: r, title }: { result: AnalysisResult; title: st
  */
 export function htmlReport(result: AnalysisResult, opts: HtmlReportOptions = {}): string {
   const title = opts.title ?? `kstar report — ${datasetLabel(result.dataset.name)} · ${result.model.spec}`;
-  const page = (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title}</title>
-        <style dangerouslySetInnerHTML={{ __html: REPORT_CSS }} />
-      </head>
-      <body>
-        <Report result={result} title={title} />
-        <script
-          type="application/json"
-          id="kstar-result"
-          dangerouslySetInnerHTML={{ __html: scriptJson(result) }}
-        />
-      </body>
-    </html>
-  );
-  return `<!DOCTYPE html>\n${renderToString(page)}\n`;
+  return reportDocument(title, <Report result={result} title={title} />, "kstar-result", result);
 }

@@ -322,6 +322,16 @@ function dataValues(fig: FigureSpec): { xs: number[]; ys: number[] } {
   return { xs, ys };
 }
 
+/** The size of a rendered figure, and whether its title is drawn inside it. */
+export interface SvgOptions {
+  /** Width in px (default 640). */
+  width?: number;
+  /** Height in px (default 360). */
+  height?: number;
+  /** Draw the title in the SVG (default true; false when a frame shows it). */
+  title?: boolean;
+}
+
 /**
  * Renders a figure as a standalone `<svg>` element (with `viewBox`, so it scales to its container).
  *
@@ -337,10 +347,7 @@ function dataValues(fig: FigureSpec): { xs: number[]; ys: number[] } {
  * assert.ok(svg.startsWith("<svg") && svg.includes("Empirical") && !svg.includes("NaN"));
  * ```
  */
-export function renderSvg(
-  fig: FigureSpec,
-  size: { width?: number; height?: number; title?: boolean } = {},
-): string {
+export function renderSvg(fig: FigureSpec, size: SvgOptions = {}): string {
   const L = chartLayout(fig, size.width ?? 640, size.height ?? 360, size.title ?? true);
   const id = `chart-${fig.id}`.replace(/[^A-Za-z0-9_-]/g, "-");
   const { xs, ys } = dataValues(fig);
