@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "../cli/flags.ts";
 import type { RunDetail } from "../server/types.ts";
+import { type Spawned, spawnReady, startRedis, stopSpawned } from "../scripts/spawn.ts";
 
 const { values } = parseArgs(Deno.args, [
   { flag: "runs", key: "runs", kind: "integer", help: "", group: "" },
@@ -41,101 +42,40 @@ const median = (xs: number[]) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Proc {
-  child: Deno.ChildProcess;
-  output: () => string;
-}
+type Proc = Spawned;
 
-/** Spawns a process; resolves once its output matches `ready` (its first match's groups). */
-async function spawn(
-  cmd: string,
-  args: string[],
-  ready: RegExp,
-): Promise<Proc & { match: RegExpMatchArray }> {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let text = "";
-  const dec = new TextDecoder();
-  let resolve!: (m: RegExpMatchArray) => void;
-  const matched = new Promise<RegExpMatchArray>((r) => resolve = r);
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const c of s) {
-      text += dec.decode(c);
-      const m = text.match(ready);
-      if (m) resolve(m);
-    }
-  };
-  pump(child.stdout);
-  pump(child.stderr);
-  const timeout = sleep(60_000).then(() => {
-    throw new Error(`${cmd} ${args.join(" ")} did not start:\n${text}`);
-  });
-  const match = await Promise.race([matched, timeout]);
-  return { child, output: () => text, match };
-}
-
-async function stop(p: Proc | null, signal: Deno.Signal = "SIGTERM"): Promise<void> {
-  if (!p) return;
-  try {
-    p.child.kill(signal);
-  } catch { /* gone */ }
-  await p.child.status;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function startRedis(): Promise<{ proc: Proc; url: string; dir: string }> {
-  const port = freePort();
-  const dir = await Deno.makeTempDir({ prefix: "kstar-bench-redis-" });
-  const proc = await spawn("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    dir,
-  ], /Ready to accept connections/);
-  return { proc, url: `redis://127.0.0.1:${port}`, dir };
-}
+/** Stops a process gracefully (SIGTERM: a server or worker hands its runs back), or as told. */
+const stop = (p: Proc | null, signal: Deno.Signal = "SIGTERM") => stopSpawned(p, signal);
 
 async function startServer(args: string[]): Promise<{ proc: Proc; base: string; dataDir: string }> {
   const dataDir = await Deno.makeTempDir({ prefix: "kstar-bench-store-" });
-  const proc = await spawn(Deno.execPath(), [
-    "run",
-    "-A",
-    "server/main.ts",
-    "--port",
-    "0",
-    "--no-build",
-    "--data-dir",
-    dataDir,
-    "--max-queue",
-    "1000",
-    ...args,
-  ], /listening on (http:\/\/[^/\s]+)\//);
+  const proc = await spawnReady(
+    Deno.execPath(),
+    [
+      "run",
+      "-A",
+      "server/main.ts",
+      "--port",
+      "0",
+      "--no-build",
+      "--data-dir",
+      dataDir,
+      "--max-queue",
+      "1000",
+      ...args,
+    ],
+    /listening on (http:\/\/[^/\s]+)\//,
+    { cwd: ROOT, what: "server" },
+  );
   return { proc, base: proc.match[1], dataDir };
 }
 
-async function startWorker(url: string, name: string): Promise<Proc> {
-  return await spawn(
+function startWorker(url: string, name: string): Promise<Proc> {
+  return spawnReady(
     Deno.execPath(),
     ["run", "-A", "server/worker_main.ts", "--redis", url, "--name", name],
     /taking runs/,
+    { cwd: ROOT, what: `worker ${name}` },
   );
 }
 
@@ -197,8 +137,7 @@ async function scale(processes: number, computeWorkers: number): Promise<Record<
   } finally {
     for (const w of workers) await stop(w);
     await stop(server.proc);
-    await stop(redis.proc, "SIGKILL");
-    await Deno.remove(redis.dir, { recursive: true }).catch(() => {});
+    await redis.stop();
     await Deno.remove(server.dataDir, { recursive: true }).catch(() => {});
   }
 }
@@ -237,10 +176,7 @@ async function overhead(engine: "embedded" | "redis"): Promise<Record<string, nu
   } finally {
     await stop(worker);
     await stop(server.proc);
-    if (redis) {
-      await stop(redis.proc, "SIGKILL");
-      await Deno.remove(redis.dir, { recursive: true }).catch(() => {});
-    }
+    await redis?.stop();
     await Deno.remove(server.dataDir, { recursive: true }).catch(() => {});
   }
 }

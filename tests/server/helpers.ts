@@ -6,6 +6,7 @@
 import type { AnalysisConfig } from "../../lib/analysis/types.ts";
 import { type AppOptions, createApp, type KstarApp } from "../../server/app.ts";
 import type { RunDetail, RunStatus, RunSummary } from "../../server/types.ts";
+import { spawnReady, stopSpawned } from "../../scripts/spawn.ts";
 
 export { assert, assertEquals, assertMatch } from "../assert.ts";
 
@@ -230,11 +231,17 @@ export interface SpawnOptions {
   via?: "main" | "task";
 }
 
-/** The command line that starts a server on a free port with the given data folder. */
-export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Command {
+/** The command that starts a server on a free port with the given data folder: `{ cmd, args }`. */
+export function serverArgs(dataDir: string, opts: SpawnOptions = {}): { cmd: string; args: string[] } {
   const flags = ["--port", String(opts.port ?? 0), "--data-dir", dataDir, "--no-build", ...(opts.args ?? [])];
   const args = opts.via === "task" ? ["task", "serve", ...flags] : ["run", "-A", SERVER_MAIN.href, ...flags];
-  return new Deno.Command(Deno.execPath(), {
+  return { cmd: Deno.execPath(), args };
+}
+
+/** The same as a `Deno.Command` (for a start that is expected to fail: `.output()`). */
+export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Command {
+  const { cmd, args } = serverArgs(dataDir, opts);
+  return new Deno.Command(cmd, {
     args,
     cwd: ROOT,
     stdout: "piped",
@@ -246,26 +253,12 @@ export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Co
 
 /** Starts a server process; resolves once it listens (fails with its output if it exits first). */
 export async function spawnServer(dataDir: string, opts: SpawnOptions = {}): Promise<ServerProcess> {
-  const child = serverCommand(dataDir, opts).spawn();
-  let out = "";
-  const dec = new TextDecoder();
-  let resolve!: (base: string) => void, reject!: (e: Error) => void;
-  const listening = new Promise<string>((res, rej) => [resolve, reject] = [res, rej]);
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      out += dec.decode(chunk);
-      const m = out.match(/listening on (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    }
-  };
-  const drained = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => {});
-  drained.then(() => reject(new Error(`server exited before listening:\n${out}`)));
-  const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-  try {
-    return { base: await listening, child, output: () => out, drained };
-  } finally {
-    clearTimeout(timer);
-  }
+  const cmd = serverArgs(dataDir, opts);
+  const p = await spawnReady(cmd.cmd, cmd.args, /listening on (http:\/\/[^/\s]+)\//, {
+    cwd: ROOT,
+    what: "server",
+  });
+  return { base: p.match[1], child: p.child, output: p.output, drained: p.drained };
 }
 
 /** The child processes of `pid` (Linux); null where that cannot be told. */
@@ -304,10 +297,5 @@ export async function allEnded(pids: number[], timeoutMs: number): Promise<boole
 
 /** Kills a server process (ignoring one already gone) and waits for it. */
 export async function killServer(p: ServerProcess | null): Promise<void> {
-  if (!p) return;
-  try {
-    p.child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await p.child.status;
-  await p.drained;
+  await stopSpawned(p);
 }
