@@ -308,6 +308,7 @@ export {
   type SummaryRow,
   summaryRows,
   summaryTable,
+  type SvgOptions,
   thresholdsCsv,
 } from "./lib/report/mod.ts";
 

@@ -14,21 +14,21 @@
  * `--overhead-runs N`, `--skip-scale`, `--skip-overhead`, `--contended`, `--json FILE`.
  * @module
  */
-import { parseArgs } from "../cli/flags.ts";
+import { benchFlags } from "./flags.ts";
 import type { RunDetail } from "../server/types.ts";
-import { type Spawned, spawnReady, startRedis, stopSpawned } from "../scripts/spawn.ts";
+import { serverArgs, type Spawned, spawnReady, startRedis, stopSpawned } from "../scripts/spawn.ts";
 
-const { values } = parseArgs(Deno.args, [
-  { flag: "runs", key: "runs", kind: "integer", help: "", group: "" },
-  { flag: "limit", key: "limit", kind: "integer", help: "", group: "" },
-  { flag: "overhead-runs", key: "overheadRuns", kind: "integer", help: "", group: "" },
-  { flag: "skip-scale", key: "skipScale", kind: "boolean", help: "", group: "" },
-  { flag: "skip-overhead", key: "skipOverhead", kind: "boolean", help: "", group: "" },
-  { flag: "contended", key: "contended", kind: "boolean", help: "", group: "" },
-  { flag: "json", key: "json", kind: "string", help: "", group: "" },
-]);
-const RUNS = (values.runs as number | undefined) ?? 8;
-const OVERHEAD_RUNS = (values.overheadRuns as number | undefined) ?? 12;
+const values = benchFlags({
+  "runs": "integer",
+  "limit": "integer",
+  "overhead-runs": "integer",
+  "skip-scale": "boolean",
+  "skip-overhead": "boolean",
+  "contended": "boolean",
+  "json": "string",
+}, { runs: 8, overheadRuns: 12 });
+const RUNS = values.runs as number;
+const OVERHEAD_RUNS = values.overheadRuns as number;
 const ROOT = new URL("../", import.meta.url);
 const out: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -49,24 +49,11 @@ const stop = (p: Proc | null, signal: Deno.Signal = "SIGTERM") => stopSpawned(p,
 
 async function startServer(args: string[]): Promise<{ proc: Proc; base: string; dataDir: string }> {
   const dataDir = await Deno.makeTempDir({ prefix: "kstar-bench-store-" });
-  const proc = await spawnReady(
-    Deno.execPath(),
-    [
-      "run",
-      "-A",
-      "server/main.ts",
-      "--port",
-      "0",
-      "--no-build",
-      "--data-dir",
-      dataDir,
-      "--max-queue",
-      "1000",
-      ...args,
-    ],
-    /listening on (http:\/\/[^/\s]+)\//,
-    { cwd: ROOT, what: "server" },
-  );
+  const { cmd, args: argv } = serverArgs(dataDir, { args: ["--max-queue", "1000", ...args] });
+  const proc = await spawnReady(cmd, argv, /listening on (http:\/\/[^/\s]+)\//, {
+    cwd: ROOT,
+    what: "server",
+  });
   return { proc, base: proc.match[1], dataDir };
 }
 

@@ -14,21 +14,19 @@ import { analyze } from "../lib/analysis/analyze.ts";
 import type { AnalysisResult } from "../lib/analysis/types.ts";
 import { findThreshold } from "../lib/analysis/thresholds.ts";
 import { CURVES } from "../lib/config/choices.ts";
-import { parseArgs } from "../cli/flags.ts";
+import { benchFlags } from "./flags.ts";
 import { fmtInt, fmtPercent } from "../lib/present/format.ts";
 import { CURVE_LABELS } from "../lib/present/labels.ts";
 import { intervalCell } from "../lib/present/threshold_view.ts";
 import { median } from "../lib/sweep/summary.ts";
 
-const { values } = parseArgs(Deno.args, [
-  { flag: "seeds", key: "seeds", kind: "integer", help: "", group: "" },
-  { flag: "orderings", key: "orderings", kind: "integer", help: "", group: "" },
-  { flag: "limit", key: "limit", kind: "integer", help: "", group: "" },
-  { flag: "json", key: "json", kind: "string", help: "", group: "" },
-]);
-const seeds = (values.seeds as number | undefined) ?? 5;
-const orderings = (values.orderings as number | undefined) ?? 200;
-const limit = (values.limit as number | undefined) ?? null;
+const values = benchFlags({
+  "seeds": "integer",
+  "orderings": "integer",
+  "limit": "integer",
+  "json": "string",
+}, { seeds: 5, orderings: 200, limit: null });
+const { seeds, orderings, limit } = values as { seeds: number; orderings: number; limit: number | null };
 const cores = navigator.hardwareConcurrency;
 const started = new Date().toISOString();
 const log = (s: string) => console.error(s);

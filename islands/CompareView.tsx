@@ -16,7 +16,7 @@ import { compareFigure, figureSource, viewThresholds } from "../lib/present/figu
 import { fmt, fmtTime } from "../lib/present/format.ts";
 import { CURVE_LABELS, datasetLabel } from "../lib/present/labels.ts";
 import { seriesColor } from "../lib/present/palette.ts";
-import { ThresholdValue } from "../lib/present/components/ThresholdValue.tsx";
+import { KStarCells, ThresholdValue } from "../lib/present/components/ThresholdValue.tsx";
 import { FigureBox } from "../lib/present/components/FigureBox.tsx";
 import { parseTolerance } from "../components/tolerance.ts";
 import type { RunSummary } from "../server/types.ts";
@@ -245,12 +245,7 @@ export default function CompareView(
                         <td class="num">{r.config.d}</td>
                         <td class="num">{r.config.mcDraws}</td>
                         <td class="num">{fmt(r.config.sigma)}</td>
-                        <td class="num strong">
-                          <ThresholdValue threshold={th} />
-                        </td>
-                        <td class="num">
-                          <ThresholdValue threshold={th} of="samples" />
-                        </td>
+                        <KStarCells threshold={th} />
                       </tr>
                     ))}
                   </tbody>

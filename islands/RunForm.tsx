@@ -9,6 +9,7 @@
 import { seedList, SEEDS_ALLOWED } from "../lib/sweep/seeds.ts";
 import { useRef, useState } from "npm:preact@10.29.8/hooks";
 import type { FieldInfo } from "../lib/config/fields.ts";
+import type { DatasetShape } from "../lib/config/plan.ts";
 import { api, ApiRequestError } from "../components/api.ts";
 import { useHydrated } from "../components/hooks.ts";
 
@@ -19,15 +20,7 @@ export interface FormDataset {
   /** The detected format (`builtin`, `idx`, `csv`, `tsv`, `npy`, `images`). */
   format: string;
   /** Its shape with the default data options, or null when it could not be probed. */
-  shape: {
-    height: number;
-    width: number;
-    channels: number;
-    classes: number;
-    trainSamples: number;
-    testSamples: number;
-    kind?: string;
-  } | null;
+  shape: Omit<DatasetShape, "name" | "format"> | null;
   /** Why it could not be probed. */
   error: string | null;
 }

@@ -9,7 +9,7 @@ import { useEffect, useState } from "npm:preact@10.29.8/hooks";
 import { api } from "../components/api.ts";
 import { fmt, fmtDuration, fmtPercent, fmtTime } from "../lib/present/format.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
-import { ThresholdValue } from "../lib/present/components/ThresholdValue.tsx";
+import { KStarCells } from "../lib/present/components/ThresholdValue.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import type { RunSummary } from "../server/types.ts";
 import { useHydrated } from "../components/hooks.ts";
@@ -138,12 +138,7 @@ export default function RunTable({ runs: initial }: RunTableProps) {
                       <td class="num">
                         {fmt(tolOf(r)) === "—" ? <span class="muted">default</span> : fmt(tolOf(r))}
                       </td>
-                      <td class="num strong">
-                        {r.status === "done" ? <ThresholdValue threshold={r.headline} /> : "—"}
-                      </td>
-                      <td class="num">
-                        {r.status === "done" ? <ThresholdValue threshold={r.headline} of="samples" /> : "—"}
-                      </td>
+                      <KStarCells threshold={r.headline} done={r.status === "done"} />
                       <td class="num">{live && r.status === "queued" ? "—" : fmtDuration(r.duration)}</td>
                       <td class="muted nowrap">{fmtTime(r.createdAt)}</td>
                       <td class="actions">

@@ -11,14 +11,15 @@ import { Island } from "../components/Island.tsx";
 import RunForm, { type RunFormProps } from "../islands/RunForm.tsx";
 import RunTable from "../islands/RunTable.tsx";
 import type { PageHandler, PageProps } from "../server/context.ts";
-import type { RunSummary, SweepRecord } from "../server/types.ts";
-import { fmtTime, plural } from "../lib/present/format.ts";
+import type { RunSummary } from "../server/types.ts";
+import type { SweepListEntry } from "../lib/present/components/SweepTables.tsx";
+import { SweepListTable } from "../lib/present/components/SweepTables.tsx";
 import { datasetEntries } from "./api/datasets.ts";
 
 interface Data {
   runs: RunSummary[];
   /** The newest sweeps, with how many of their runs have ended. */
-  sweeps: (SweepRecord & { ended: number })[];
+  sweeps: SweepListEntry[];
   form: RunFormProps;
 }
 
@@ -66,28 +67,7 @@ export default function Dashboard({ data }: PageProps<Data>) {
             ? (
               <section class="card" data-testid="sweep-list">
                 <div class="card-title">Sweeps</div>
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th>Sweep</th>
-                      <th class="num">runs</th>
-                      <th class="num">ended</th>
-                      <th>submitted</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.sweeps.map((sw) => (
-                      <tr key={sw.id}>
-                        <td>
-                          <a href={`/sweeps/${encodeURIComponent(sw.id)}`}>{sw.name ?? sw.id}</a>
-                        </td>
-                        <td class="num">{plural(sw.size, "run")}</td>
-                        <td class="num">{sw.ended} of {sw.size}</td>
-                        <td class="muted">{fmtTime(sw.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <SweepListTable sweeps={data.sweeps} />
               </section>
             )
             : null}

@@ -140,3 +140,20 @@ export async function startRedis(port = freePort()): Promise<RedisServer> {
     },
   };
 }
+
+const SERVER_MAIN = new URL("../server/main.ts", import.meta.url);
+
+/**
+ * The command line of a kstar server on a free port (`--port 0` unless given), with its own store folder and no
+ * browser bundle build: `deno run -A server/main.ts …`, or `deno task serve …` (`viaTask`) as the README starts it.
+ */
+export function serverArgs(
+  dataDir: string,
+  o: { args?: string[]; port?: number; viaTask?: boolean } = {},
+): { cmd: string; args: string[] } {
+  const flags = ["--port", String(o.port ?? 0), "--data-dir", dataDir, "--no-build", ...(o.args ?? [])];
+  return {
+    cmd: Deno.execPath(),
+    args: o.viaTask ? ["task", "serve", ...flags] : ["run", "-A", SERVER_MAIN.href, ...flags],
+  };
+}

@@ -29,6 +29,26 @@ export function flagMaker<O>(group: string) {
 /** `[min, max, integer]`: an integer in [min, max], or a number in (min, max]. */
 export type Range = [number, number, boolean];
 
+/** The range of `--max-memory` (GiB). */
+export const MAX_MEMORY_RANGE: Range = [0, 4096, false];
+
+/** `--max-memory`: runs estimated to need more memory are refused (option `maxMemoryGb`). */
+export function maxMemoryFlag(group: string): FlagSpec {
+  return {
+    flag: "max-memory",
+    key: "maxMemoryGb",
+    kind: "number",
+    help: "refuse runs estimated to need more memory (GiB)",
+    allowed: "a number in (0, 4096]",
+    group,
+  };
+}
+
+/** `--help` (also `-h`). */
+export function helpFlag(group: string): FlagSpec {
+  return { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group };
+}
+
 /** Checks the numeric options against their ranges. @throws {ConfigError} naming the flag and its range */
 export function checkRanges<O>(
   o: O,

@@ -11,11 +11,17 @@ import type { RunStore } from "./store.ts";
 
 /** Options the app runs with, after defaults. */
 export interface ResolvedAppOptions {
+  /** Store folder (`serve`: `$KSTAR_DATA_DIR` or `.kstar`). */
   dataDir: string;
+  /** Folder datasets must lie under (`serve`: `$KSTAR_DATA_ROOT`); null: built-in datasets only. */
   dataRoot: string | null;
+  /** Dataset cache folder; null: the library's. */
   cacheDir: string | null;
+  /** Runs executing at once. */
   concurrency: number;
+  /** Runs allowed to wait (more → 429). */
   maxQueue: number;
+  /** Largest request body in bytes. */
   maxBodyBytes: number;
   /** Submitted runs estimated to need more memory than this are refused (bytes). */
   memoryLimitBytes: number;

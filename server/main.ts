@@ -17,28 +17,32 @@ import { type FlagSpec, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createApp, type KstarApp, LOOPBACK_HOSTS } from "./app.ts";
 import { ensureClientBuild } from "./client_build.ts";
-import { checkRanges, envValue, flagMaker, type Range, runMain, runUntilStopped, usage } from "./command.ts";
+import {
+  checkRanges,
+  envValue,
+  flagMaker,
+  helpFlag,
+  MAX_MEMORY_RANGE,
+  maxMemoryFlag,
+  type Range,
+  runMain,
+  runUntilStopped,
+  usage,
+} from "./command.ts";
+import type { ResolvedAppOptions } from "./context.ts";
 import { lockDataDir } from "./lock.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
 /** Options of {@link serve}. */
-export interface ServeOptions {
+export interface ServeOptions extends
+  Pick<
+    ResolvedAppOptions,
+    "dataDir" | "dataRoot" | "cacheDir" | "concurrency" | "maxQueue" | "maxBodyBytes"
+  > {
   /** Port (default 8000; 0 picks a free one). */
   port: number;
   /** Address to bind (default 127.0.0.1). */
   host: string;
-  /** Store folder (default `$KSTAR_DATA_DIR` or `.kstar`). */
-  dataDir: string;
-  /** Folder datasets must lie under (default `$KSTAR_DATA_ROOT`; none: built-in datasets only). */
-  dataRoot: string | null;
-  /** Dataset cache folder (default: the library's). */
-  cacheDir: string | null;
-  /** Runs executing at once. */
-  concurrency: number;
-  /** Runs allowed to wait (more → 429). */
-  maxQueue: number;
-  /** Largest request body in bytes. */
-  maxBodyBytes: number;
   /** Submitted runs estimated to need more memory than this many GiB are refused. */
   maxMemoryGb: number;
   /** The access token every request must carry (`$KSTAR_TOKEN`); required when the host is not loopback. */
@@ -75,13 +79,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     "largest request body in bytes",
     "an integer in [1024, 67108864]",
   ),
-  flag(
-    "max-memory",
-    "maxMemoryGb",
-    "number",
-    "refuse runs estimated to need more memory (GiB)",
-    "a number in (0, 4096]",
-  ),
+  maxMemoryFlag("Server"),
   flag("token", "token", "string", "access token every request must carry (env KSTAR_TOKEN)"),
   flag("runner", "runner", "choice", "where runs execute", 'one of "process", "worker"'),
   flag(
@@ -100,7 +98,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
   ),
   flag("no-build", "noBuild", "boolean", "do not build the browser bundle"),
   flag("log", "logRequests", "boolean", "log every request and the runs' output"),
-  flag("help", "help", "boolean", "this help (also -h)"),
+  helpFlag("Server"),
 ];
 
 const RANGES: Partial<Record<keyof ServeOptions, Range>> = {
@@ -108,7 +106,7 @@ const RANGES: Partial<Record<keyof ServeOptions, Range>> = {
   concurrency: [1, 64, true],
   maxQueue: [0, 100_000, true],
   maxBodyBytes: [1024, 64 * 1024 * 1024, true],
-  maxMemoryGb: [0, 4096, false],
+  maxMemoryGb: MAX_MEMORY_RANGE,
   maxAttempts: [1, 100, true],
 };
 

@@ -13,7 +13,7 @@
  */
 import { type FlagSpec, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { checkRanges, envValue, flagMaker, type Range, runMain, runUntilStopped, usage } from "./command.ts";
+import * as command from "./command.ts";
 import { QueueWorker } from "./queue_worker.ts";
 import { checkRedis, parseRedisUrl } from "./redis_connection.ts";
 
@@ -41,7 +41,7 @@ export interface WorkerCommandOptions {
   help: boolean;
 }
 
-const flag = flagMaker<WorkerCommandOptions>("Worker");
+const flag = command.flagMaker<WorkerCommandOptions>("Worker");
 
 /** The worker flags. */
 export const WORKER_FLAGS: FlagSpec[] = [
@@ -83,23 +83,17 @@ export const WORKER_FLAGS: FlagSpec[] = [
     "times a run is handed on from a stopped worker before it is failed",
     "an integer in [0, 100]",
   ),
-  flag(
-    "max-memory",
-    "maxMemoryGb",
-    "number",
-    "refuse runs estimated to need more memory (GiB)",
-    "a number in (0, 4096]",
-  ),
+  command.maxMemoryFlag("Worker"),
   flag("log", "log", "boolean", "print what run processes write"),
-  flag("help", "help", "boolean", "this help (also -h)"),
+  command.helpFlag("Worker"),
 ];
 
-const RANGES: Partial<Record<keyof WorkerCommandOptions, Range>> = {
+const RANGES: Partial<Record<keyof WorkerCommandOptions, command.Range>> = {
   concurrency: [1, 64, true],
   lockDuration: [1000, 3_600_000, true],
   stalledInterval: [500, 3_600_000, true],
   maxStalled: [0, 100, true],
-  maxMemoryGb: [0, 4096, false],
+  maxMemoryGb: command.MAX_MEMORY_RANGE,
 };
 
 /** The defaults, with `KSTAR_REDIS` and `KSTAR_DATA_ROOT` from the environment. */
@@ -109,11 +103,11 @@ export function defaultWorkerOptions(): WorkerCommandOptions {
     host = Deno.hostname().split(".")[0].replace(/[^A-Za-z0-9_.-]/g, "-") || host;
   } catch { /* not permitted */ }
   return {
-    redis: envValue("KSTAR_REDIS") ?? null,
+    redis: command.envValue("KSTAR_REDIS") ?? null,
     redisFrom: "KSTAR_REDIS",
     name: `${host}-${Deno.pid}`,
     concurrency: 1,
-    dataRoot: envValue("KSTAR_DATA_ROOT") ?? null,
+    dataRoot: command.envValue("KSTAR_DATA_ROOT") ?? null,
     cacheDir: null,
     lockDuration: 30_000,
     stalledInterval: 15_000,
@@ -126,7 +120,7 @@ export function defaultWorkerOptions(): WorkerCommandOptions {
 
 /** The usage text. */
 export function workerHelp(): string {
-  return usage(
+  return command.usage(
     `kstar worker — executes runs from the server's Redis queue
 
 Usage: deno task worker --redis redis://HOST:6379 [flags]
@@ -143,7 +137,7 @@ export function parseWorkerArgs(args: string[]): WorkerCommandOptions {
   const { values, given } = parseArgs(args, WORKER_FLAGS);
   const o = { ...defaultWorkerOptions(), ...values } as WorkerCommandOptions;
   if (o.help) return o;
-  checkRanges(o, RANGES, WORKER_FLAGS);
+  command.checkRanges(o, RANGES, WORKER_FLAGS);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(o.name)) {
     throw new ConfigError("--name", o.name, WORKER_FLAGS[1].allowed!);
   }
@@ -193,7 +187,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const stop = () => stopping ??= worker.stop();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => resolveDone = r);
-  await runUntilStopped(
+  await command.runUntilStopped(
     `kstar worker ${o.name}`,
     "handing running runs back and stopping",
     () => stop().then(resolveDone),
@@ -204,4 +198,4 @@ export async function workerCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(workerCommand);
+if (import.meta.main) await command.runMain(workerCommand);

@@ -3,22 +3,11 @@
  * writes; its errors (each names the flag typed, exit 2).
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { cli } from "./cli_helpers.ts";
 import { killWorker, SKIP_REDIS, spawnWorker, startRedis } from "./server/redis_helpers.ts";
 import type { SweepDocument } from "../lib/sweep/summary.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const SMALL = "--limit 512 --batch-size 32 --epochs 1 --d 3 --mc-draws 8 --workers 0 --backend wasm --quiet";
-
-async function cli(args: string): Promise<{ code: number; out: string; err: string }> {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args.split(/\s+/).filter(Boolean)],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
-}
 
 async function readDoc(out: string): Promise<SweepDocument> {
   return JSON.parse(await Deno.readTextFile(`${out}/sweep.json`)) as SweepDocument;

@@ -1,26 +1,8 @@
 /** The command line, run as a user would: flags, outputs, errors and exit codes. */
 import { assert, assertEquals } from "./assert.ts";
+import { cli } from "./cli_helpers.ts";
 import { encodeIdxImages, encodeIdxLabels } from "../lib/data/idx.ts";
 import { Rng } from "../lib/rng.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-/** Runs the CLI; `args` as a list, or as one line split at spaces (no quoting needed in these tests). */
-async function cli(
-  args: string[] | string,
-  cwd?: string,
-): Promise<{ code: number; out: string; err: string }> {
-  if (typeof args === "string") args = args.split(/\s+/).filter(Boolean);
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
-}
 
 /** Writes a learnable 8×8, 4-class IDX folder (bright quadrant = class). */
 async function idxFolder(dir: string, n: number): Promise<void> {

@@ -74,23 +74,8 @@ export interface PlannedData {
   train: Split;
 }
 
-/** What a result records about its data: name, shape, format, class names, preprocessing, split sizes. */
-export type DataRecord = DataDescription & {
-  /** The dataset's name. */
-  name: string;
-  /** Image height (1 for a table). */
-  height: number;
-  /** Image width (the feature count of a table). */
-  width: number;
-  /** Channels per pixel. */
-  channels: number;
-  /** Number of classes. */
-  classes: number;
-  /** Training samples (before `limit`). */
-  trainSamples: number;
-  /** Test samples. */
-  testSamples: number;
-};
+/** What a result records about its data: its shape and split sizes, format, class names and preprocessing. */
+export type DataRecord = Omit<DatasetShape, "format" | "kind"> & DataDescription;
 
 /** The {@link DataRecord} of a run's data. */
 export function dataRecord(data: Dataset, shape: DatasetShape): DataRecord {

@@ -31,7 +31,7 @@ import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../conf
 import { checkChoice, ConfigError, DataError } from "../errors.ts";
 import { permutation } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
-import { encodeCache, type RawDataset, rawToDataset, readCache, writeFileAtomic } from "./cache.ts";
+import { type RawDataset, rawToDataset, readCache, saveCache } from "./cache.ts";
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
@@ -354,14 +354,7 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
     }
   }
   const raw = name === "mnist" ? await buildMnist(progress) : await buildFashion(progress);
-  if (file) {
-    try {
-      await writeFileAtomic(file, encodeCache(raw));
-      progress({ stage: "cache-write", message: `wrote ${file}` });
-    } catch (e) {
-      progress({ stage: "cache-skip", message: `could not write cache ${file}: ${(e as Error).message}` });
-    }
-  }
+  if (file) await saveCache(file, raw, progress);
   const ds = described(name, rawToDataset(name, raw));
   progress({
     stage: "done",

@@ -214,3 +214,20 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     throw e;
   }
 }
+
+/**
+ * Writes a cache file (atomically) and says so through `progress`: `cache-write` when written, `cache-skip`
+ * with the reason when it could not be (loading goes on without it).
+ */
+export async function saveCache(
+  file: string,
+  raw: RawDataset,
+  progress: (p: { stage: "cache-write" | "cache-skip"; message: string }) => void,
+): Promise<void> {
+  try {
+    await writeFileAtomic(file, encodeCache(raw));
+    progress({ stage: "cache-write", message: `wrote ${file}` });
+  } catch (e) {
+    progress({ stage: "cache-skip", message: `could not write cache ${file}: ${(e as Error).message}` });
+  }
+}

@@ -32,7 +32,7 @@ import type { DatasetShape } from "../config/plan.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import { arrangeDataset, splitSizes } from "./assemble.ts";
 import { defaultCacheDir, type LoadProgress } from "./builtin.ts";
-import { encodeCache, type RawDataset, readCache, writeFileAtomic } from "./cache.ts";
+import { type RawDataset, readCache, saveCache } from "./cache.ts";
 import type { Dataset } from "./dataset.ts";
 import { decodeImage, isImageName, resizeImage, sniffImage } from "./images.ts";
 import { naturalCompare } from "./natural.ts";
@@ -388,14 +388,7 @@ async function decoded(
     }
   }
   const raw = await decodeAll(scan, size, progress);
-  if (file) {
-    try {
-      await writeFileAtomic(file, encodeCache(raw));
-      progress({ stage: "cache-write", message: `wrote ${file}` });
-    } catch (e) {
-      progress({ stage: "cache-skip", message: `could not write cache ${file}: ${(e as Error).message}` });
-    }
-  }
+  if (file) await saveCache(file, raw, progress);
   return raw;
 }
 

@@ -15,5 +15,5 @@ export {
   thresholdsCsv,
 } from "./csv.ts";
 export { summaryMarkdown, type SummaryOptions, type SummaryRow, summaryRows, summaryTable } from "./table.ts";
-export { renderSvg } from "./svg.ts";
+export { renderSvg, type SvgOptions } from "./svg.ts";
 export { htmlReport, type HtmlReportOptions } from "./html.tsx";

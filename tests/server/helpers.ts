@@ -6,7 +6,7 @@
 import type { AnalysisConfig } from "../../lib/analysis/types.ts";
 import { type AppOptions, createApp, type KstarApp } from "../../server/app.ts";
 import type { RunDetail, RunStatus, RunSummary } from "../../server/types.ts";
-import { spawnReady, stopSpawned } from "../../scripts/spawn.ts";
+import { serverArgs, spawnReady, stopSpawned } from "../../scripts/spawn.ts";
 
 export { assert, assertEquals, assertMatch } from "../assert.ts";
 
@@ -208,7 +208,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-const SERVER_MAIN = new URL("../../server/main.ts", import.meta.url);
 const ROOT = new URL("../../", import.meta.url);
 
 /** A server in its own process. */
@@ -231,16 +230,9 @@ export interface SpawnOptions {
   via?: "main" | "task";
 }
 
-/** The command that starts a server on a free port with the given data folder: `{ cmd, args }`. */
-export function serverArgs(dataDir: string, opts: SpawnOptions = {}): { cmd: string; args: string[] } {
-  const flags = ["--port", String(opts.port ?? 0), "--data-dir", dataDir, "--no-build", ...(opts.args ?? [])];
-  const args = opts.via === "task" ? ["task", "serve", ...flags] : ["run", "-A", SERVER_MAIN.href, ...flags];
-  return { cmd: Deno.execPath(), args };
-}
-
 /** The same as a `Deno.Command` (for a start that is expected to fail: `.output()`). */
 export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Command {
-  const { cmd, args } = serverArgs(dataDir, opts);
+  const { cmd, args } = serverArgs(dataDir, { ...opts, viaTask: opts.via === "task" });
   return new Deno.Command(cmd, {
     args,
     cwd: ROOT,
@@ -253,7 +245,7 @@ export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Co
 
 /** Starts a server process; resolves once it listens (fails with its output if it exits first). */
 export async function spawnServer(dataDir: string, opts: SpawnOptions = {}): Promise<ServerProcess> {
-  const cmd = serverArgs(dataDir, opts);
+  const cmd = serverArgs(dataDir, { ...opts, viaTask: opts.via === "task" });
   const p = await spawnReady(cmd.cmd, cmd.args, /listening on (http:\/\/[^/\s]+)\//, {
     cwd: ROOT,
     what: "server",

@@ -15,6 +15,7 @@ import {
   spawnServer,
 } from "./helpers.ts";
 import { SKIP_REDIS, startRedis } from "./redis_helpers.ts";
+import { serverArgs } from "../../scripts/spawn.ts";
 import type { QueueStats } from "../../server/queue.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -44,16 +45,7 @@ Deno.test("redis: unreachable or malformed at start → exit 2 naming --redis or
   const url = `redis://:hunter2secret@127.0.0.1:${closedPort()}`;
   const dataDir = await Deno.makeTempDir({ prefix: "kstar-redis-edge-" });
   try {
-    const serve = await runCommand([
-      "server/main.ts",
-      "--port",
-      "0",
-      "--no-build",
-      "--data-dir",
-      dataDir,
-      "--redis",
-      url,
-    ]);
+    const serve = await runCommand(serverArgs(dataDir, { args: ["--redis", url] }).args.slice(2));
     assertEquals(serve.code, 2, serve.out);
     assertMatch(
       serve.out,

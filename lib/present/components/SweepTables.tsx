@@ -7,8 +7,8 @@
  */
 import type { JSX } from "npm:preact@10.29.8";
 import type { SweepDocument, SweepGroup } from "../../sweep/summary.ts";
-import { fmtDuration, fmtInt } from "../format.ts";
-import { ThresholdValue } from "./ThresholdValue.tsx";
+import { fmtDuration, fmtInt, fmtTime, plural } from "../format.ts";
+import { KStarCells } from "./ThresholdValue.tsx";
 
 /** The grid points across seeds. */
 export function SweepGroupsTable({ groups }: { groups: readonly SweepGroup[] }): JSX.Element {
@@ -82,13 +82,45 @@ export function SweepRunsTable(
             </td>
             <td>{groupOf.get(i) ?? ""}</td>
             <td class="num">{r.config.seed}</td>
-            <td class="num strong">
-              {r.status === "done" ? <ThresholdValue threshold={r.headline} /> : "—"}
-            </td>
-            <td class="num">
-              {r.status === "done" ? <ThresholdValue threshold={r.headline} of="samples" /> : "—"}
-            </td>
+            <KStarCells threshold={r.headline} done={r.status === "done"} />
             <td class="num">{fmtDuration(r.duration)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A sweep in a list: its id, name, size and submission time, and how many of its runs have ended. */
+export interface SweepListEntry {
+  id: string;
+  name: string | null;
+  size: number;
+  createdAt: string;
+  ended: number;
+}
+
+/** The list of sweeps, each linking to its page. */
+export function SweepListTable({ sweeps }: { sweeps: readonly SweepListEntry[] }): JSX.Element {
+  return (
+    <table class="data">
+      <thead>
+        <tr>
+          <th>Sweep</th>
+          <th class="num">runs</th>
+          <th class="num">ended</th>
+          <th>submitted</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sweeps.map((sw) => (
+          <tr key={sw.id}>
+            <td>
+              <a href={`/sweeps/${encodeURIComponent(sw.id)}`}>{sw.name ?? sw.id}</a>
+            </td>
+            <td class="num">{plural(sw.size, "run")}</td>
+            <td class="num">{sw.ended} of {sw.size}</td>
+            <td class="muted">{fmtTime(sw.createdAt)}</td>
           </tr>
         ))}
       </tbody>

@@ -20,3 +20,15 @@ export function ThresholdValue(
     </span>
   );
 }
+
+/** The k* and |D| cells of a table row; a dash in each while the run has no result (`done` false). */
+export function KStarCells(
+  { threshold, done = true }: { threshold: Threshold | null | undefined; done?: boolean },
+): JSX.Element {
+  return (
+    <>
+      <td class="num strong">{done ? <ThresholdValue threshold={threshold} /> : "—"}</td>
+      <td class="num">{done ? <ThresholdValue threshold={threshold} of="samples" /> : "—"}</td>
+    </>
+  );
+}
