@@ -10,6 +10,7 @@ import { checkInt } from "../errors.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import type { Split } from "../data/dataset.ts";
 import { Handler, type Request } from "./handler.ts";
+import type { MicroBatch, MicroResult } from "../train.ts";
 import { type BatchEval, type BatchProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
 
 /** Options of {@link ComputePool.create}. */
@@ -309,6 +310,23 @@ export class ComputePool {
       for (let s = 0; s < S; s++) out.mc.set(part.mc.subarray(s * m, (s + 1) * m), s * nb + b0);
     });
     return out;
+  }
+
+  /**
+   * Micro-batch gradients for {@link train} (the pool is a `GradientEngine`): micro-batch m goes to worker
+   * ⌊m·W/M⌋ (contiguous shares), results come back in micro-batch order.
+   */
+  async microGradients(layout: ModelLayout, w: Float32Array, micros: MicroBatch[]): Promise<MicroResult[]> {
+    const W = this.#ends.length, M = micros.length;
+    const parts = await Promise.all(this.#ends.map((e, k) => {
+      const mine = micros.slice(Math.floor((k * M) / W), Math.floor(((k + 1) * M) / W));
+      if (mine.length === 0) return Promise.resolve([] as MicroResult[]);
+      return e.call<MicroResult[]>(
+        { op: "microGradients", layout, w, micros: mine },
+        mine.map((m) => m.pixels.buffer as ArrayBuffer),
+      );
+    }));
+    return parts.flat();
   }
 
   /** Stops the workers and frees their tensors. */
