@@ -191,14 +191,15 @@ export class ComputePool {
       count.push(e - s);
     }
     // Keep per-sample forward state cached between passes at the same weights when it fits comfortably: the
-    // input (and on wasm a conv input's patch matrix), every activation and output gradient (and, off wasm,
-    // transposes of the activations). Off wasm only for dense first layers.
+    // input (and on wasm a conv input's patch matrix), every activation and output gradient but the first
+    // (see trimState; off wasm, transposes of the activations too). Off wasm only for dense first layers.
     const fast = this.backend === "wasm";
     const prod = (sh: number[]) => sh.reduce((x, y) => x * y, 1);
     const first = layout.layers[0];
     const patches = first.kind === "conv" ? prod(first.outShape.slice(0, 2)) * first.wSize / first.bSize : 0;
     const perSample = fast
-      ? inputSize + patches + layout.layers.reduce((a, l) => a + 2 * prod(l.outShape), 0) + layout.classes
+      ? inputSize + patches + layout.layers.reduce((a, l) => a + 2 * prod(l.outShape), 0) -
+        prod(first.outShape) + layout.classes
       : layout.layers.reduce((a, l) => a + 4 * prod(l.outShape), 0);
     const cacheState = (perSample * 4 * total) / W < 1.5e9 && (fast || first.kind === "dense");
     await Promise.all(this.#ends.map((e, w) => {

@@ -24,6 +24,7 @@ import {
   type RForward,
   rForward,
   softmaxHessianTimes,
+  trimState,
 } from "../models/network.ts";
 import { addBias, affine, lin, linT, prepare, relu, rowDot } from "../models/layers.ts";
 import { combine, fastKernels, gram } from "../kernels/ops.ts";
@@ -151,14 +152,17 @@ export class Shard {
 
   /** Forward + backward state for chunk `c` (cached when allowed); `release` frees it if not cached. */
   #state(c: number): { st: ForwardState; release: () => void } {
+    // A cached state keeps no patch matrices of its activations between passes (they are 2–9× larger).
+    const trim = (st: ForwardState) => () => st.input.forEach((p) => p.releaseTemp());
     const cached = this.#states[c];
-    if (cached) return { st: cached, release: () => {} };
+    if (cached) return { st: cached, release: trim(cached) };
     const ch = this.#chunks[c];
     const st = forward(this.layout, this.#p, ch.input, ch.y, ch.n);
     backward(this.layout, this.#p, st, ch.y);
     if (this.#cacheState) {
+      trimState(st);
       this.#states[c] = st;
-      return { st, release: () => {} };
+      return { st, release: trim(st) };
     }
     return { st, release: () => disposeState(st) };
   }
@@ -237,7 +241,7 @@ export class Shard {
 
   /** Σ ∇loss over the first `limit` samples (default all). */
   gradient(limit = this.n): Promise<Float64Array> {
-    return this.#accumulate(limit, (st) => gradientFlat(this.layout, st));
+    return this.#accumulate(limit, (st) => gradientFlat(this.layout, st, this.#p));
   }
 
   /** Σ ∇²loss · v over the first `limit` samples (default all), exact. */
@@ -400,7 +404,7 @@ export class Shard {
               }
             }
             // Keep the first layer's directional outputs for the Monte Carlo only.
-            first = R.map((r) => tf.clone(r.Rz[0]));
+            first = R.map((r) => tf.reshape(r.Rz[0], r.Rz[0].shape));
           } finally {
             R.forEach(disposeRForward);
           }

@@ -84,6 +84,50 @@ function withTable<R>(b: WasmBackend, words: number[], isFloat: boolean[] | null
   }
 }
 
+/**
+ * Tap tables of convolutions: for output pixel r = (b, i, j) and tap t = (kh, kw), the byte offset of input
+ * pixel (b, s·i + kh − pt, s·j + kw − pl) from the input's start, or −1 outside the image. They depend on the
+ * geometry and sample count only; a few are kept per realm (in the heap, where the kernels read them).
+ */
+const tables = new Map<string, { ptr: number; zero: number }>();
+
+function convTable(b: WasmBackend, n: number, g: ConvGeometry): { ptr: number; zero: number } {
+  const key = [n, g.H, g.W, g.C, g.oh, g.ow, g.k, g.s, g.pt, g.pl].join(",");
+  const hit = tables.get(key);
+  if (hit) {
+    tables.delete(key); // most recently used last
+    tables.set(key, hit);
+    return hit;
+  }
+  if (tables.size >= 8) {
+    const [oldKey, old] = tables.entries().next().value!;
+    b.wasm._free(old.ptr);
+    b.wasm._free(old.zero);
+    tables.delete(oldKey);
+  }
+  const T = g.k * g.k, rows = n * g.oh * g.ow;
+  const ptr = b.wasm._malloc(4 * rows * T) >>> 0, zero = b.wasm._malloc(4 * g.C + 16) >>> 0;
+  const tab = new Int32Array(b.wasm.HEAPU8.buffer, ptr, rows * T);
+  new Float32Array(b.wasm.HEAPU8.buffer, zero, g.C).fill(0);
+  let q = 0;
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < g.oh; i++) {
+      for (let j = 0; j < g.ow; j++) {
+        for (let kh = 0; kh < g.k; kh++) {
+          const y = g.s * i + kh - g.pt;
+          for (let kw = 0; kw < g.k; kw++) {
+            const x = g.s * j + kw - g.pl;
+            tab[q++] = y >= 0 && y < g.H && x >= 0 && x < g.W ? 4 * ((s * g.H + y) * g.W + x) * g.C : -1;
+          }
+        }
+      }
+    }
+  }
+  const entry = { ptr, zero };
+  tables.set(key, entry);
+  return entry;
+}
+
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
 
 function register(backend: WasmBackend): void {
@@ -163,71 +207,83 @@ function register(backend: WasmBackend): void {
     );
     return out;
   });
-  def("Concat2d", (b, { inputs }) => {
-    const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) =>
-      inputs[k]
-    );
-    const n = parts[0].shape[0];
-    const widths = parts.map((p) => p.shape[1]);
-    const F = widths.reduce((p, q) => p + q, 0);
-    const out = b.makeOutput([n, F], "float32");
-    const o = off(b, out), srcs = parts.map((p) => off(b, p));
-    const words: number[] = [];
-    for (let r = 0; r < n; r++) {
-      let c = 0;
-      for (let i = 0; i < parts.length; i++) {
-        words.push(srcs[i] + 4 * r * widths[i], o + 4 * (r * F + c), widths[i]);
-        c += widths[i];
-      }
-    }
-    withTable(b, words, null, (t) => K.copyList(t, words.length / 3));
-    return out;
-  });
-  def("Interleave", (b, { inputs, attrs }) => {
-    const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) =>
-      inputs[k]
-    );
-    const block = attrs!.block as number, start = attrs!.start as number, count = attrs!.count as number;
-    const d = parts.length;
-    const out = b.makeOutput([count, d, block], "float32");
-    const o = off(b, out), srcs = parts.map((p) => off(b, p));
-    const words: number[] = [];
-    for (let j = 0; j < count; j++) {
-      for (let i = 0; i < d; i++) {
-        words.push(srcs[i] + 4 * (start + j) * block, o + 4 * (j * d + i) * block, block);
-      }
-    }
-    withTable(b, words, null, (t) => K.copyList(t, words.length / 3));
-    return out;
-  });
-  const gemm = (
-    b: WasmBackend,
-    trans: boolean,
-    a: tf.TensorInfo,
-    bm: tf.TensorInfo,
+  // Runs a product in blocks of GEMM_ROWS rows and one block of the remaining rows. `ind`: indirect rows
+  // (a convolution input read through a tap table), else A is a matrix (rows `aRow` bytes apart; TN: columns).
+  const product = (
+    mode: "NN" | "TN" | "IN",
+    pa: number,
+    M: number,
+    Kd: number,
+    lda: number,
+    pb: number,
+    N: number,
     out: number,
     acc: number,
+    epi: { bias: number; relu: number },
+    ind = { table: 0, zero: 0, cin: 1 },
   ) => {
-    const [M, Kd] = trans ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
-    const N = bm.shape[1], lda = a.shape[1];
-    const mode = trans ? "TN" : "NN";
-    const pa = off(b, a), pb = off(b, bm);
     const full = Math.floor(M / GEMM_ROWS) * GEMM_ROWS, rem = M - full;
-    if (full > 0) K[`gemm${mode}${GEMM_ROWS}`](pa, pb, out, full, N, Kd, lda, N, N, acc);
-    if (rem > 0) {
-      const pr = trans ? pa + 4 * full : pa + 4 * full * lda;
-      K[`gemm${mode}${rem}`](pr, pb, out + 4 * full * N, rem, N, Kd, lda, N, N, acc);
-    }
+    const call = (R: number, rows: number, r0: number) => {
+      const pr = mode === "NN" ? pa + 4 * r0 * lda : mode === "TN" ? pa + 4 * r0 : pa;
+      const tab = mode === "IN" ? ind.table + 4 * r0 * (Kd / ind.cin) : 0;
+      K[`gemm${mode}${R}`](
+        pr,
+        pb,
+        out + 4 * r0 * N,
+        rows,
+        N,
+        Kd,
+        lda,
+        N,
+        N,
+        acc,
+        epi.bias,
+        epi.relu,
+        tab,
+        ind.zero,
+        ind.cin,
+      );
+    };
+    if (full > 0) call(GEMM_ROWS, full, 0);
+    if (rem > 0) call(rem, rem, full);
   };
-  def("Gemm", (b, { inputs: { a1, b1, a2, b2 }, attrs }) => {
-    const trans = attrs!.transA === true;
+  def("Gemm", (b, { inputs: { a1, b1, a2, b2, bias }, attrs }) => {
+    const trans = attrs!.transA === true, relu = attrs!.relu ? 1 : 0;
+    const mode = trans ? "TN" : "NN";
     const M = trans ? a1.shape[1] : a1.shape[0], N = b1.shape[1];
     const out = b.makeOutput([M, N], "float32");
     const o = off(b, out);
-    const Kd = trans ? a1.shape[0] : a1.shape[1];
-    if (Kd === 0) new Float32Array(b.wasm.HEAPU8.buffer, o, M * N).fill(0);
-    else gemm(b, trans, a1, b1, o, 0);
-    if (a2 && b2) gemm(b, trans, a2, b2, o, Kd === 0 ? 0 : 1);
+    const terms = a2 && b2 ? [[a1, b1], [a2, b2]] : [[a1, b1]];
+    terms.forEach(([a, bm], i) => {
+      const Kd = trans ? a.shape[0] : a.shape[1];
+      const last = i === terms.length - 1;
+      const epi = { bias: last && bias ? off(b, bias) : 0, relu: last ? relu : 0 };
+      if (Kd === 0) {
+        // An empty product: zeros (or what is there), then the epilogue as a one-row-of-zeros product.
+        if (i === 0) new Float32Array(b.wasm.HEAPU8.buffer, o, M * N).fill(0);
+        return;
+      }
+      product(mode, off(b, a), M, Kd, a.shape[1], off(b, bm), N, o, i > 0 ? 1 : 0, epi);
+    });
+    return out;
+  });
+  def("Conv", (b, { inputs: { x1, w1, x2, w2, bias }, attrs }) => {
+    const g = attrs as unknown as ConvGeometry;
+    const relu = attrs!.relu ? 1 : 0;
+    const n = x1.shape[0], M = n * g.oh * g.ow, Kd = g.k * g.k * g.C, N = w1.shape[1];
+    const out = b.makeOutput([M, N], "float32");
+    const o = off(b, out);
+    const table = convTable(b, n, g);
+    const terms = x2 && w2 ? [[x1, w1], [x2, w2]] : [[x1, w1]];
+    terms.forEach(([x, w], i) => {
+      const last = i === terms.length - 1;
+      const epi = { bias: last && bias ? off(b, bias) : 0, relu: last ? relu : 0 };
+      product("IN", off(b, x), M, Kd, 0, off(b, w), N, o, i > 0 ? 1 : 0, epi, {
+        table: table.ptr,
+        zero: table.zero,
+        cin: g.C,
+      });
+    });
     return out;
   });
   def("ColSum", (b, { inputs: { x } }) => {
@@ -249,29 +305,6 @@ function register(backend: WasmBackend): void {
       const K = seg[0].shape.reduce((x, y) => x * y, 1) / batches;
       withTable(b, seg.map((t) => off(b, t)), null, (t) => K_gram(t, q, off(b, out), M, N, K, batches));
     }
-    return out;
-  });
-  def("Assemble", (b, { inputs, attrs }) => {
-    const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) =>
-      inputs[k]
-    );
-    const d = attrs!.d as number, P = parts.length / d;
-    const n = parts[0].shape[0];
-    const widths = parts.slice(0, P).map((p) => p.shape.slice(1).reduce((x, y) => x * y, 1));
-    const F = widths.reduce((x, y) => x + y, 0);
-    const out = b.makeOutput([d, n * F], "float32");
-    const o = off(b, out), srcs = parts.map((p) => off(b, p));
-    const words: number[] = [];
-    for (let i = 0; i < d; i++) {
-      for (let r = 0; r < n; r++) {
-        let c = 0;
-        for (let q = 0; q < P; q++) {
-          words.push(srcs[i * P + q] + 4 * r * widths[q], o + 4 * ((i * n + r) * F + c), widths[q]);
-          c += widths[q];
-        }
-      }
-    }
-    withTable(b, words, null, (t) => K.copyList(t, words.length / 3));
     return out;
   });
   def("Combine", (b, { inputs, attrs }) => {
@@ -373,13 +406,37 @@ export function maskedSum(x1: T, o: { x2?: T; bias?: T; mask?: T; relu?: boolean
  * Matrix product `a · b` (`transA`: `aᵀ · b`, a reduction over the rows of both), plus `a2 · b2` (same form)
  * when given: SIMD kernels with fused multiply-adds, summing each entry's products in order. 2-D row-major.
  */
-export function gemm(a: T, b: T, o: { transA?: boolean; a2?: T; b2?: T } = {}): T {
+export function gemm(
+  a: T,
+  b: T,
+  o: { transA?: boolean; a2?: T; b2?: T; bias?: T; relu?: boolean } = {},
+): T {
   const inputs: Record<string, T> = { a1: a, b1: b };
   if (o.a2 && o.b2) {
     inputs.a2 = o.a2;
     inputs.b2 = o.b2;
   }
-  return run("Gemm", inputs, { transA: o.transA === true });
+  if (o.bias) inputs.bias = o.bias;
+  return run("Gemm", inputs, { transA: o.transA === true, relu: o.relu === true });
+}
+
+/**
+ * A convolution as a product read straight from the input (no patch matrix): `Σ_i patches(x_i) · w_i`
+ * (+ bias, then ReLU) for one or two inputs `[n, H, W, C]` with weights `[k·k·C, cout]`: `[n·oh·ow, cout]`.
+ */
+export function conv(
+  g: ConvGeometry,
+  x: T,
+  w: T,
+  o: { x2?: T; w2?: T; bias?: T; relu?: boolean } = {},
+): T {
+  const inputs: Record<string, T> = { x1: x, w1: w };
+  if (o.x2 && o.w2) {
+    inputs.x2 = o.x2;
+    inputs.w2 = o.w2;
+  }
+  if (o.bias) inputs.bias = o.bias;
+  return run("Conv", inputs, { ...g, relu: o.relu === true });
 }
 
 /** Column sums of a 2-D tensor, rows added in order: `[columns]`. */
@@ -396,26 +453,6 @@ export function gram(segments: { u: T[]; v: T[] }[], batches: number): T {
   const M = segments[0].u.length;
   const parts = segments.flatMap((s) => [...s.u, ...s.v]);
   return run("Gram", numbered(parts), { M, segments: segments.length, batches });
-}
-
-/**
- * Stacks per-direction rows: `parts[i]` lists the tensors (`[n, ...]` each) whose rows, side by side, make
- * direction i's row; returns `[d, n · F]`.
- */
-export function assemble(parts: T[][]): T {
-  return run("Assemble", numbered(parts.flat()), { d: parts.length });
-}
-
-/** Row-wise concatenation of 2-D tensors with equal row counts: `[n, Σ widths]`. */
-export function concat2d(parts: T[]): T {
-  return run("Concat2d", numbered(parts));
-}
-
-/**
- * `out[j, i, :] = parts[i][start + j]` where each part is viewed as rows of `block` floats: `[count, d, block]`.
- */
-export function interleave(parts: T[], block: number, start: number, count: number): T {
-  return run("Interleave", numbered(parts), { block, start, count });
 }
 
 /**

@@ -25,9 +25,12 @@ export const HAS_FMA: boolean = (() => {
 const L = (i: number): Emit => (f: Fn) => f.get(i);
 
 /** acc ← v · (value at the top of the stack) + acc, for v128 locals. Stack: [x]. */
+/** Whether the module being assembled uses fused multiply-adds (see {@link instantiateKernels}). */
+let useFma = HAS_FMA;
+
 function madd(f: Fn, v: number, acc: number): void {
   // Stack holds x; compute x·v + acc.
-  if (HAS_FMA) {
+  if (useFma) {
     f.get(v).get(acc).f4_madd().set(acc);
   } else {
     f.get(v).f4_mul().get(acc).f4_add().set(acc);
@@ -369,24 +372,6 @@ function maskedSum(): Fn {
 }
 
 /**
- * `copyList(table, count)`: for each of `count` int32 triples (src, dst, n) at `table`, copies n floats from
- * byte offset src to byte offset dst (regions must not overlap).
- */
-function copyList(): Fn {
-  const f = new Fn("copyList", [i32, i32]);
-  const [table, count] = [0, 1];
-  const q = f.local(i32), src = f.local(i32), dst = f.local(i32), n = f.local(i32), c = f.local(i32);
-  const e = f.local(i32);
-  f.for(q, 0, L(count), 1, () => {
-    f.get(table).get(q).i32(12).mul().add().tee(e).i32_load().set(src);
-    f.get(e).i32_load(4).set(dst);
-    f.get(e).i32_load(8).set(n);
-    run(f, src, dst, n, c, false);
-  });
-  return f;
-}
-
-/**
  * `axpyList(table, count, out, n)`: out[0..n) = Σ_q coef_q · x_q[0..n) over `count` (ptr: int32, coef:
  * float32) pairs at `table`, added in table order; the first pair initialises out.
  */
@@ -423,18 +408,30 @@ export const GEMM_ROWS = 6;
 const KC = 256;
 
 /**
- * `gemm{NN,TN}{R}(A, B, C, M, N, K, lda, ldb, ldc, acc)`: C[M×N] (+)= op(A) · B, all row-major float32 with
- * leading dimensions in elements; op(A) = A (`NN`, A is M×K) or Aᵀ (`TN`, A is K×M: a reduction over the rows
- * of A and B, e.g. a weight gradient Xᵀ·G, with no transpose). M must be a multiple of R (the caller runs the
- * remaining rows with a smaller R); acc ≠ 0 adds to C. Register blocks of R rows × 8 columns (then 4, then 1)
- * with fused multiply-adds, over K in blocks of 256 so that B's block stays in cache. Each C entry sums its
- * products in k order.
+ * `gemm{NN,TN,IN}{R}(A, B, C, M, N, K, lda, ldb, ldc, acc, bias, relu, table, zero, cin)`: C[M×N] (+)= op(A) · B
+ * (+ bias, then ReLU), all row-major float32 with leading dimensions in elements:
+ *
+ * - `NN`: op(A) = A, M×K;
+ * - `TN`: op(A) = Aᵀ with A K×M: a reduction over the rows of A and B (a weight gradient Xᵀ·G, no transpose);
+ * - `IN` (indirect): row r of op(A) is the concatenation over taps t < K / cin of the `cin` floats at byte
+ *   offset A + table[r·T + t], or zeros (`zero`) where the entry is negative: a convolution's patch matrix read
+ *   in place (no im2col), `lda` unused.
+ *
+ * M must be a multiple of R (the caller runs the remaining rows with a smaller R); acc ≠ 0 adds to C; bias
+ * (a pointer, 0 for none) and relu ≠ 0 apply to the finished sums. Register blocks of R rows × 8 columns
+ * (then 4, then 1) with fused multiply-adds, over K in blocks of about 256 so that B's block stays in cache.
+ * Each C entry sums its products in k order.
  */
-function gemm(mode: "NN" | "TN", R: number): Fn {
-  const f = new Fn(`gemm${mode}${R}`, new Array(10).fill(i32));
-  const [A, B, C, M, N, K, lda, ldb, ldc, accIn] = Array.from({ length: 10 }, (_, q) => q);
+function gemm(mode: "NN" | "TN" | "IN", R: number): Fn {
+  const f = new Fn(`gemm${mode}${R}`, new Array(15).fill(i32));
+  const [A, B, C, M, N, K, lda, ldb, ldc, accIn, bias, relu, table, zeroP, cin] = Array.from(
+    { length: 15 },
+    (_, q) => q,
+  );
   const kk = f.local(i32), kend = f.local(i32), i0 = f.local(i32), p = f.local(i32), k = f.local(i32);
   const load = f.local(i32), ap = f.local(i32), bp = f.local(i32), cp = f.local(i32), lim = f.local(i32);
+  const epi = f.local(i32), kc = f.local(i32), t = f.local(i32), T = f.local(i32), c = f.local(i32);
+  const rel = f.local(i32);
   const rowp = Array.from({ length: R }, () => f.local(i32));
   const acc = Array.from({ length: 2 * R }, () => f.local(v128));
   const sacc = Array.from({ length: R }, () => f.local(f32));
@@ -444,6 +441,14 @@ function gemm(mode: "NN" | "TN", R: number): Fn {
   f.get(lda).i32(2).shl().set(ldaB);
   f.get(ldb).i32(2).shl().set(ldbB);
   f.get(ldc).i32(2).shl().set(ldcB);
+  // K block: 256 (NN, TN), or whole taps of about 256 floats (IN).
+  if (mode === "IN") {
+    f.get(K).get(cin).div_s().set(T);
+    f.i32(256).get(cin).div_s().set(kc);
+    f.get(kc).i32(1).get(kc).i32(1).ge_s().select().get(cin).mul().set(kc);
+  } else {
+    f.i32(KC).set(kc);
+  }
   const micro = (cols: 8 | 4 | 1) => {
     const nv = cols === 8 ? 2 : 1;
     // C block rows: cp_r = C + (i0 + r)·ldc + p.
@@ -465,16 +470,9 @@ function gemm(mode: "NN" | "TN", R: number): Fn {
         }
       }
     }
-    // A pointers at k = kk: NN: row r at A + (i0 + r)·lda + kk; TN: A + kk·lda + i0 (rows at +4r).
-    if (mode === "NN") {
-      for (let r = 0; r < R; r++) {
-        f.get(A).get(i0).i32(r).add().get(ldaB).mul().add().get(kk).i32(2).shl().add().set(rowp[r]);
-      }
-    } else {
-      f.get(A).get(kk).get(ldaB).mul().add().get(i0).i32(2).shl().add().set(ap);
-    }
     f.get(B).get(kk).get(ldbB).mul().add().get(p).i32(2).shl().add().set(bp);
-    f.for(k, L(kk), L(kend), 1, () => {
+    const step = () => {
+      // One k: B row at bp, A values at rowp[r] (NN, IN) or ap + 4r (TN).
       if (cols === 1) f.get(bp).f32_load().set(as);
       else {
         f.get(bp).v_load(0).set(b0);
@@ -483,12 +481,12 @@ function gemm(mode: "NN" | "TN", R: number): Fn {
       f.get(bp).get(ldbB).add().set(bp);
       for (let r = 0; r < R; r++) {
         if (cols === 1) {
-          if (mode === "NN") f.get(rowp[r]).f32_load();
-          else f.get(ap).f32_load(4 * r);
+          if (mode === "TN") f.get(ap).f32_load(4 * r);
+          else f.get(rowp[r]).f32_load();
           f.get(as).f32_mul().get(sacc[r]).f32_add().set(sacc[r]);
         } else {
-          if (mode === "NN") f.get(rowp[r]).v_load32_splat().set(a);
-          else f.get(ap).v_load32_splat(4 * r).set(a);
+          if (mode === "TN") f.get(ap).v_load32_splat(4 * r).set(a);
+          else f.get(rowp[r]).v_load32_splat().set(a);
           f.get(b0);
           madd(f, a, acc[2 * r]);
           if (nv === 2) {
@@ -496,10 +494,52 @@ function gemm(mode: "NN" | "TN", R: number): Fn {
             madd(f, a, acc[2 * r + 1]);
           }
         }
-        if (mode === "NN") f.get(rowp[r]).i32(4).add().set(rowp[r]);
+        if (mode !== "TN") f.get(rowp[r]).i32(4).add().set(rowp[r]);
       }
       if (mode === "TN") f.get(ap).get(ldaB).add().set(ap);
-    });
+    };
+    if (mode === "NN") {
+      // Row r at A + (i0 + r)·lda + kk.
+      for (let r = 0; r < R; r++) {
+        f.get(A).get(i0).i32(r).add().get(ldaB).mul().add().get(kk).i32(2).shl().add().set(rowp[r]);
+      }
+      f.for(k, L(kk), L(kend), 1, step);
+    } else if (mode === "TN") {
+      f.get(A).get(kk).get(ldaB).mul().add().get(i0).i32(2).shl().add().set(ap);
+      f.for(k, L(kk), L(kend), 1, step);
+    } else {
+      // Tap by tap: each row's run of cin floats (or zeros).
+      f.for(t, (h) => h.get(kk).get(cin).div_s(), (h) => h.get(kend).get(cin).div_s(), 1, () => {
+        for (let r = 0; r < R; r++) {
+          f.get(table).get(i0).i32(r).add().get(T).mul().get(t).add().i32(2).shl().add().i32_load().set(rel);
+          f.get(zeroP).get(A).get(rel).add().get(rel).i32(0).lt_s().select().set(rowp[r]);
+        }
+        f.for(c, 0, L(cin), 1, step);
+      });
+    }
+    // Epilogue on the last K block: bias, ReLU.
+    f.get(epi).if_();
+    for (let r = 0; r < R; r++) {
+      if (cols === 1) {
+        f.get(bias).if_();
+        f.get(sacc[r]).get(bias).get(p).i32(2).shl().add().f32_load().f32_add().set(sacc[r]);
+        f.end();
+        f.get(relu).if_();
+        f.get(sacc[r]).f32(0).f32_max().set(sacc[r]);
+        f.end();
+      } else {
+        for (let v = 0; v < nv; v++) {
+          const x = acc[2 * r + v];
+          f.get(bias).if_();
+          f.get(x).get(bias).get(p).i32(2).shl().add().v_load(16 * v).f4_add().set(x);
+          f.end();
+          f.get(relu).if_();
+          f.get(x).v_zero().f4_max().set(x);
+          f.end();
+        }
+      }
+    }
+    f.end();
     for (let r = 0; r < R; r++) {
       if (cols === 1) f.get(cp).get(ldcB).i32(r).mul().add().get(sacc[r]).f32_store();
       else {
@@ -509,28 +549,29 @@ function gemm(mode: "NN" | "TN", R: number): Fn {
       }
     }
   };
-  f.for(kk, 0, L(K), KC, () => {
-    // kend = min(kk + KC, K); load C unless this is the first block of a fresh product.
-    f.get(kk).i32(KC).add().set(kend);
-    f.get(kend).get(K).get(kend).get(K).lt_s().select().set(kend);
-    f.get(accIn).get(kk).i32(0).ne().code.push(0x72); // i32.or
-    f.set(load);
-    f.for(i0, 0, L(M), R, () => {
-      f.i32(0).set(p);
-      f.get(N).i32(7).sub().set(lim);
-      f.block().get(p).get(lim).ge_s().br_if(0).loop();
-      micro(8);
-      f.get(p).i32(8).add().tee(p).get(lim).lt_s().br_if(0).end().end();
-      f.get(p).i32(4).add().get(N).code.push(0x4c); // i32.le_s
-      f.if_();
-      micro(4);
-      f.get(p).i32(4).add().set(p);
-      f.end();
-      f.block().get(p).get(N).ge_s().br_if(0).loop();
-      micro(1);
-      f.get(p).i32(1).add().tee(p).get(N).lt_s().br_if(0).end().end();
-    });
+  f.i32(0).set(kk);
+  f.block().get(kk).get(K).ge_s().br_if(0).loop();
+  // kend = min(kk + kc, K); load C unless this is the first block of a fresh product; epilogue on the last.
+  f.get(kk).get(kc).add().set(kend);
+  f.get(kend).get(K).get(kend).get(K).lt_s().select().set(kend);
+  f.get(accIn).get(kk).i32(0).ne().or().set(load);
+  f.get(kend).get(K).ge_s().get(bias).get(relu).or().i32(0).ne().and().set(epi);
+  f.for(i0, 0, L(M), R, () => {
+    f.i32(0).set(p);
+    f.get(N).i32(7).sub().set(lim);
+    f.block().get(p).get(lim).ge_s().br_if(0).loop();
+    micro(8);
+    f.get(p).i32(8).add().tee(p).get(lim).lt_s().br_if(0).end().end();
+    f.get(p).i32(4).add().get(N).le_s();
+    f.if_();
+    micro(4);
+    f.get(p).i32(4).add().set(p);
+    f.end();
+    f.block().get(p).get(N).ge_s().br_if(0).loop();
+    micro(1);
+    f.get(p).i32(1).add().tee(p).get(N).lt_s().br_if(0).end().end();
   });
+  f.get(kend).tee(kk).get(K).lt_s().br_if(0).end().end();
   return f;
 }
 
@@ -653,32 +694,42 @@ export interface SimdKernels {
     C: number,
     relu: number,
   ): void;
-  copyList(table: number, count: number): void;
   axpyList(table: number, count: number, out: number, n: number): void;
   colSum(x: number, out: number, rows: number, C: number): void;
   gram(...args: number[]): void;
-  [gemm: `gemm${"NN" | "TN"}${number}`]: (...args: number[]) => void;
+  [gemm: `gemm${"NN" | "TN" | "IN"}${number}`]: (...args: number[]) => void;
 }
 
-let binary: Uint8Array | null = null;
+const binaries = new Map<boolean, Uint8Array>();
 
-/** Instantiates the kernels on `memory` (synchronously: the module is small). */
-export function instantiateKernels(memory: WebAssembly.Memory): SimdKernels {
-  const gemms = () =>
-    (["NN", "TN"] as const).flatMap((m) => Array.from({ length: GEMM_ROWS }, (_, r) => gemm(m, r + 1)));
-  binary ??= assemble([
-    spmm(),
-    spmmT(),
-    im2col(),
-    col2im(),
-    transpose(),
-    maskedSum(),
-    copyList(),
-    axpyList(),
-    colSum(),
-    gram(),
-    ...gemms(),
-  ]);
+/**
+ * Instantiates the kernels on `memory` (synchronously: the module is small). `fma`: use relaxed SIMD fused
+ * multiply-adds (default: where the engine has them; `false` gives the separate multiply and add that every
+ * SIMD engine has).
+ */
+export function instantiateKernels(memory: WebAssembly.Memory, fma = HAS_FMA): SimdKernels {
+  if (fma && !HAS_FMA) throw new Error("kernels: this engine has no relaxed SIMD");
+  let binary = binaries.get(fma);
+  if (!binary) {
+    useFma = fma;
+    const gemms = (["NN", "TN", "IN"] as const).flatMap((m) =>
+      Array.from({ length: GEMM_ROWS }, (_, r) => gemm(m, r + 1))
+    );
+    binary = assemble([
+      spmm(),
+      spmmT(),
+      im2col(),
+      col2im(),
+      transpose(),
+      maskedSum(),
+      axpyList(),
+      colSum(),
+      gram(),
+      ...gemms,
+    ]);
+    useFma = HAS_FMA;
+    binaries.set(fma, binary);
+  }
   const mod = new WebAssembly.Module(binary as BufferSource);
   const inst = new WebAssembly.Instance(mod, { env: { memory } });
   return inst.exports as unknown as SimdKernels;

@@ -143,6 +143,15 @@ export class Fn {
   and(): this {
     return this.#op(0x71);
   }
+  or(): this {
+    return this.#op(0x72);
+  }
+  div_s(): this {
+    return this.#op(0x6d);
+  }
+  le_s(): this {
+    return this.#op(0x4c);
+  }
   eqz(): this {
     return this.#op(0x45);
   }

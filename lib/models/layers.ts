@@ -23,6 +23,7 @@ import { tf } from "../deps.ts";
 import {
   col2im,
   colSum,
+  conv,
   type ConvGeometry,
   type Csr,
   csrOf,
@@ -155,42 +156,51 @@ function wMatrix(l: LayerLayout): [number, number] {
   return [l.wSize / out, out];
 }
 
+/**
+ * Fast path: `Σ_i a_i ⊛ W_i (+ b, then ReLU)` for one or two (input, weight) pairs, shaped `[n, ...outShape]`:
+ * one product accumulating the terms with the bias and ReLU applied as it finishes. A conv layer reads its
+ * input in place (no patch matrix) unless it has one already (the data input) or few channels; a CSR input
+ * goes through the sparse kernel.
+ */
+function fastProduct(l: LayerLayout, terms: [Prepared, T][], n: number, bias?: T, relu = false): T {
+  const W = terms.map(([, w]) => tf.reshape(w, wMatrix(l)));
+  const out = [n, ...l.outShape];
+  if (terms.some(([a]) => a.csr)) {
+    const z = terms.map(([a], i) => (a.csr ? spmm(a.csr, W[i]) : gemm(a.mat, W[i])));
+    return tf.reshape(maskedSum(z[0], { x2: z[1], bias, relu }), out);
+  }
+  if (l.kind === "conv" && l.inShape[2] >= 4 && terms.every(([a]) => !a.patches)) {
+    const [x1, x2] = terms.map(([a]) => a.mat);
+    return tf.reshape(conv(geometry(l), x1, W[0], { x2, w2: W[1], bias, relu }), out);
+  }
+  const A = terms.map(([a]) => operand(l, a));
+  return tf.reshape(gemm(A[0], W[0], { a2: A[1], b2: W[1], bias, relu }), out);
+}
+
 /** The bilinear part `a ⊛ W` (no bias), shaped `[n, ...outShape]`. */
 export function lin(l: LayerLayout, a: Prepared, W: T, n: number): T {
   return tf.tidy(() => {
-    if (fastKernels()) {
-      const z = a.csr ? spmm(a.csr, W) : gemm(operand(l, a), tf.reshape(W, wMatrix(l)));
-      return tf.reshape(z, [n, ...l.outShape]);
-    }
+    if (fastKernels()) return fastProduct(l, [[a, W]], n);
     if (l.kind === "conv") return tf.conv2d(a.mat as tf.Tensor4D, W as tf.Tensor4D, l.stride!, "same");
     return tf.reshape(tf.matMul(a.mat, W), [n, ...l.outShape]);
   });
 }
 
-/** `a ⊛ W + b`, and its ReLU when `relu` (fused in one pass on the fast path). Shaped `[n, ...outShape]`. */
+/** `a ⊛ W + b`, and its ReLU when `relu` (fused on the fast path). Shaped `[n, ...outShape]`. */
 export function affine(l: LayerLayout, a: Prepared, W: T, b: T, n: number, relu = false): T {
   return tf.tidy(() => {
-    if (!fastKernels()) {
-      const z = addBias(lin(l, a, W, n), b);
-      return relu ? tf.relu(z) : z;
-    }
-    const z = a.csr ? spmm(a.csr, W) : gemm(operand(l, a), tf.reshape(W, wMatrix(l)));
-    return tf.reshape(maskedSum(z, { bias: b, relu }), [n, ...l.outShape]);
+    if (fastKernels()) return fastProduct(l, [[a, W]], n, b, relu);
+    const z = addBias(lin(l, a, W, n), b);
+    return relu ? tf.relu(z) : z;
   });
 }
 
-/**
- * `Σ_i a_i ⊛ W_i + b` for one or two (input, weight) pairs, shaped `[n, ...outShape]`: on the fast path one
- * product that accumulates both terms, and one pass for the bias.
- */
+/** `Σ_i a_i ⊛ W_i + b` for one or two (input, weight) pairs, shaped `[n, ...outShape]` (one product when fast). */
 export function affineSum(l: LayerLayout, terms: [Prepared, T][], b: T, n: number): T {
   return tf.tidy(() => {
-    if (!fastKernels() || terms.some(([a]) => a.csr)) {
-      const z = terms.map(([a, W]) => lin(l, a, W, n));
-      return tf.add(z.length === 1 ? z[0] : tf.add(z[0], z[1]), b);
-    }
-    const A = terms.map(([a]) => operand(l, a)), W = terms.map(([, w]) => tf.reshape(w, wMatrix(l)));
-    return tf.reshape(maskedSum(gemm(A[0], W[0], { a2: A[1], b2: W[1] }), { bias: b }), [n, ...l.outShape]);
+    if (fastKernels()) return fastProduct(l, terms, n, b);
+    const z = terms.map(([a, W]) => lin(l, a, W, n));
+    return tf.add(z.length === 1 ? z[0] : tf.add(z[0], z[1]), b);
   });
 }
 

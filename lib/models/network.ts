@@ -154,12 +154,29 @@ export function backward(layout: ModelLayout, params: LayerTensors, st: ForwardS
 }
 
 /** The gradient of `Σ loss` as one flat tensor (needs {@link backward} first). */
-export function gradientFlat(layout: ModelLayout, st: ForwardState): T {
+export function gradientFlat(layout: ModelLayout, st: ForwardState, params?: LayerTensors): T {
   return tf.tidy(() => {
-    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], st.g[l]));
-    const b = layout.layers.map((lay, l) => gradB(lay, st.g[l]));
+    const g = st.g.slice();
+    if (!g[0]) {
+      // Trimmed state (see trimState): the first layer's output gradient again, from the second's.
+      if (!params) throw new Error("gradientFlat: a trimmed state needs the parameters");
+      g[0] = linTMasked(layout.layers[1], [[g[1], params.W[1]]], st.masks[0]);
+    }
+    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], g[l]));
+    const b = layout.layers.map((lay, l) => gradB(lay, g[l]));
     return joinFlat(W, b);
   });
+}
+
+/**
+ * Frees what a state keeps that Hessian-vector products do not read — the first layer's output gradient
+ * (`g[0]`; {@link gradientFlat} recomputes it from the parameters) — for states kept between passes.
+ */
+export function trimState(st: ForwardState): void {
+  if (st.g.length > 1 && st.g[0]) {
+    st.g[0].dispose();
+    (st.g as (T | undefined)[])[0] = undefined;
+  }
 }
 
 /** Forward-mode derivatives along a direction V: `Ra[l]` (layer l's input; null for the data) and `Rz[l]`. */
@@ -239,7 +256,7 @@ export function hvpFlat(layout: ModelLayout, params: LayerTensors, st: ForwardSt
 /** Frees a forward state (except the caller's input). */
 export function disposeState(st: ForwardState): void {
   for (let l = 1; l < st.input.length; l++) st.input[l].dispose();
-  tf.dispose([...st.masks, st.logits, st.p, st.loss, ...st.g]);
+  tf.dispose([...st.masks, st.logits, st.p, st.loss, ...st.g.filter((t) => t)]);
 }
 
 /**

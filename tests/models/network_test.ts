@@ -67,6 +67,11 @@ const MODELS: { name: string; layout: () => ModelLayout }[] = [
     name: "cnn 7×5 [3,4]→3",
     layout: () => modelLayout({ kind: "cnn", channels: [3, 4], kernel: 3 }, 7, 5, 3),
   },
+  // Four or more channels into a conv layer: the fast path reads its input in place (no patch matrix).
+  {
+    name: "cnn 9×7 [5,6]→3",
+    layout: () => modelLayout({ kind: "cnn", channels: [5, 6], kernel: 3 }, 9, 7, 3),
+  },
 ];
 
 /** A seeded problem: float32 values, and the same values widened to float64 for the reference. */
