@@ -170,6 +170,7 @@ async function analyzeOnce(config: Record<string, unknown> = {}): Promise<Analys
 }
 
 interface AnalysisRun {
+  othersCpuShare: number | null;
   seconds: number;
   timings: Record<string, number>;
   hvps: number;
@@ -187,7 +188,10 @@ const describe = (r: AnalysisRun) =>
     Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")
   }; ${r.hvps} HVPs; k* = ${r.kStar}; test accuracy ${(100 * r.testAccuracy).toFixed(2)}%; peak memory ${
     gib(r.peakRss)
-  } (${r.peakRssSource}); ${r.backend} × ${r.workers}`;
+  } (${r.peakRssSource}); ${r.backend} × ${r.workers}; other processes took ${
+    share(r.othersCpuShare)
+  } of the CPU`;
+const share = (x: number | null) => (x === null ? "?" : `${(100 * x).toFixed(0)}%`);
 
 // The default analysis end to end.
 if (!values["skip-e2e"] && !values["compare-torch"]) {
@@ -223,6 +227,7 @@ async function torchPython(): Promise<{ python: string | null; tried: string[] }
 }
 
 interface TorchRun {
+  othersCpuShare: number | null;
   seconds: Record<string, number>;
   hvps: number;
   threads: number;
@@ -308,6 +313,8 @@ async function compareTorch(pairs: number): Promise<void> {
   );
   const mem = [med(ts.map((r) => r.peakRssMiB * 2 ** 20)), med(ks.map((r) => r.peakRss))];
   console.log(`| peak resident memory | ${gib(mem[0])} | ${gib(mem[1])} | |`);
+  const busy = [ts, ks].map((rs) => med(rs.map((r) => r.othersCpuShare ?? NaN)));
+  console.log(`| CPU taken by other processes meanwhile | ${share(busy[0])} | ${share(busy[1])} | |`);
   const ratio = med(ks.map((r) => r.timings.total)) / med(ts.map((r) => r.seconds.total));
   const pairRatios = ks.map((r, i) => r.timings.total / ts[i].seconds.total);
   log(

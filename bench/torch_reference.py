@@ -162,6 +162,30 @@ def lanczos(op, dim, k=10, tol=1e-3, max_iter=200, seed=0):
     raise RuntimeError("lanczos did not converge")
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def machine_cpu():
+    """(busy, total) CPU seconds of the machine from /proc/stat, or None."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (sum(v) - v[3] - v[4]) / 100, sum(v) / 100
+    except OSError:
+        return None
+
+
+def others_share(machine_start, cpu_start):
+    """The share of the machine's CPU time other processes took since the start (noise indicator)."""
+    now = machine_cpu()
+    if machine_start is None or now is None:
+        return None
+    busy, total = now[0] - machine_start[0], now[1] - machine_start[1]
+    return max(0.0, (busy - (cpu_seconds() - cpu_start)) / total)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=None, help="folder with the MNIST *-ubyte files")
@@ -173,6 +197,7 @@ def main():
     torch.set_num_threads(args.threads)
     folder = args.data or DEFAULT_DATA
     t = {}
+    machine_start, cpu_start = machine_cpu(), cpu_seconds()
     t0 = time.perf_counter()
     start = t0
     x, y = load_mnist(folder)
@@ -236,6 +261,8 @@ def main():
         "meanPerturbedLoss": (mc.sum(1) / N).mean().item(),
         "trainAccuracy": acc,
         "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpuSeconds": cpu_seconds() - cpu_start,
+        "othersCpuShare": others_share(machine_start, cpu_start),
     }))
 
 
