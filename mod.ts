@@ -23,17 +23,25 @@
  */
 
 // Configuration: the run specification, resolution and planning.
-export type { AnalysisConfig, OnlineConfig } from "./lib/config/types.ts";
+export type { AnalysisConfig, DataConfig, OnlineConfig, SharedConfig } from "./lib/config/types.ts";
 export {
   type BackendName,
   type BackendRequest,
   BACKENDS,
+  BUILTIN_CLASS_NAMES,
   BUILTIN_DATASETS,
   type BuiltinName,
   type CurveName,
   CURVES,
+  type DataKind,
+  DATASET_FORMATS,
+  type DatasetFormat,
   EIGEN_MODES,
   type EigenMode,
+  HEADER_MODES,
+  type HeaderMode,
+  SAMPLE_ORDERS,
+  type SampleOrder,
 } from "./lib/config/choices.ts";
 export {
   ANALYSIS_DEFAULTS,
@@ -42,6 +50,7 @@ export {
   fieldInfos,
   type FieldKind,
   ONLINE_DEFAULTS,
+  parseResize,
   type RunMode,
 } from "./lib/config/fields.ts";
 export {
@@ -64,6 +73,7 @@ export {
 
 // The analysis and Algorithm 1.
 export { analyze, type AnalyzeOptions } from "./lib/analysis/analyze.ts";
+export { type DataRecord, dataRecord, type DataSource } from "./lib/analysis/stages.ts";
 export {
   online,
   ONLINE_SCHEMA,
@@ -73,12 +83,41 @@ export {
 } from "./lib/analysis/online.ts";
 export {
   type AnalysisResult,
+  type KStarInterval,
+  type LearningCurve,
+  type LearningCurvePoint,
   type PowerFit,
   type ProgressEvent,
   RESULT_SCHEMA,
   type Stage,
   type Threshold,
+  type Uncertainty,
 } from "./lib/analysis/types.ts";
+export {
+  type BatchArrays,
+  type OrderingOptions,
+  type OrderingReplicates,
+  orderingReplicates,
+  type ReplicateCurves,
+  replicatePlan,
+  ReplicateWorkspace,
+} from "./lib/analysis/orderings.ts";
+export {
+  GRID_PER_DECADE,
+  intervalAt,
+  kStarFromSuffixMax,
+  kStarInterval,
+  REPLICATE_KEYS,
+  type ReplicateSummary,
+  suffixMax,
+  summarizeReplicates,
+} from "./lib/analysis/intervals.ts";
+export {
+  learningCurve,
+  type LearningCurveInput,
+  learningCurveSizes,
+  MAX_SIZES,
+} from "./lib/analysis/learning_curve.ts";
 export { upgradeResult } from "./lib/analysis/result_schema.ts";
 export {
   blockEigenvalues,
@@ -105,11 +144,84 @@ export {
   thresholdsOf,
 } from "./lib/analysis/thresholds.ts";
 
-// Data.
-export { type Dataset, shapeOf, type Split } from "./lib/data/dataset.ts";
-export { loadDataset, type LoadDatasetOptions } from "./lib/data/load.ts";
+// Data: every format through loadDataset; arrays in memory through fromArrays; the readers and parsers.
+export {
+  type DataDescription,
+  type Dataset,
+  describeData,
+  type Preprocessing,
+  shapeOf,
+  type Split,
+  type Standardization,
+  storedPreprocessing,
+  type TestSplit,
+} from "./lib/data/dataset.ts";
+export { formatOf, loadDataset, type LoadDatasetOptions, probeDataset } from "./lib/data/load.ts";
+export { classCount, type LabelSource } from "./lib/data/classes.ts";
 export { type BuiltinOptions, loadBuiltin, type LoadProgress } from "./lib/data/builtin.ts";
 export { loadIdxFolder } from "./lib/data/idx_folder.ts";
+export {
+  arrangeDataset,
+  type ArrangeOptions,
+  type ArrayValues,
+  classesOf,
+  type DatasetParts,
+  fromArrays,
+  type FromArraysOptions,
+  type LabelledClasses,
+  MAX_CLASSES,
+  type RawLabels,
+  splitSizes,
+  standardizeSplits,
+  stratifiedCounts,
+  stratifiedSplit,
+} from "./lib/data/assemble.ts";
+export { naturalCompare } from "./lib/data/natural.ts";
+export { type ParsedTable, parseTable, type TableOptions } from "./lib/data/table.ts";
+export {
+  loadTableFile,
+  probeTableFile,
+  type TableFileOptions,
+  tableFormatOf,
+} from "./lib/data/table_file.ts";
+export {
+  checkNpyLength,
+  describeNpy,
+  encodeNpy,
+  type EncodeNpyOptions,
+  type NpyArray,
+  type NpyDtype,
+  npyFeatures,
+  type NpyHeader,
+  npyLabels,
+  parseDtype,
+  parseNpy,
+  parseNpyHeader,
+} from "./lib/data/npy.ts";
+export {
+  loadNpyFolder,
+  NPY_FOLDER_FILES,
+  type NpyFolderOptions,
+  probeNpyFolder,
+} from "./lib/data/npy_folder.ts";
+export {
+  type DecodedImage,
+  decodeImage,
+  type ImageInfo,
+  isImageName,
+  resizeImage,
+  sniffImage,
+} from "./lib/data/images.ts";
+export {
+  type ImageFile,
+  type ImageFolderOptions,
+  type ImageFolderScan,
+  loadImageFolder,
+  probeImageFolder,
+  scanImageFolder,
+} from "./lib/data/image_folder.ts";
+export { type DatasetList, type FoundDataset, listDatasets, type ListOptions } from "./lib/data/scan.ts";
+export { type DatasetLocation, hideRoot, locateDataset, type PathLocation } from "./lib/data/locate.ts";
 export {
   encodeIdxImages,
   encodeIdxLabels,
@@ -130,7 +242,15 @@ export {
   parseModelSpec,
 } from "./lib/models/spec.ts";
 export { initParams, type LayerLayout, type ModelLayout, modelLayout } from "./lib/models/layout.ts";
-export { type EpochInfo, train, TRAIN_DEFAULTS, type TrainOptions } from "./lib/train.ts";
+export {
+  type EpochInfo,
+  type GradientEngine,
+  type MicroBatch,
+  type MicroResult,
+  train,
+  TRAIN_DEFAULTS,
+  type TrainOptions,
+} from "./lib/train.ts";
 
 // Compute: backends and the worker pool (losses, gradients, exact HVPs, projections).
 export { initBackend } from "./lib/backend.ts";
@@ -153,23 +273,51 @@ export {
   fmtTime,
   fmtTolerance,
   plural,
+  unicodeMarkup,
 } from "./lib/present/format.ts";
 export { CURVE_DESCRIPTIONS, CURVE_LABELS, datasetLabel, STAGE_LABELS } from "./lib/present/labels.ts";
 export { CURVE_COLORS, MARK_COLORS, SERIES_PALETTE, seriesColor } from "./lib/present/palette.ts";
-export { predictionLine, type ThresholdCell, thresholdCell } from "./lib/present/threshold_view.ts";
+export {
+  type IntervalCell,
+  intervalCell,
+  predictionLine,
+  type ThresholdCell,
+  thresholdCell,
+} from "./lib/present/threshold_view.ts";
 export {
   type AxisSpec,
   BAND_LABEL,
   type BandSpec,
   compareFigure,
+  type CompareRun,
+  type Dash,
   deltaFigure,
+  type DeltaFigureOptions,
+  type FigureCurves,
   type FigureSpec,
+  kStarHistogramFigure,
+  type KStarHistogramInput,
   labelLanes,
+  learningCurveFigure,
   type MarkerSpec,
+  type OrderBand,
+  orderBandLabel,
   type SeriesSpec,
 } from "./lib/present/figures.ts";
 export { scriptJson } from "./lib/present/script_json.ts";
-export { curvesCsv, htmlReport, type HtmlReportOptions, renderSvg, summaryTable } from "./lib/report/mod.ts";
+export {
+  type CsvOptions,
+  curvesCsv,
+  htmlReport,
+  type HtmlReportOptions,
+  renderSvg,
+  summaryMarkdown,
+  type SummaryOptions,
+  type SummaryRow,
+  summaryRows,
+  summaryTable,
+  thresholdsCsv,
+} from "./lib/report/mod.ts";
 
 // Errors.
 export { ConfigError, DataError, describeValue } from "./lib/errors.ts";

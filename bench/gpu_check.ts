@@ -75,7 +75,7 @@ for (const spec of ["mlp:128,64", "cnn"]) {
         `${spec} on ${pool.backend} × ${pool.size}: full-data HVP ${results[backend].seconds.toFixed(3)} s`,
       );
     } finally {
-      pool.close();
+      await pool.close();
     }
   }
   const e = {

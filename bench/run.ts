@@ -151,7 +151,7 @@ async function engineBenchmarks(): Promise<void> {
     log("HVPs: power iteration / Lanczos", `${pw.converged ? "" : "≥ "}${(pwCalls / lzCalls).toFixed(1)}×`);
     out.power = { seconds: pwTime, hvps: pwCalls, converged: pw.converged, values: pw.values };
   }
-  pool.close();
+  await pool.close();
 }
 
 if (!values["skip-engine"]) await engineBenchmarks();
@@ -347,7 +347,7 @@ async function cnnBenchmarks(): Promise<void> {
     );
     out.cnnHvp = { warm, cold };
   } finally {
-    pool.close();
+    await pool.close();
   }
   if (!values["skip-e2e"]) {
     const r = await analyzeOnce({ model: "cnn" });

@@ -1,16 +1,18 @@
 /**
  * `deno task analyze`: runs the analysis (or Algorithm 1 with --online, or the paper's table with --preset),
- * prints the summary table and writes result.json, curves.csv and report.html.
+ * prints the summary table and writes result.json, curves.csv, thresholds.csv and report.html.
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
-import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
+import type { AnalysisConfig, AnalysisResult, LearningCurve } from "../lib/analysis/types.ts";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { PAPER_TABLE, presetSweep } from "../lib/sweep/presets.ts";
+import { expandSweep } from "../lib/sweep/spec.ts";
 import { predictionLine } from "../lib/present/threshold_view.ts";
 import { datasetLabel } from "../lib/present/labels.ts";
-import { fmtInt } from "../lib/present/format.ts";
-import { curvesCsv } from "../lib/report/csv.ts";
+import { fmtInt, fmtPercent } from "../lib/present/format.ts";
+import { curvesCsv, thresholdsCsv } from "../lib/report/csv.ts";
 import { htmlReport } from "../lib/report/html.tsx";
 import { summaryTable } from "../lib/report/table.ts";
 import { configFlags, flagNames, type FlagSpec, helpText, parseArgs } from "./flags.ts";
@@ -24,7 +26,7 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     flag: "out",
     key: "out",
     kind: "string",
-    help: "output folder for result.json, curves.csv and report.html",
+    help: "output folder for result.json, curves.csv, thresholds.csv and report.html",
     default: "out/<dataset>-<model>",
     group: "Output and modes",
   },
@@ -51,6 +53,14 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     group: "Output and modes",
   },
   {
+    flag: "redis",
+    key: "redis",
+    kind: "string",
+    help: "run on the workers of this Redis queue (deno task worker); with --preset the rows fan out",
+    allowed: "redis://[:password@]host[:port][/db] or rediss://…",
+    group: "Output and modes",
+  },
+  {
     flag: "json",
     key: "json",
     kind: "boolean",
@@ -61,15 +71,7 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
   { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group: "Output and modes" },
 ];
 
-/** The six configurations of the paper's "Practical Measurements" table. */
-export const PAPER_TABLE: Partial<AnalysisConfig>[] = [
-  { dataset: "mnist", model: "mlp:128", tolerances: [0.025] },
-  { dataset: "mnist", model: "mlp:128,64", tolerances: [0.025] },
-  { dataset: "mnist", model: "cnn", tolerances: [0.025] },
-  { dataset: "fashion-mnist", model: "mlp:128", tolerances: [0.03] },
-  { dataset: "fashion-mnist", model: "mlp:128,64", tolerances: [0.03] },
-  { dataset: "fashion-mnist", model: "cnn", tolerances: [0.03] },
-];
+export { PAPER_TABLE };
 
 /** The paper's reported times (s) per row of its table, for comparison. */
 export const PAPER_TIMES = [2000, 3500, 1800, 2100, 4400, 2400];
@@ -88,9 +90,11 @@ function notHere(mode: "analysis" | "online"): Map<string, string> {
 
 /** Every flag of a mode: its config fields and the command's options. */
 export function flagsOf(mode: "analysis" | "online"): FlagSpec[] {
-  return mode === "analysis"
-    ? [...configFlags("analysis"), ...ANALYZE_OPTIONS]
-    : [...configFlags("online"), ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset"), ...ONLINE_OPTIONS];
+  return mode === "analysis" ? [...configFlags("analysis"), ...ANALYZE_OPTIONS] : [
+    ...configFlags("online"),
+    ...ANALYZE_OPTIONS.filter((s) => s.flag !== "preset" && s.flag !== "redis"),
+    ...ONLINE_OPTIONS,
+  ];
 }
 
 function help(mode: "analysis" | "online"): string {
@@ -166,15 +170,34 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
       );
     }
   }
-  const configs = preset === undefined
-    ? [resolveConfig(base)]
-    : PAPER_TABLE.map((p) => resolveConfig({ ...p, ...base }));
+  const configs = preset === undefined ? [resolveConfig(base)] : presetConfigs(base);
   const outRoot = String(values.out ?? (configs.length > 1 ? "out/paper-table" : `out/${slug(configs[0])}`));
   const dirs = configs.map((c) => configs.length > 1 ? `${outRoot}/${slug(c)}` : outRoot);
   await checkOutDir(outRoot);
 
   const results: AnalysisResult[] = [];
   const interrupt: Interrupt = onInterrupt();
+  const write = async (i: number, r: AnalysisResult) => {
+    const wrote = await writeFiles(dirs[i], [
+      ["result.json", () => JSON.stringify(r, null, 1)],
+      ["curves.csv", () => curvesCsv(r)],
+      ["thresholds.csv", () => thresholdsCsv(r)],
+      ["report.html", () => htmlReport(r)],
+    ]);
+    for (const w of r.warnings) console.error(`warning: ${w}`);
+    if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+  };
+  if (values.redis) {
+    try {
+      results.push(...await runRemotely(configs, values, quiet, interrupt.signal));
+    } finally {
+      interrupt.dispose();
+    }
+    for (const [i, r] of results.entries()) await write(i, r);
+    if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+    else console.log(summaryText(results));
+    return 0;
+  }
   try {
     for (const [i, c] of configs.entries()) {
       if (configs.length > 1 && !quiet) {
@@ -186,28 +209,75 @@ async function run(args: string[], mode: "analysis" | "online", specs: FlagSpec[
         dataRoot: values.dataRoot as string | undefined,
       });
       results.push(r);
-      const wrote = await writeFiles(dirs[i], [
-        ["result.json", () => JSON.stringify(r, null, 1)],
-        ["curves.csv", () => curvesCsv(r)],
-        ["report.html", () => htmlReport(r)],
-      ]);
-      for (const w of r.warnings) console.error(`warning: ${w}`);
-      if (!quiet) console.error(`wrote ${wrote.join(", ")}`);
+      await write(i, r);
     }
   } finally {
     interrupt.dispose();
   }
   if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
-  else {
-    console.log("\n" + summaryTable(results));
-    for (const r of results) {
-      for (const line of predictionLines(r)) {
-        console.log(results.length > 1 ? `${rowName(r)}: ${line}` : line);
-      }
-    }
-    if (results.length > 1) console.log("\n" + totalLine(results));
-  }
+  else console.log(summaryText(results));
   return 0;
+}
+
+/**
+ * Runs the configs on the workers of the `--redis` queue (all at once: they fan out) and returns their results in
+ * order; a run that failed there is an error naming it.
+ */
+async function runRemotely(
+  configs: AnalysisConfig[],
+  values: Record<string, unknown>,
+  quiet: boolean,
+  signal: AbortSignal,
+): Promise<AnalysisResult[]> {
+  const { parseRedisUrl } = await import("../server/redis_url.ts");
+  const { runOnRedis } = await import("./redis_runner.ts");
+  const label = (i: number) =>
+    `${i + 1}/${configs.length} ${datasetLabel(configs[i].dataset)} ${configs[i].model}`;
+  const outcomes = await runOnRedis(configs, {
+    target: parseRedisUrl(String(values.redis), "--redis"),
+    dataRoot: values.dataRoot as string | undefined,
+    signal,
+    onUpdate: (i, what, info) => {
+      if (!quiet) {
+        console.error(
+          `${label(i)}: ${what === "started" ? "started" : info.outcome!.status} on ${
+            info.worker ?? "a worker"
+          }`,
+        );
+      }
+    },
+  });
+  const failed = outcomes.findIndex((o) => o.status !== "done");
+  if (failed >= 0) {
+    const o = outcomes[failed];
+    throw new Error(`${label(failed)} ${o.status} on ${o.worker ?? "a worker"}: ${o.error?.message ?? ""}`);
+  }
+  return outcomes.map((o) => o.result!);
+}
+
+/** The preset's six configs over the flags' base; a bad base value is reported on its field (then its flag). */
+function presetConfigs(base: Record<string, unknown>): AnalysisConfig[] {
+  try {
+    return expandSweep(presetSweep("paper-table", base)).map((p) => p.config);
+  } catch (e) {
+    if (e instanceof ConfigError && e.field.startsWith("base.")) throw e.renamed(e.field.slice(5));
+    throw e;
+  }
+}
+
+/**
+ * What a finished run prints: the table, a sentence for each tolerance not reached (with its row's name when
+ * there are several rows) and, for several rows, the total time.
+ */
+export function summaryText(results: readonly AnalysisResult[]): string {
+  const lines = ["", summaryTable(results)];
+  for (const r of results) {
+    const named = (line: string) => lines.push(results.length > 1 ? `${rowName(r)}: ${line}` : line);
+    predictionLines(r).forEach(named);
+    if (r.learningCurve) named(learningCurveLine(r.learningCurve));
+  }
+  if (results.length > 1) lines.push("", totalLine(results));
+  return lines.join("\n");
 }
 
 function rowName(r: AnalysisResult): string {
@@ -224,6 +294,21 @@ export function totalLine(results: readonly AnalysisResult[]): string {
     ? `Total: ${fmtInt(total)} s (the original needed ${fmtInt(paper)} s for the six on the same full data).`
     : `Total: ${fmtInt(total)} s. These runs did not use all the training data (--limit), so the paper's ` +
       `${fmtInt(paper)} s for the six full runs are not a comparison.`;
+}
+
+/** What stopping at k*·B costs in test accuracy, in one sentence. */
+export function learningCurveLine(lc: LearningCurve): string {
+  const all = lc.points[lc.points.length - 1];
+  const at = lc.kStarSamples === null ? undefined : lc.points.find((p) => p.samples === lc.kStarSamples);
+  const sizes = lc.points.map((p) => `${fmtInt(p.samples)} → ${fmtPercent(p.testAccuracy, 2)}`).join(", ");
+  const head = at && lc.gapAtKStar
+    ? `Stopping at k*·B = ${fmtInt(at.samples)} samples costs ${
+      (100 * lc.gapAtKStar.accuracy).toFixed(1)
+    } points of test accuracy (${fmtPercent(at.testAccuracy, 2)} against ${
+      fmtPercent(all.testAccuracy, 2)
+    } with all ${fmtInt(all.samples)})`
+    : "Learning curve (k* not reached, so the sizes are fractions of the data)";
+  return `${head}. Test accuracy by training samples: ${sizes}; ${lc.rule}.`;
 }
 
 /** Plain sentences for tolerances the data do not reach (headline curve: smoothed empirical). */

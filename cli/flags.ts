@@ -1,6 +1,7 @@
 /**
  * Command-line flags: the config flags derived from the run specification (`lib/config/fields.ts`) and each
- * command's own options, one strict parser for both (`--name value`, `--name=value`, boolean `--flag`, `-h`),
+ * command's own options, one strict parser for both (`--name value`, `--name=value`, boolean `--flag`,
+ * `--no-flag` and `--flag=false`, `-h`),
  * and `--help` text in which every line shows its range and default. Anything not understood — an unknown
  * flag, a single-dash flag, a positional argument, a malformed number — is a {@link ConfigError} naming what
  * was typed, with a "did you mean" where one is close.
@@ -28,6 +29,8 @@ export interface FlagSpec {
   group: string;
   /** Other names that mean the same flag (kept for earlier versions; not shown in `--help`). */
   aliases?: string[];
+  /** The flag may be given several times; its value is then the list of the values, in order. */
+  repeatable?: boolean;
 }
 
 const GROUP_TITLES: Record<FieldGroup, string> = {
@@ -147,7 +150,16 @@ export function parseArgs(
       );
     }
     const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    let name = a.slice(2, eq < 0 ? undefined : eq);
+    // `--no-<flag>` switches a boolean flag off.
+    const negated = !byName.has(name) && name.startsWith("no-") &&
+      byName.get(name.slice(3))?.kind === "boolean";
+    if (negated) {
+      if (eq >= 0) {
+        throw new ConfigError(`--${name}`, a, `--${name} without a value, or --${name.slice(3)}=false`);
+      }
+      name = name.slice(3);
+    }
     const spec = byName.get(name);
     if (!spec) {
       const why = opts.notHere?.get(name);
@@ -161,7 +173,7 @@ export function parseArgs(
       );
     }
     if (name !== spec.flag) notes.push(`--${name} is now --${spec.flag}`);
-    if (given.includes(`--${spec.flag}`)) {
+    if (given.includes(`--${spec.flag}`) && !spec.repeatable) {
       throw new ConfigError(
         `--${spec.flag}`,
         a,
@@ -171,7 +183,8 @@ export function parseArgs(
     }
     given.push(`--${spec.flag}`);
     if (spec.kind === "boolean") {
-      if (eq < 0) values[spec.key] = true;
+      if (negated) values[spec.key] = false;
+      else if (eq < 0) values[spec.key] = true;
       else {
         const v = a.slice(eq + 1).toLowerCase();
         if (!["true", "false", "1", "0", "yes", "no"].includes(v)) {
@@ -189,7 +202,8 @@ export function parseArgs(
         `a value after the flag: ${spec.allowed ?? spec.kind}`,
       );
     }
-    values[spec.key] = readValue(spec, raw);
+    const value = readValue(spec, raw);
+    values[spec.key] = spec.repeatable ? [...((values[spec.key] as unknown[]) ?? []), value] : value;
   }
   return { values, given, notes };
 }
@@ -212,7 +226,9 @@ function wrap(text: string, width: number): string[] {
 export function helpText(specs: readonly FlagSpec[], columns = 110): string {
   const rows = specs.map((s) => ({
     group: s.group,
-    head: `--${s.flag}${s.kind === "boolean" ? "" : ` <${s.kind === "numbers" ? "a,b,…" : s.kind}>`}`,
+    head: s.kind === "boolean"
+      ? s.default === "true" ? `--[no-]${s.flag}` : `--${s.flag}`
+      : `--${s.flag} <${s.kind === "numbers" ? "a,b,…" : s.kind}>`,
     text: [
       s.help,
       s.allowed ? `: ${s.allowed}` : "",

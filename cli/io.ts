@@ -16,6 +16,14 @@ export async function checkOutDir(dir: string): Promise<void> {
     if (!st.isDirectory) throw new ConfigError("--out", dir, "a folder to write into", "it is a file");
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new ConfigError(
+        "--out",
+        dir,
+        "a folder to write into",
+        "it cannot be created: a part of the path is a file",
+      );
+    }
     if (!(e instanceof Deno.errors.NotFound)) {
       throw new ConfigError("--out", dir, "a folder to write into", (e as Error).message);
     }

@@ -6,6 +6,23 @@ import type { ProgressEvent, Stage } from "../lib/analysis/types.ts";
 
 const enc = new TextEncoder();
 
+/**
+ * A status line fitted to a terminal of `columns` columns: cut to `columns − 1` characters (the last column is
+ * left free so the line never wraps). A terminal that reports no width (0, or none) gets the whole line.
+ */
+export function fitLine(line: string, columns: number | undefined): string {
+  const chars = [...line];
+  return columns && columns > 1 && chars.length > columns - 1 ? chars.slice(0, columns - 1).join("") : line;
+}
+
+function columns(): number | undefined {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Returns a progress callback writing to stderr. */
 export function progressPrinter(quiet = false): (e: ProgressEvent) => void {
   const tty = Deno.stderr.isTerminal();
@@ -36,7 +53,7 @@ export function progressPrinter(quiet = false): (e: ProgressEvent) => void {
       const line = `${e.stage.padEnd(10)} [${"█".repeat(filled)}${"·".repeat(width - filled)}] ${
         (100 * e.fraction).toFixed(0).padStart(3)
       }% ${elapsed.toFixed(1)}s${eta}  ${lastMessage}`;
-      write(`\r\x1b[2K${line.slice(0, (Deno.consoleSize?.().columns ?? 120) - 1)}`);
+      write(`\r\x1b[2K${fitLine(line, columns())}`);
       if (e.stage === "done") write("\n");
     } else if (e.message && e.message !== lastMessage) {
       lastMessage = e.message;

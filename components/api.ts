@@ -3,6 +3,8 @@
  * @module
  */
 import type { AnalysisResult } from "../lib/analysis/types.ts";
+import type { SweepDocument } from "../lib/sweep/summary.ts";
+import type { SweepDetail } from "../server/sweeps.ts";
 import type { RunDetail, RunRecord, RunSummary } from "../server/types.ts";
 
 /** An API error answer. */
@@ -43,4 +45,9 @@ export const api = {
     call<{ id: string; action: string }>("DELETE", `/api/runs/${encodeURIComponent(id)}`),
   resubmit: (id: string) => call<RunRecord>("POST", `/api/runs/${encodeURIComponent(id)}/resubmit`),
   result: (id: string) => call<AnalysisResult>("GET", `/api/runs/${encodeURIComponent(id)}/result.json`),
+  sweep: (id: string) => call<SweepDetail>("GET", `/api/sweeps/${encodeURIComponent(id)}`),
+  sweepDocument: (id: string) =>
+    call<SweepDocument>("GET", `/api/sweeps/${encodeURIComponent(id)}/sweep.json?inline=1`),
+  removeSweep: (id: string) =>
+    call<{ id: string; action: string }>("DELETE", `/api/sweeps/${encodeURIComponent(id)}`),
 };

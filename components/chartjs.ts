@@ -128,19 +128,36 @@ export function logTickLabel(value: number, ticks: { value: number }[]): string 
   return near(1) || (decades <= 4 && (near(2) || near(5))) ? fmtTick(value) : "";
 }
 
-function axis(spec: FigureSpec["x"], title: string) {
-  const type = spec.categories ? "category" : spec.scale === "log" ? "logarithmic" : "linear";
+/**
+ * A chart.js axis. Categories of a bar chart are chart.js categories; on a point chart (a strip plot) they label
+ * the integer positions of a linear axis. `include` are values (reference lines) the axis must show even beyond
+ * the data.
+ */
+function axis(spec: FigureSpec["x"], title: string, bars = false, include: readonly number[] = []) {
+  const cats = spec.categories;
+  const type = cats && bars ? "category" : spec.scale === "log" ? "logarithmic" : "linear";
+  const shown = include.filter((v) => Number.isFinite(v) && (type !== "logarithmic" || v > 0));
   return {
     type,
-    ...(spec.domain && !spec.categories ? { min: spec.domain[0], max: spec.domain[1] } : {}),
+    ...(spec.domain && !(cats && bars) ? { min: spec.domain[0], max: spec.domain[1] } : {}),
+    ...(shown.length && !spec.domain && !cats
+      ? { suggestedMin: Math.min(...shown), suggestedMax: Math.max(...shown) }
+      : {}),
     title: { display: true, text: unicodeMarkup(title), color: MARK_COLORS.text },
     grid: { color: MARK_COLORS.grid },
     ticks: {
       color: MARK_COLORS.text,
       maxTicksLimit: 10,
-      ...(spec.integer && !spec.categories ? { precision: 0 } : {}),
+      ...(spec.integer && !cats ? { precision: 0 } : {}),
       ...(type === "logarithmic"
         ? { callback: (v: number | string, _i: number, t: { value: number }[]) => logTickLabel(Number(v), t) }
+        : type === "linear" && cats
+        ? {
+          stepSize: 1,
+          autoSkip: false,
+          callback: (v: number | string) =>
+            Number.isInteger(Number(v)) ? unicodeMarkup(cats[Number(v) - 1] ?? "") : "",
+        }
         : type === "linear"
         ? { callback: (v: number | string) => fmtTick(Number(v)) }
         : {}),
@@ -217,7 +234,11 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
       parsing: bars,
       normalized: true,
       interaction: { mode: "nearest", axis: "x", intersect: false },
-      scales: { x: axis(fig.x, fig.x.label), y: axis(fig.y, fig.y.label) },
+      // A tolerance line below (or above) the curves stays on the chart, as in the SVG renderer.
+      scales: {
+        x: axis(fig.x, fig.x.label, bars),
+        y: axis(fig.y, fig.y.label, false, fig.hMarkers.map((m) => m.value)),
+      },
       plugins: {
         legend: {
           display: !bars,
@@ -236,7 +257,13 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
               `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
           },
         },
-        kstarMarkers: { vlines: fig.vMarkers, hlines: fig.hMarkers } satisfies MarkerOptions,
+        // On a category axis chart.js counts from 0; a figure counts its categories from 1.
+        kstarMarkers: {
+          vlines: fig.x.categories && bars
+            ? fig.vMarkers.map((m) => ({ ...m, value: m.value - 1 }))
+            : fig.vMarkers,
+          hlines: fig.hMarkers,
+        } satisfies MarkerOptions,
       },
     },
   };

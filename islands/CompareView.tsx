@@ -93,9 +93,19 @@ export default function CompareView(
 
   const toggle = (id: string) => setSelected((s) => s.includes(id) ? s.filter((x) => x !== id) : [...s, id]);
 
+  const missingNote = missing.length
+    ? (
+      <p class="form-message" data-testid="compare-missing">
+        Not shown: {missing.join(", ")} — no finished run with{" "}
+        {missing.length === 1 ? "that id" : "those ids"}.
+      </p>
+    )
+    : null;
+
   if (runs.length === 0) {
     return (
       <section class="card empty">
+        {missingNote}
         <p>No finished runs to compare yet.</p>
         <p class="muted">
           Runs appear here when they are done. <a href="/">Submit one</a>.
@@ -188,14 +198,7 @@ export default function CompareView(
               </label>
             </div>
           </section>
-          {missing.length
-            ? (
-              <p class="form-message" data-testid="compare-missing">
-                Not shown: {missing.join(", ")} — no finished run with{" "}
-                {missing.length === 1 ? "that id" : "those ids"}.
-              </p>
-            )
-            : null}
+          {missingNote}
           <section class="card chart-card">
             {rows.length
               ? (

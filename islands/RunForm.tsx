@@ -11,13 +11,63 @@ import type { FieldInfo } from "../lib/config/fields.ts";
 import { api, ApiRequestError } from "../components/api.ts";
 import { useHydrated } from "../components/hooks.ts";
 
-/** Props: the analysis fields, and whether folder datasets are accepted. */
+/** A dataset the form offers: a built-in, or one found under the data root (`GET /api/datasets`). */
+export interface FormDataset {
+  /** What the `dataset` field takes. */
+  dataset: string;
+  /** The detected format (`builtin`, `idx`, `csv`, `tsv`, `npy`, `images`). */
+  format: string;
+  /** Its shape with the default data options, or null when it could not be probed. */
+  shape: {
+    height: number;
+    width: number;
+    channels: number;
+    classes: number;
+    trainSamples: number;
+    testSamples: number;
+    kind?: string;
+  } | null;
+  /** Why it could not be probed. */
+  error: string | null;
+}
+
+/** Props: the analysis fields, whether folder datasets are accepted, and the datasets found. */
 export interface RunFormProps {
   fields: FieldInfo[];
   /** Whether folder datasets are accepted (a data root is configured). */
   dataRoot: boolean;
   /** The built-in datasets. */
   builtins: string[];
+  /** The built-ins and the datasets found under the data root, with format and shape. */
+  datasets?: FormDataset[];
+}
+
+const FORMAT_LABELS: Record<string, string> = {
+  builtin: "built-in",
+  idx: "IDX",
+  csv: "CSV",
+  tsv: "TSV",
+  npy: "NumPy",
+  images: "images",
+};
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** `CSV · 4 features · 3 classes · 120 / 30` — a dataset's format and shape in one line. */
+export function datasetSummary(d: FormDataset): string {
+  const format = FORMAT_LABELS[d.format] ?? d.format;
+  if (!d.shape) return `${format} · not usable: ${d.error ?? "unknown problem"}`;
+  const s = d.shape;
+  const size = s.kind === "table"
+    ? `${count(s.width)} features`
+    : `${s.height}×${s.width}${s.channels > 1 ? `×${s.channels}` : ""}`;
+  return `${format} · ${size} · ${s.classes} classes · ${count(s.trainSamples)} / ${count(s.testSamples)}`;
+}
+
+function builtinName(b: string): string {
+  return b === "mnist" ? "MNIST" : b === "fashion-mnist" ? "Fashion-MNIST" : b;
 }
 
 type Values = Record<string, string>;
@@ -68,7 +118,9 @@ export function toConfig(fields: FieldInfo[], v: Values, folder: string): {
   return { config, errors };
 }
 
-export default function RunForm({ fields, dataRoot, builtins }: RunFormProps) {
+export default function RunForm({ fields, dataRoot, builtins, datasets }: RunFormProps) {
+  const offered: FormDataset[] = datasets ??
+    builtins.map((b) => ({ dataset: b, format: "builtin", shape: null, error: null }));
   const hydrated = useHydrated();
   const [values, setValues] = useState<Values>(() => initialValues(fields));
   const [folder, setFolder] = useState("");
@@ -163,23 +215,37 @@ export default function RunForm({ fields, dataRoot, builtins }: RunFormProps) {
         <>
           <label key="dataset" class={`field span-2${errors.dataset ? " invalid" : ""}`}>
             <span class="field-label">{f.label}</span>
-            <select name="dataset" value={values.dataset} onChange={set("dataset")}>
-              {builtins.map((b) => (
-                <option key={b} value={b}>
-                  {b === "mnist" ? "MNIST" : b === "fashion-mnist" ? "Fashion-MNIST" : b}
+            <select
+              name="dataset"
+              value={values.dataset}
+              onChange={set("dataset")}
+              data-testid="dataset-select"
+            >
+              {offered.map((d) => (
+                <option
+                  key={d.dataset}
+                  value={d.dataset}
+                  disabled={d.format !== "builtin" && d.shape === null}
+                  title={d.error ?? undefined}
+                  data-format={d.format}
+                >
+                  {d.format === "builtin" ? builtinName(d.dataset) : d.dataset}
+                  {d.shape || d.error ? ` — ${datasetSummary(d)}` : ""}
                 </option>
               ))}
-              {dataRoot ? <option value={FOLDER}>Folder under the data root…</option> : null}
+              {dataRoot ? <option value={FOLDER}>Other path under the data root…</option> : null}
             </select>
             <span class="field-hint">
               {values.dataset === FOLDER ? "" : errors.dataset ??
-                (dataRoot ? "built-in, or a folder under the data root" : "built-in datasets")}
+                (dataRoot
+                  ? "built-in, or a dataset under the data root: IDX, NumPy or image folders, CSV/TSV tables"
+                  : "built-in datasets")}
             </span>
           </label>
           {values.dataset === FOLDER
             ? (
               <label key="folder" class={`field span-2${errors.dataset ? " invalid" : ""}`}>
-                <span class="field-label">Folder (relative to the data root)</span>
+                <span class="field-label">Path (relative to the data root)</span>
                 <input
                   type="text"
                   name="datasetFolder"
@@ -187,7 +253,10 @@ export default function RunForm({ fields, dataRoot, builtins }: RunFormProps) {
                   placeholder="my-data"
                   onInput={(e) => setFolder((e.currentTarget as HTMLInputElement).value)}
                 />
-                <span class="field-hint">{errors.dataset ?? "train/t10k IDX files named like MNIST's"}</span>
+                <span class="field-hint">
+                  {errors.dataset ??
+                    "a folder (IDX files, x_train.npy…, or train/<class>/*.png) or a .csv/.tsv table"}
+                </span>
               </label>
             )
             : null}

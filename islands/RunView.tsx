@@ -119,7 +119,17 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
       <div class="page-head">
         <div>
           <div class="crumbs">
-            <a href="/">Runs</a> / <span class="mono">{run.id}</span>
+            <a href="/">Runs</a> / {run.sweepId
+              ? (
+                <>
+                  <a href={`/sweeps/${encodeURIComponent(run.sweepId)}`} data-testid="sweep-link">
+                    sweep <span class="mono">{run.sweepId}</span>
+                  </a>{" "}
+                  /{" "}
+                </>
+              )
+              : null}
+            <span class="mono">{run.id}</span>
           </div>
           <h1>
             {datasetLabel(cfg.dataset)} <span class="muted">·</span> <span class="mono">{cfg.model}</span>
@@ -133,6 +143,16 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
             <span>{cfg.limit === null ? "all samples" : `${fmtInt(cfg.limit)} samples`}</span>
             <span>{plural(cfg.epochs, "epoch")}</span>
             <span class="muted">submitted {fmtTime(run.createdAt)}</span>
+            {run.worker
+              ? (
+                <span data-testid="worker">
+                  on worker <span class="mono">{run.worker}</span>
+                </span>
+              )
+              : null}
+            {run.attempts > 1 || run.retries.length
+              ? <span data-testid="attempts">attempt {run.attempts}</span>
+              : null}
             <span class="muted" data-testid="elapsed">{elapsed === null ? "" : fmtDuration(elapsed)}</span>
           </div>
         </div>
@@ -155,6 +175,18 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
       </div>
 
       {notice ? <p class="form-message">{notice}</p> : null}
+      {run.retries.length
+        ? (
+          <section class="card notice" data-testid="retries">
+            <div class="card-title">
+              Retried {run.retries.length === 1 ? "once" : `${run.retries.length} times`}
+            </div>
+            <ul>
+              {run.retries.map((r, i) => <li key={i}>{fmtTime(r.at)}: {r.reason}</li>)}
+            </ul>
+          </section>
+        )
+        : null}
       {live ? <ProgressCard run={run} /> : null}
       <ErrorCard run={run} onResubmit={resubmit} />
 
@@ -172,6 +204,7 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
               curve={view.curve}
               smoothed={view.smoothed}
               partial={live}
+              orderings={src.uncertainty?.orderings}
               onTolerance={setPicked}
               onCurve={(c) => setView((v) => ({ ...v, curve: c }))}
               onSmoothed={(s) => setView((v) => ({ ...v, smoothed: s }))}
@@ -225,6 +258,24 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
                   <section class="card chart-card">
                     <FigureBox figure={figs.spectrum}>
                       <ChartCanvas figure={figs.spectrum} height={260} />
+                    </FigureBox>
+                  </section>
+                )
+                : null}
+              {figs.kStarHistogram
+                ? (
+                  <section class="card chart-card" data-testid="kstar-histogram">
+                    <FigureBox figure={figs.kStarHistogram}>
+                      <ChartCanvas figure={figs.kStarHistogram} height={260} />
+                    </FigureBox>
+                  </section>
+                )
+                : null}
+              {figs.learningCurve
+                ? (
+                  <section class="card chart-card" data-testid="learning-curve">
+                    <FigureBox figure={figs.learningCurve}>
+                      <ChartCanvas figure={figs.learningCurve} height={260} />
                     </FigureBox>
                   </section>
                 )

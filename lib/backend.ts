@@ -13,7 +13,6 @@ let registered: Promise<void> | null = null;
 interface DenoEnv {
   env: { get(k: string): string | undefined; set(k: string, v: string): void };
   mkdirSync(p: string, o: { recursive: boolean; mode: number }): void;
-  statSync(p: string): { isDirectory: boolean; uid: number | null; mode: number | null };
   uid(): number | null;
 }
 
@@ -24,22 +23,26 @@ let quieted = false;
  * server, a container, CI), probing for an adapter makes libwayland print "error: XDG_RUNTIME_DIR is invalid or
  * not set in the environment." on stderr for every probe, in every worker. Pointing the variable at a private
  * empty folder of this user (mode 0700, as the XDG spec wants) lets the probe find no Wayland socket without a
- * word. Only in Deno, only when the variable is unset and environment and file access are permitted.
+ * word. Only in Deno, only when the variable is unset and environment access is permitted.
  */
 function quietAdapterProbe(): void {
   if (quieted) return;
   quieted = true;
   const D = (globalThis as { Deno?: DenoEnv }).Deno;
-  try {
-    if (!D?.env || D.env.get("XDG_RUNTIME_DIR")) return;
-    // One folder per user, reused by every process: no litter in the temporary folder.
-    const uid = D.uid();
-    const dir = `${(D.env.get("TMPDIR") ?? "/tmp").replace(/\/+$/, "")}/kstar-runtime-${uid ?? "user"}`;
-    D.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = D.statSync(dir);
-    if (!st.isDirectory || (uid !== null && st.uid !== uid) || ((st.mode ?? 0) & 0o077) !== 0) return;
-    D.env.set("XDG_RUNTIME_DIR", dir);
-  } catch { /* no env or write permission: the probe may print its line, nothing worse */ }
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined; // not permitted: the folder is not made, or the variable not set
+    }
+  };
+  if (!D?.env || attempt(() => D.env.get("XDG_RUNTIME_DIR")) !== undefined) return;
+  // libwayland only checks that the variable holds an absolute path, then finds no socket there; the folder
+  // is made (private, one per user) when permitted, so that other programs see a valid runtime folder.
+  const uid = attempt(() => D.uid()) ?? "user";
+  const dir = `${(attempt(() => D.env.get("TMPDIR")) ?? "/tmp").replace(/\/+$/, "")}/kstar-runtime-${uid}`;
+  attempt(() => D.mkdirSync(dir, { recursive: true, mode: 0o700 }));
+  attempt(() => D.env.set("XDG_RUNTIME_DIR", dir));
 }
 
 /** What `navigator.gpu` offers here: none, a software rasteriser (e.g. Mesa's llvmpipe), or hardware. */
@@ -71,9 +74,10 @@ export async function webGpuAdapter(): Promise<
  *
  * @example
  * ```ts
- * import { initBackend } from "./backend.ts";
- * console.log(await initBackend("cpu")); // "cpu"
- * console.log(await initBackend()); // "webgpu", "wasm" or "cpu": the fastest that starts here
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "kstar";
+ * assert.equal(await initBackend("cpu"), "cpu");
+ * assert.ok(["webgpu", "wasm", "cpu"].includes(await initBackend())); // the fastest that starts here
  * ```
  */
 export async function initBackend(request: BackendRequest = "auto"): Promise<BackendName> {
@@ -99,7 +103,11 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
         await tf.ready();
         if (name === "webgpu") {
           watchGpuErrors();
-          adapter = (await webGpuAdapter()).description || "unnamed WebGPU adapter";
+          const a = await webGpuAdapter();
+          adapter = {
+            description: a.description || "unnamed WebGPU adapter",
+            software: a.kind === "software",
+          };
         }
         return name;
       }
@@ -111,10 +119,29 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
   throw new Error(`backend: could not start ${request} (${failures.join("; ")})`);
 }
 
-let adapter: string | null = null;
+let adapter: { description: string; software: boolean } | null = null;
 
-/** The WebGPU adapter this realm's backend runs on (vendor and device), or null when not on WebGPU. */
-export function currentAdapter(): string | null {
+/**
+ * Frees this realm's backend: its tensors, its WebAssembly memory or its WebGPU device (destroyed, so that no
+ * GPU state outlives the realm). For a worker that is about to end.
+ */
+export async function releaseBackend(): Promise<void> {
+  const name = tf.getBackend();
+  if (!name) return;
+  // deno-lint-ignore no-explicit-any
+  const device = (tf.backend() as any)?.device as { destroy?: () => void } | undefined;
+  tf.engine().reset();
+  try {
+    device?.destroy?.();
+  } catch { /* already lost */ }
+  await Promise.resolve();
+}
+
+/**
+ * The WebGPU adapter this realm's backend runs on — its vendor and device, and whether it is a software
+ * rasteriser (e.g. Mesa's llvmpipe) — or null when not on WebGPU.
+ */
+export function currentAdapter(): { description: string; software: boolean } | null {
   return tf.getBackend() === "webgpu" ? adapter : null;
 }
 

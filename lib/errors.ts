@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
- * import { ConfigError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "kstar";
  * const e = new ConfigError("batchSize", 0, "an integer in [1, 60000]");
- * console.log(e.message); // "batchSize: got 0; allowed: an integer in [1, 60000]"
- * console.log(e instanceof ConfigError, e.field); // true "batchSize"
+ * assert.equal(e.message, "batchSize: got 0; allowed: an integer in [1, 60000]");
+ * assert.ok(e instanceof ConfigError && e.field === "batchSize");
  * ```
  */
 export class ConfigError extends Error {
@@ -101,24 +102,32 @@ function shorten(s: string, max = 120): string {
  *
  * @example
  * ```ts
- * import { DataError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { DataError } from "kstar";
  * const e = new DataError("train-images-idx3-ubyte", "truncated");
- * console.log(e.message, e.file); // "train-images-idx3-ubyte: truncated" "train-images-idx3-ubyte"
+ * assert.deepEqual([e.message, e.file], ["train-images-idx3-ubyte: truncated", "train-images-idx3-ubyte"]);
  * ```
  */
 export class DataError extends Error {
   /** The file (path or name) at fault. */
   readonly file: string;
+  /** The config field that named the data (`dataset`, or `testData` for a test table). */
+  readonly field: string;
+  /** What is wrong with the file (the message without the file). */
+  readonly problem: string;
   /**
    * Creates the error; the message is `<file>: <message>`.
    *
    * @param file the file (path or name) at fault
    * @param message what is wrong with it
+   * @param field the config field that named the data (default `dataset`)
    */
-  constructor(file: string, message: string) {
+  constructor(file: string, message: string, field = "dataset") {
     super(`${file}: ${message}`);
     this.name = "DataError";
     this.file = file;
+    this.problem = message;
+    this.field = field;
   }
 }
 

@@ -26,15 +26,21 @@ export const MICRO_BATCH = 64;
 
 /** One micro-batch: `n` samples' pixels (`n × inputSize`) and labels. */
 export interface MicroBatch {
+  /** The samples' pixels, `n × inputSize` (float32). */
   pixels: Float32Array;
+  /** The samples' labels. */
   labels: Uint8Array;
+  /** Samples in this micro-batch, at most {@link MICRO_BATCH}. */
   n: number;
 }
 
 /** A micro-batch's summed gradient (float32), summed loss and correct count at the given weights. */
 export interface MicroResult {
+  /** Σ ∇loss over the micro-batch, `layout.size` values. */
   grad: Float32Array;
+  /** Σ loss (cross-entropy, nats) over the micro-batch, at the weights before the step. */
   loss: number;
+  /** Samples classified correctly, at the weights before the step. */
   hits: number;
 }
 
@@ -133,22 +139,23 @@ export const TRAIN_DEFAULTS = { learningRate: 2e-3, epochs: 3, batchSize: 128, s
  *
  * @example
  * ```ts
- * import { train } from "./train.ts";
- * import { initBackend } from "./backend.ts";
- * import { initParams, modelLayout } from "./models/layout.ts";
- * import { parseModelSpec } from "./models/spec.ts";
+ * import assert from "node:assert/strict";
+ * import { type EpochInfo, initBackend, initParams, modelLayout, parseModelSpec, train } from "kstar";
  * await initBackend("cpu");
  * const layout = modelLayout(parseModelSpec("mlp:4"), 2, 2, 2); // 2×2 images, 2 classes
  * // label 1 when the top row is bright
  * const images = new Float32Array([1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1]);
  * const split = { images, labels: new Uint8Array([1, 0, 1, 0]), n: 4 };
+ * const epochs: EpochInfo[] = [];
  * const w = await train(layout, split, initParams(layout, 0), {
  *   learningRate: 0.05,
  *   epochs: 30,
  *   batchSize: 4,
- *   onEpoch: (e) => e.epoch % 10 === 0 && console.log(e.epoch, e.loss, e.accuracy), // the loss falls
+ *   onEpoch: (e) => epochs.push(e),
  * });
- * console.log(w.length); // 30
+ * assert.equal(w.length, 30);
+ * assert.ok(epochs[29].loss < epochs[0].loss); // the loss falls
+ * assert.equal(epochs[29].accuracy, 1);
  * ```
  */
 export async function train(

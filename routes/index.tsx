@@ -11,6 +11,7 @@ import RunForm, { type RunFormProps } from "../islands/RunForm.tsx";
 import RunTable from "../islands/RunTable.tsx";
 import type { PageHandler, PageProps } from "../server/context.ts";
 import type { RunSummary } from "../server/types.ts";
+import { datasetEntries } from "./api/datasets.ts";
 
 interface Data {
   runs: RunSummary[];
@@ -25,6 +26,7 @@ export const handler: PageHandler<Data> = async (_c, ctx) => ({
       fields: fieldInfos("analysis"),
       dataRoot: ctx.options.dataRoot !== null,
       builtins: [...BUILTIN_DATASETS],
+      datasets: (await datasetEntries(ctx)).datasets,
     },
   },
 });

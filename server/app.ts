@@ -2,7 +2,7 @@
  * The kstar web app: a Hono app serving the JSON API, the server-rendered pages with their islands and the
  * static files, over a {@link RunStore} and a {@link RunQueue}.
  *
- * ```ts
+ * ```ts ignore
  * import { createApp } from "./server/app.ts";
  * const { app, close } = await createApp({ dataDir: ".kstar" });
  * const server = Deno.serve({ port: 0, hostname: "127.0.0.1" }, app.fetch);
@@ -19,12 +19,14 @@ import { logger } from "npm:hono@4.13.19/logger";
 import { secureHeaders } from "npm:hono@4.13.19/secure-headers";
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import { resolvePath } from "../lib/data/paths.ts";
-import type { AppContext, ResolvedAppOptions } from "./context.ts";
+import type { AppContext, ResolvedAppOptions, SubmitOptions } from "./context.ts";
 import { LocalRunEvents, type RunEvents } from "./events.ts";
 import { type Executor, ProcessExecutor, WorkerExecutor } from "./executor.ts";
 import { ApiError, apiError, errorResponse, headWithLength, tokenAuth, tooLarge } from "./http.ts";
 import { LocalRunQueue, type RunQueue } from "./queue.ts";
+import type { RedisTarget } from "./redis_url.ts";
 import { PAGE_CSP } from "./render.tsx";
+import { newRunId } from "./ids.ts";
 import { mountRoutes } from "./routes.ts";
 import { serveStatic } from "./static.ts";
 import { type RunStore, SqliteRunStore } from "./store.ts";
@@ -74,6 +76,15 @@ export interface AppOptions {
   token?: string | null;
   /** Submitted runs estimated to need more memory than this are refused (bytes); default 8 GiB. */
   memoryLimitBytes?: number;
+  /**
+   * Queue runs on BullMQ on this Redis instead of the embedded queue: workers (`deno task worker`) execute
+   * them, on this machine or others.
+   */
+  redis?: RedisTarget | null;
+  /** With `redis`: executions a run gets before a crashing one is failed (default 3). */
+  maxAttempts?: number;
+  /** With `redis`: milliseconds between reconciliations of the unfinished runs with their jobs (default 10 s). */
+  reconcileEveryMs?: number;
 }
 
 /** The names a loopback-bound server answers to. */
@@ -93,17 +104,16 @@ export interface KstarApp {
   ctx: AppContext;
   /** What executes the runs (tests look at its live processes or workers). */
   executor: Executor;
-  /** Runs marked interrupted and runs requeued when the store was opened. */
-  recovered: { interrupted: string[]; queued: string[] };
+  /**
+   * Runs marked interrupted and runs requeued when the store was opened, the runs on Redis followed again,
+   * and a warning about runs this queue cannot follow.
+   */
+  recovered: { interrupted: string[]; queued: string[]; remote: string[]; warning: string | null };
   /** Stops the queue (running runs become interrupted) and closes the store. */
   close(): Promise<void>;
 }
 
-/** A new run id: time-ordered, with random bits (`lq3k9x2a-3f9c1b`). */
-export function newRunId(): string {
-  const rnd = crypto.getRandomValues(new Uint8Array(3));
-  return `${Date.now().toString(36)}-${[...rnd].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
+export { newRunId };
 
 /** A folder's real path (symbolic links resolved, as dataset paths are), or the path itself if it is missing. */
 function realFolder(path: string): string {
@@ -151,25 +161,43 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
       progressIntervalMs: opts.progressIntervalMs,
       onOutput: opts.logRunOutput ? (id, line) => console.error(`[run ${id}] ${line}`) : undefined,
     }));
-  const queue: RunQueue = new LocalRunQueue({
-    store,
-    events,
-    executor,
-    concurrency: options.concurrency,
-    capacity: options.maxQueue,
-  });
+  let queue: RunQueue;
+  try {
+    queue = opts.redis
+      ? await (await import("./redis_queue.ts")).RedisRunQueue.open({
+        store,
+        events,
+        target: opts.redis,
+        capacity: options.maxQueue,
+        attempts: opts.maxAttempts,
+        dataRoot: options.dataRoot,
+        reconcileEveryMs: opts.reconcileEveryMs,
+      })
+      : new LocalRunQueue({
+        store,
+        events,
+        executor,
+        concurrency: options.concurrency,
+        capacity: options.maxQueue,
+      });
+  } catch (e) {
+    if (!opts.store) store.close();
+    throw e;
+  }
 
   const ctx: AppContext = {
     store,
     queue,
     events,
     options,
-    async submit(config: AnalysisConfig, resubmittedFrom: string | null = null): Promise<string> {
-      await queue.checkCapacity();
+    stopping: new AbortController(),
+    async submit(config: AnalysisConfig, o = {}): Promise<string> {
+      const { resubmittedFrom = null, sweepId = null, sweepIndex = null, force = false }: SubmitOptions = o;
+      if (!force) await queue.checkCapacity();
       const id = newRunId();
-      await store.create({ id, config, resubmittedFrom });
+      await store.create({ id, config, resubmittedFrom, engine: queue.engine, sweepId, sweepIndex });
       try {
-        await queue.enqueue(id, config);
+        await queue.enqueue(id, config, { force });
       } catch (e) {
         await store.delete(id);
         throw e;
@@ -178,12 +206,14 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
     },
   };
 
-  // Runs that were executing are interrupted; runs that were waiting wait again.
-  const recovered = await store.recover();
-  for (const id of recovered.queued) {
+  // Runs that were executing here are interrupted; runs that were waiting wait again (on this queue); runs on
+  // Redis are followed again.
+  const found = await store.recover();
+  for (const id of found.queued) {
     const run = await store.get(id);
     if (run) await queue.enqueue(id, run.config, { force: true });
   }
+  const recovered = { ...found, warning: await queue.reattach(found.remote) };
 
   const app = new Hono();
   if (opts.logRequests) app.use(logger());
@@ -248,6 +278,7 @@ export async function createApp(opts: AppOptions): Promise<KstarApp> {
     async close() {
       if (closed) return;
       closed = true;
+      ctx.stopping.abort();
       await queue.close();
       store.close();
     },

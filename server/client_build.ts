@@ -34,6 +34,8 @@ const SOURCES = [
   "server/types.ts",
   "lib/analysis/thresholds.ts",
   "lib/analysis/types.ts",
+  "lib/present",
+  "lib/sweep",
 ];
 
 async function filesUnder(rel: string): Promise<string[]> {

@@ -23,6 +23,17 @@ export interface ResolvedAppOptions {
   cores: number;
 }
 
+/** Where a new run comes from. */
+export interface SubmitOptions {
+  /** The run it was resubmitted from. */
+  resubmittedFrom?: string | null;
+  /** The sweep it belongs to, and its point's index there. */
+  sweepId?: string | null;
+  sweepIndex?: number | null;
+  /** Queue it even when the queue is full (the sweep checked the room for all its runs first). */
+  force?: boolean;
+}
+
 /** Shared state of the running app. */
 export interface AppContext {
   store: RunStore;
@@ -30,7 +41,9 @@ export interface AppContext {
   events: RunEvents;
   options: ResolvedAppOptions;
   /** Stores and queues a new run (validated config); throws `QueueFullError` when the queue is full. */
-  submit(config: AnalysisConfig, resubmittedFrom?: string | null): Promise<string>;
+  submit(config: AnalysisConfig, opts?: SubmitOptions): Promise<string>;
+  /** Aborted when the server stops: open event streams end at once. */
+  stopping: AbortController;
 }
 
 /** An API handler. */

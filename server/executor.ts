@@ -30,21 +30,33 @@ export interface Execution {
   cancel(immediate?: boolean): void;
 }
 
+/** Where a run finds its data and how often it reports, as both executors pass it on. */
+interface RunSettings {
+  dataRoot?: string;
+  cacheDir?: string;
+  progressIntervalMs?: number;
+}
+
+/** The message that starts a run in a worker or a run process. */
+function startMessage(config: AnalysisConfig, s: RunSettings): HostMessage {
+  return {
+    type: "start",
+    config,
+    dataRoot: s.dataRoot,
+    cacheDir: s.cacheDir,
+    progressIntervalMs: s.progressIntervalMs,
+  };
+}
+
 /** Starts executions. */
 export interface Executor {
   start(id: string, config: AnalysisConfig, onProgress: (e: ProgressEvent) => void): Execution;
 }
 
-/** Options of {@link WorkerExecutor}. */
-export interface WorkerExecutorOptions {
+/** Options of {@link WorkerExecutor}: where runs find their data (`dataRoot`, `cacheDir`), how often they report. */
+export interface WorkerExecutorOptions extends RunSettings {
   /** The worker module (default `./run_worker.ts`); it must speak the `protocol.ts` messages. */
   workerUrl?: string | URL;
-  /** Folder datasets must lie under (passed to `analyze`). */
-  dataRoot?: string;
-  /** Cache folder for built-in datasets (passed to `analyze`). */
-  cacheDir?: string;
-  /** Milliseconds between progress events within a stage (default 250). */
-  progressIntervalMs?: number;
   /** How long a cancelled worker may take to stop on its own before it is terminated (default 1500 ms). */
   cancelGraceMs?: number;
 }
@@ -108,14 +120,7 @@ export class WorkerExecutor implements Executor {
         error: { name: "WorkerError", message: "a message from the run worker was unreadable" },
       });
     };
-    const start: HostMessage = {
-      type: "start",
-      config,
-      dataRoot: this.#opts.dataRoot,
-      cacheDir: this.#opts.cacheDir,
-      progressIntervalMs: this.#opts.progressIntervalMs,
-    };
-    worker.postMessage(start);
+    worker.postMessage(startMessage(config, this.#opts));
     return {
       done,
       cancel: (immediate = false) => {
@@ -131,12 +136,9 @@ export class WorkerExecutor implements Executor {
 }
 
 /** Options of {@link ProcessExecutor}. */
-export interface ProcessExecutorOptions {
+export interface ProcessExecutorOptions extends RunSettings {
   /** The run script (default `./run_process.ts`); it must speak the `protocol.ts` lines. */
   script?: string | URL;
-  dataRoot?: string;
-  cacheDir?: string;
-  progressIntervalMs?: number;
   /** Extra `deno run` flags (default: `-A`, and `--config` with the project's deno.json when there is one). */
   denoArgs?: string[];
   /** Called with each line the process writes that is not a protocol message (stdout and stderr). */
@@ -232,14 +234,9 @@ export class ProcessExecutor implements Executor {
 
     // The start message; stdin stays open: its end tells the process to stop (also when the server dies).
     const writer = child.stdin.getWriter();
-    const start: HostMessage = {
-      type: "start",
-      config,
-      dataRoot: this.#opts.dataRoot,
-      cacheDir: this.#opts.cacheDir,
-      progressIntervalMs: this.#opts.progressIntervalMs,
-    };
-    writer.write(new TextEncoder().encode(JSON.stringify(start) + "\n")).catch(() => {});
+    writer.write(new TextEncoder().encode(JSON.stringify(startMessage(config, this.#opts)) + "\n")).catch(
+      () => {},
+    );
 
     const done = (async (): Promise<ExecutionOutcome> => {
       const status = await child.status;

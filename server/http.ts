@@ -10,7 +10,7 @@ import { HTTPException } from "npm:hono@4.13.19/http-exception";
 import { timingSafeEqual } from "npm:hono@4.13.19/utils/buffer";
 import { ConfigError, DataError } from "../lib/errors.ts";
 import { hideRoot } from "../lib/data/locate.ts";
-import { QueueFullError } from "./queue.ts";
+import { QueueFullError, QueueUnavailableError } from "./queue.ts";
 
 /** The body of an error answer. */
 export interface ApiErrorBody {
@@ -58,7 +58,8 @@ function jsonSafe(v: unknown): unknown {
 
 /**
  * The one mapping from what a request threw to its answer: a bad value (`ConfigError`) or a malformed dataset
- * (`DataError`) → 400 naming the field; a full queue → 429 with Retry-After; an {@link ApiError} → its own; a
+ * (`DataError`) → 400 naming the field; a full queue → 429 with Retry-After; an unreachable queue (Redis down) →
+ * 503; an {@link ApiError} → its own; a
  * Hono `HTTPException` (malformed JSON, a refused cross-site write) → its status as JSON; anything else → 500.
  */
 export function errorResponse(c: Context, err: unknown, dataRoot: string | null): Response {
@@ -75,13 +76,16 @@ export function errorResponse(c: Context, err: unknown, dataRoot: string | null)
     const file = hideRoot(err.file, dataRoot);
     return apiError(c, 400, {
       error: hideRoot(err.message, dataRoot),
-      field: "dataset",
+      field: err.field,
       file,
       allowed: "a dataset whose files are complete and well formed",
     });
   }
   if (err instanceof QueueFullError) {
     return apiError(c, 429, { error: err.message, capacity: err.capacity }, { "Retry-After": "10" });
+  }
+  if (err instanceof QueueUnavailableError) {
+    return apiError(c, 503, { error: err.message, field: "queue" }, { "Retry-After": "10" });
   }
   if (err instanceof HTTPException) {
     const status = err.status as ErrorStatus;

@@ -6,12 +6,20 @@
  * deno run -A server/main.ts --port 0          # the same, without the CLI
  * ```
  *
- * Binds 127.0.0.1 unless `--host` says otherwise. Builds the browser bundle first when it is missing or stale.
+ * Start-up is careful with a store another server may be using: the data folder is locked first (a second server
+ * on it refuses to start and touches nothing), then the port is bound (a port in use is an error before the store
+ * is opened), then the store is opened and recovered. A stop (SIGINT, SIGTERM, or the end of the process that
+ * started the server, e.g. `npx`/`deno task` killed by its PID) closes every event stream, stops the running runs
+ * (they come back `interrupted` with their partial results) and exits within seconds.
  * @module
  */
+import { type FlagSpec, helpText, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createApp, type KstarApp, LOOPBACK_HOSTS } from "./app.ts";
 import { ensureClientBuild } from "./client_build.ts";
+import { watchLauncher } from "./launcher.ts";
+import { lockDataDir } from "./lock.ts";
+import { parseRedisUrl } from "./redis_url.ts";
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -25,60 +33,92 @@ export interface ServeOptions {
   dataRoot: string | null;
   /** Dataset cache folder (default: the library's). */
   cacheDir: string | null;
+  /** Runs executing at once. */
   concurrency: number;
+  /** Runs allowed to wait (more → 429). */
   maxQueue: number;
+  /** Largest request body in bytes. */
   maxBodyBytes: number;
+  /** Submitted runs estimated to need more memory than this many GiB are refused. */
+  maxMemoryGb: number;
+  /** The access token every request must carry (`$KSTAR_TOKEN`); required when the host is not loopback. */
+  token: string | null;
   /** Skip building the browser bundle. */
   noBuild: boolean;
   /** Log each request (and what run processes print). */
   logRequests: boolean;
   /** Where runs execute: a subprocess per run (default) or a Deno Worker. */
   runner: "process" | "worker";
+  /** Queue runs on BullMQ on this Redis (`$KSTAR_REDIS`); workers execute them. Null: the embedded queue. */
+  redis: string | null;
+  /** Where `redis` came from, for errors: `--redis` or `KSTAR_REDIS`. */
+  redisFrom: string;
+  /** With `redis`: executions a run gets before one whose run process keeps crashing is failed. */
+  maxAttempts: number;
 }
 
-interface FlagDef {
-  name: string;
-  key: keyof ServeOptions;
-  kind: "int" | "string" | "boolean";
-  help: string;
-  max?: number;
+function flag(
+  flag: string,
+  key: keyof ServeOptions | "help",
+  kind: FlagSpec["kind"],
+  help: string,
+  allowed?: string,
+): FlagSpec {
+  return { flag, key, kind, help, allowed, group: "Server" };
 }
 
-const FLAGS: FlagDef[] = [
-  { name: "port", key: "port", kind: "int", help: "port (0 = any free port)", max: 65535 },
-  {
-    name: "host",
-    key: "host",
-    kind: "string",
-    help: "address to bind; use 0.0.0.0 to accept remote clients",
-  },
-  { name: "data-dir", key: "dataDir", kind: "string", help: "store folder (env KSTAR_DATA_DIR)" },
-  {
-    name: "data-root",
-    key: "dataRoot",
-    kind: "string",
-    help: "folder datasets must lie under (env KSTAR_DATA_ROOT)",
-  },
-  { name: "cache-dir", key: "cacheDir", kind: "string", help: "dataset cache folder (env KSTAR_CACHE)" },
-  { name: "concurrency", key: "concurrency", kind: "int", help: "runs executing at once", max: 64 },
-  {
-    name: "max-queue",
-    key: "maxQueue",
-    kind: "int",
-    help: "runs allowed to wait (more → 429)",
-    max: 100_000,
-  },
-  {
-    name: "max-body",
-    key: "maxBodyBytes",
-    kind: "int",
-    help: "largest request body in bytes",
-    max: 64 * 1024 * 1024,
-  },
-  { name: "no-build", key: "noBuild", kind: "boolean", help: "do not build the browser bundle" },
-  { name: "runner", key: "runner", kind: "string", help: "where runs execute: process (default) or worker" },
-  { name: "log", key: "logRequests", kind: "boolean", help: "log every request and the runs' output" },
+/** The serve flags (parsed by the CLI's one parser, `cli/flags.ts`). */
+export const SERVE_FLAGS: FlagSpec[] = [
+  flag("port", "port", "integer", "port (0 = any free port)", "an integer in [0, 65535]"),
+  flag("host", "host", "string", "address to bind; a non-loopback address needs --token"),
+  flag("data-dir", "dataDir", "string", "store folder (env KSTAR_DATA_DIR)"),
+  flag("data-root", "dataRoot", "string", "folder datasets must lie under (env KSTAR_DATA_ROOT)"),
+  flag("cache-dir", "cacheDir", "string", "dataset cache folder (env KSTAR_CACHE)"),
+  flag("concurrency", "concurrency", "integer", "runs executing at once", "an integer in [1, 64]"),
+  flag("max-queue", "maxQueue", "integer", "runs allowed to wait (more → 429)", "an integer in [0, 100000]"),
+  flag(
+    "max-body",
+    "maxBodyBytes",
+    "integer",
+    "largest request body in bytes",
+    "an integer in [1024, 67108864]",
+  ),
+  flag(
+    "max-memory",
+    "maxMemoryGb",
+    "number",
+    "refuse runs estimated to need more memory (GiB)",
+    "a number in (0, 4096]",
+  ),
+  flag("token", "token", "string", "access token every request must carry (env KSTAR_TOKEN)"),
+  flag("runner", "runner", "choice", "where runs execute", 'one of "process", "worker"'),
+  flag(
+    "redis",
+    "redis",
+    "string",
+    "queue runs on BullMQ on this Redis; `deno task worker` executes them (env KSTAR_REDIS)",
+    "redis://[:password@]host[:port][/db] or rediss://…",
+  ),
+  flag(
+    "max-attempts",
+    "maxAttempts",
+    "integer",
+    "with --redis: executions a run gets before one whose process keeps crashing is failed",
+    "an integer in [1, 100]",
+  ),
+  flag("no-build", "noBuild", "boolean", "do not build the browser bundle"),
+  flag("log", "logRequests", "boolean", "log every request and the runs' output"),
+  flag("help", "help", "boolean", "this help (also -h)"),
 ];
+
+const RANGES: Partial<Record<keyof ServeOptions, [number, number, boolean]>> = {
+  port: [0, 65535, true],
+  concurrency: [1, 64, true],
+  maxQueue: [0, 100_000, true],
+  maxBodyBytes: [1024, 64 * 1024 * 1024, true],
+  maxMemoryGb: [0, 4096, false],
+  maxAttempts: [1, 100, true],
+};
 
 function env(name: string): string | undefined {
   try {
@@ -89,8 +129,12 @@ function env(name: string): string | undefined {
   }
 }
 
-/** The defaults, with `KSTAR_DATA_DIR` and `KSTAR_DATA_ROOT` from the environment. */
+/** The defaults, with `KSTAR_DATA_DIR`, `KSTAR_DATA_ROOT` and `KSTAR_TOKEN` from the environment. */
 export function defaultServeOptions(): ServeOptions {
+  let total = 16 * 1024 ** 3;
+  try {
+    total = Deno.systemMemoryInfo().total;
+  } catch { /* not permitted: assume 16 GiB */ }
   return {
     port: 8000,
     host: "127.0.0.1",
@@ -100,68 +144,64 @@ export function defaultServeOptions(): ServeOptions {
     concurrency: 1,
     maxQueue: 16,
     maxBodyBytes: 64 * 1024,
+    maxMemoryGb: Math.round(Math.min(8, total / 2 / 1024 ** 3) * 10) / 10,
+    token: env("KSTAR_TOKEN") ?? null,
     noBuild: false,
     logRequests: false,
     runner: "process",
+    redis: env("KSTAR_REDIS") ?? null,
+    redisFrom: "KSTAR_REDIS",
+    maxAttempts: 3,
   };
 }
 
 /** The usage text. */
 export function serveHelp(): string {
-  const rows = FLAGS.map((
-    f,
-  ) => [`--${f.name}${f.kind === "boolean" ? "" : ` <${f.kind === "int" ? "n" : "value"}>`}`, f.help]);
   const d = defaultServeOptions();
-  const w = Math.max(...rows.map((r) => r[0].length));
+  const specs = SERVE_FLAGS.map((s) => {
+    const v = (d as unknown as Record<string, unknown>)[s.key];
+    return { ...s, default: v === null || v === undefined || v === false ? undefined : String(v) };
+  });
   return `kstar serve — the dashboard and JSON API
 
 Usage: deno task serve [flags]
 
-${rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join("\n")}
-  --help${" ".repeat(w - 6)}  this help
-
-Defaults: --port ${d.port} --host ${d.host} --data-dir ${d.dataDir} --concurrency ${d.concurrency} --max-queue ${d.maxQueue} --max-body ${d.maxBodyBytes}
-`;
+${helpText(specs)}`;
 }
 
-/** Parses serve flags (`--name value` or `--name=value`). @throws {ConfigError} naming the flag */
+/** Parses serve flags. @throws {ConfigError} naming the flag */
 export function parseServeArgs(args: string[]): ServeOptions & { help: boolean } {
-  const o: ServeOptions & { help: boolean } = { ...defaultServeOptions(), help: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--help" || a === "-h") {
-      o.help = true;
-      continue;
+  const { values, given } = parseArgs(args, SERVE_FLAGS);
+  const o = { ...defaultServeOptions(), help: false, ...values } as ServeOptions & { help: boolean };
+  if (given.includes("--redis")) o.redisFrom = "--redis";
+  // Workers drain a Redis queue, so far more runs may wait there (a sweep is up to 256).
+  if (o.redis !== null && !given.includes("--max-queue")) o.maxQueue = 1024;
+  if (o.redis !== null) parseRedisUrl(o.redis, o.redisFrom);
+  for (
+    const [key, [min, max, int]] of Object.entries(RANGES) as [
+      keyof ServeOptions,
+      [number, number, boolean],
+    ][]
+  ) {
+    const v = o[key] as number;
+    const ok = typeof v === "number" && Number.isFinite(v) &&
+      (int ? Number.isInteger(v) && v >= min : v > min) &&
+      v <= max;
+    if (!ok) {
+      const spec = SERVE_FLAGS.find((s) => s.key === key)!;
+      throw new ConfigError(`--${spec.flag}`, v, spec.allowed!);
     }
-    if (!a.startsWith("--")) throw new ConfigError("serve", a, "flags only (see --help)");
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const f = FLAGS.find((x) => x.name === name);
-    if (!f) {
-      throw new ConfigError(
-        `--${name}`,
-        a,
-        `one of ${FLAGS.map((x) => `--${x.name}`).join(", ")}, --help`,
-      );
-    }
-    if (f.kind === "boolean") {
-      (o as unknown as Record<string, unknown>)[f.key] = eq < 0
-        ? true
-        : !["false", "0", "no"].includes(a.slice(eq + 1));
-      continue;
-    }
-    const raw = eq < 0 ? args[++i] : a.slice(eq + 1);
-    if (raw === undefined) throw new ConfigError(`--${name}`, raw, `a value after --${name}`);
-    if (f.kind === "int") {
-      const n = Number(raw);
-      const min = f.key === "concurrency" ? 1 : 0;
-      if (raw.trim() === "" || !Number.isInteger(n) || n < min || n > f.max!) {
-        throw new ConfigError(`--${name}`, raw, `an integer in [${min}, ${f.max}]`);
-      }
-      (o as unknown as Record<string, unknown>)[f.key] = n;
-    } else if (f.key === "runner" && raw !== "process" && raw !== "worker") {
-      throw new ConfigError("--runner", raw, '"process" or "worker"');
-    } else (o as unknown as Record<string, unknown>)[f.key] = raw;
+  }
+  if (o.runner !== "process" && o.runner !== "worker") {
+    throw new ConfigError("--runner", o.runner, '"process" or "worker"');
+  }
+  if (!isLoopback(o.host) && !o.token) {
+    throw new ConfigError(
+      "--token",
+      undefined,
+      "a secret (or KSTAR_TOKEN) when --host is not a loopback address",
+      `anyone who can reach ${o.host} could submit runs`,
+    );
   }
   return o;
 }
@@ -179,73 +219,94 @@ export interface RunningServer {
   kstar: KstarApp;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
-  /** Stops accepting requests, interrupts running runs and closes the store. */
+  /** Closes every event stream, stops the running runs (interrupted), closes the store; within seconds. */
   shutdown(): Promise<void>;
 }
 
-/** Starts the server. */
+/** Starts the server: lock the data folder, bind the port, then open the store. */
 export async function serve(partial: Partial<ServeOptions> = {}): Promise<RunningServer> {
   const o = { ...defaultServeOptions(), ...partial };
-  if (!o.noBuild) {
-    const m = await ensureClientBuild({ log: (l) => console.log(`client: ${l}`) });
-    console.log(`client: bundle ${m.hash.slice(0, 12)} (${m.islands.join(", ")})`);
-  }
-  const kstar = await createApp({
-    dataDir: o.dataDir,
-    dataRoot: o.dataRoot,
-    cacheDir: o.cacheDir,
-    concurrency: o.concurrency,
-    maxQueue: o.maxQueue,
-    maxBodyBytes: o.maxBodyBytes,
-    logRequests: o.logRequests,
-    logRunOutput: o.logRequests,
-    runner: o.runner,
-    allowedHosts: isLoopback(o.host)
-      ? [...LOOPBACK_HOSTS, o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host]
-      : null,
-  });
-  const { interrupted, queued } = kstar.recovered;
-  if (interrupted.length) {
-    console.log(`store: ${interrupted.length} run(s) marked interrupted: ${interrupted.join(", ")}`);
-  }
-  if (queued.length) console.log(`store: ${queued.length} queued run(s) requeued`);
-  let resolveListening!: (addr: Deno.NetAddr) => void;
-  const listening = new Promise<Deno.NetAddr>((r) => resolveListening = r);
-  const server = Deno.serve({
-    port: o.port,
-    hostname: o.host,
-    onListen: (addr) => resolveListening(addr as Deno.NetAddr),
-  }, kstar.app.fetch);
-  const addr = await listening;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  const url = `http://${host}:${addr.port}/`;
-  let stopping: Promise<void> | null = null;
-  const shutdown = () =>
-    stopping ??= (async () => {
-      await server.shutdown();
-      await kstar.close();
-    })();
-  return {
-    url,
-    port: addr.port,
-    kstar,
-    finished: server.finished.then(() => stopping ?? undefined),
-    shutdown,
-  };
-}
-
-/** The `serve` subcommand: runs until SIGINT/SIGTERM; returns the exit code. */
-export async function serveCommand(args: string[]): Promise<number> {
-  let o: ReturnType<typeof parseServeArgs>;
+  const redis = o.redis === null ? null : parseRedisUrl(o.redis, o.redisFrom);
+  const lock = await lockDataDir(o.dataDir);
+  let app: KstarApp | null = null;
+  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   try {
-    o = parseServeArgs(args);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`error: ${e.message}\n\n${serveHelp()}`);
-      return 2;
+    // Redis unreachable at start is a clear error naming --redis (KSTAR_REDIS), before anything is opened.
+    if (redis) await (await import("./redis_connection.ts")).checkRedis(redis);
+    let resolveListening!: (addr: Deno.NetAddr) => void;
+    const listening = new Promise<Deno.NetAddr>((r) => resolveListening = r);
+    try {
+      server = Deno.serve({
+        port: o.port,
+        hostname: o.host,
+        onListen: (addr) => resolveListening(addr as Deno.NetAddr),
+      }, (req, info) => app ? app.app.fetch(req, info) : new Response("starting", { status: 503 }));
+    } catch (e) {
+      if (e instanceof Deno.errors.AddrInUse) {
+        throw new ConfigError("--port", o.port, "a free port", `${o.host}:${o.port} is already in use`);
+      }
+      throw e;
     }
+    const addr = await listening;
+    if (!o.noBuild) {
+      const m = await ensureClientBuild({ log: (l) => console.log(`client: ${l}`) });
+      console.log(`client: bundle ${m.hash.slice(0, 12)} (${m.islands.join(", ")})`);
+    }
+    app = await createApp({
+      dataDir: o.dataDir,
+      dataRoot: o.dataRoot,
+      cacheDir: o.cacheDir,
+      concurrency: o.concurrency,
+      maxQueue: o.maxQueue,
+      maxBodyBytes: o.maxBodyBytes,
+      memoryLimitBytes: o.maxMemoryGb * 1024 ** 3,
+      token: o.token,
+      logRequests: o.logRequests,
+      logRunOutput: o.logRequests,
+      runner: o.runner,
+      redis,
+      maxAttempts: o.maxAttempts,
+      allowedHosts: isLoopback(o.host)
+        ? [...LOOPBACK_HOSTS, o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host]
+        : null,
+    });
+    const kstar = app;
+    const { interrupted, queued } = kstar.recovered;
+    if (interrupted.length) {
+      console.log(`store: ${interrupted.length} run(s) marked interrupted: ${interrupted.join(", ")}`);
+    }
+    if (queued.length) console.log(`store: ${queued.length} queued run(s) requeued`);
+    if (kstar.recovered.remote.length && redis) {
+      console.log(`queue: re-attached to ${kstar.recovered.remote.length} run(s) on Redis`);
+    }
+    if (kstar.recovered.warning) console.log(`queue: ${kstar.recovered.warning}`);
+    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    const http = server;
+    let stopping: Promise<void> | null = null;
+    const shutdown = () =>
+      stopping ??= (async () => {
+        kstar.ctx.stopping.abort(); // event streams end, so the HTTP server can finish its requests
+        await Promise.all([http.shutdown(), kstar.close()]);
+        await lock.release();
+      })();
+    return {
+      url: `http://${host}:${addr.port}/`,
+      port: addr.port,
+      kstar,
+      finished: http.finished.then(() => stopping ?? undefined),
+      shutdown,
+    };
+  } catch (e) {
+    await server?.shutdown().catch(() => {});
+    await app?.close();
+    await lock.release();
     throw e;
   }
+}
+
+/** The `serve` subcommand: runs until SIGINT/SIGTERM or the end of its launcher; returns the exit code. */
+export async function serveCommand(args: string[]): Promise<number> {
+  const o = parseServeArgs(args);
   if (o.help) {
     console.log(serveHelp());
     return 0;
@@ -254,21 +315,39 @@ export async function serveCommand(args: string[]): Promise<number> {
   console.log(
     `kstar: listening on ${s.url} (store ${o.dataDir}/kstar.db${
       o.dataRoot ? `, data root ${o.dataRoot}` : ""
-    })`,
+    }${o.redis ? `, queue on ${parseRedisUrl(o.redis, o.redisFrom).display}` : ""})`,
   );
-  if (!isLoopback(o.host)) {
-    console.warn(`kstar: bound to ${o.host}: anyone who can reach this address can submit runs`);
+  if (o.token) {
+    console.log(`kstar: open ${s.url}?token=… in a browser once; API clients send Authorization: Bearer …`);
   }
-  const stop = () => {
-    console.log("kstar: shutting down");
+  let reason = "";
+  const stop = (why: string) => {
+    if (reason) return;
+    reason = why;
+    console.log(`kstar: ${why}; shutting down`);
+    // Whatever holds the shutdown up, the process ends within seconds.
+    setTimeout(() => {
+      console.error("kstar: shutdown took over 5 s; exiting");
+      Deno.exit(1);
+    }, 5000);
     s.shutdown();
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const sig of signals) Deno.addSignalListener(sig, stop);
+  const handlers = signals.map((sig) => [sig, () => stop(`got ${sig}`)] as const);
+  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+  const unwatch = watchLauncher(() => stop("the process that started the server has ended"));
   await s.finished;
   await s.shutdown();
-  for (const sig of signals) Deno.removeSignalListener(sig, stop);
+  unwatch();
+  for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await serveCommand(Deno.args));
+if (import.meta.main) {
+  try {
+    Deno.exit(await serveCommand(Deno.args));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(e instanceof ConfigError ? 2 : 1);
+  }
+}

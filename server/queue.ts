@@ -1,50 +1,84 @@
 /**
- * The run queue: {@link RunQueue} is the interface the API uses (a distributed, Redis-backed queue with
- * workers on several machines can implement it); {@link LocalRunQueue} runs up to `concurrency` runs at once
- * in this process through an {@link Executor}, keeps at most `capacity` waiting, records progress and
- * outcomes in the {@link RunStore} and publishes them as {@link RunEvents}.
+ * The run queue: {@link RunQueue} is the interface the API uses. {@link LocalRunQueue} (the embedded default)
+ * runs up to `concurrency` runs at once in this process through an {@link Executor}, keeps at most `capacity`
+ * waiting, records progress and outcomes in the {@link RunStore} and publishes them as {@link RunEvents}; the
+ * BullMQ-backed `RedisRunQueue` (`redis_queue.ts`) hands runs to workers on any number of machines instead.
  * @module
  */
-import type { AnalysisConfig, ProgressEvent } from "../lib/analysis/types.ts";
+import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import type { RunEvents } from "./events.ts";
 import type { Execution, Executor } from "./executor.ts";
+import { progressRecorder } from "./progress_recorder.ts";
 import type { RunOutcome, RunStore } from "./store.ts";
-import type { RunProgress, RunSummary } from "./types.ts";
+import type { RunEngine, RunSummary } from "./types.ts";
 
 /** The queue is full: the client should retry later (HTTP 429). */
 export class QueueFullError extends Error {
   readonly capacity: number;
-  constructor(capacity: number) {
-    super(`the queue is full (${capacity} runs waiting); retry when a run has finished`);
+  constructor(capacity: number, message?: string) {
+    super(message ?? `the queue is full (${capacity} runs waiting); retry when a run has finished`);
     this.name = "QueueFullError";
     this.capacity = capacity;
   }
 }
 
+/** The queue cannot be reached now (Redis is down): the client should retry later (HTTP 503). */
+export class QueueUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "QueueUnavailableError";
+  }
+}
+
 /** Queue occupancy. */
 export interface QueueStats {
+  /** Which queue: the embedded one, or BullMQ on Redis. */
+  engine: RunEngine;
+  /** False while the queue cannot be reached (Redis down); stored runs are still served. */
+  available: boolean;
+  /** Why it is not available. */
+  error?: string;
   queued: number;
   running: number;
+  /** Runs executing at once (embedded); on Redis, the workers' total is theirs to set (0 here). */
   concurrency: number;
   capacity: number;
+  /** The names of the workers connected now (Redis). */
+  workers?: string[];
 }
 
 /** Accepts runs, executes them and cancels them. */
 export interface RunQueue {
+  /** Which queue this is (stored with each run). */
+  readonly engine: RunEngine;
   /**
    * Queues a stored run (status `queued`). Throws {@link QueueFullError} when `capacity` runs already wait,
    * unless `force` (used to requeue waiting runs after a restart).
    */
   enqueue(id: string, config: AnalysisConfig, opts?: { force?: boolean }): Promise<void>;
-  /** Throws {@link QueueFullError} when a run could not be queued now. */
-  checkCapacity(): Promise<void>;
+  /**
+   * Throws {@link QueueFullError} when `count` more runs (default 1) could not be queued now, or
+   * {@link QueueUnavailableError} when the queue cannot be reached.
+   */
+  checkCapacity(count?: number): Promise<void>;
   /**
    * Cancels a queued or running run: it is marked `cancelled` at once and its computation is stopped.
    * Returns the updated run, or null when the run was not queued or running here.
    */
   cancel(id: string): Promise<RunSummary | null>;
+  /** A finished run was deleted: the queue drops what it still holds of it (its job on Redis). */
+  forget(id: string): Promise<void>;
+  /**
+   * After a restart, the runs the store lists as on Redis and not ended: the Redis queue follows them again
+   * (results that arrived meanwhile are stored); the embedded queue cannot reach them and leaves them as they
+   * are (returns a warning).
+   */
+  reattach(ids: string[]): Promise<string | null>;
   stats(): Promise<QueueStats>;
-  /** Stops every execution; running runs are marked `interrupted`, waiting ones stay `queued`. */
+  /**
+   * Stops this server's part. Embedded: every execution stops; running runs are marked `interrupted`, waiting
+   * ones stay `queued`. Redis: the connections close; workers go on, and the next start re-attaches.
+   */
   close(): Promise<void>;
 }
 
@@ -67,6 +101,7 @@ interface Slot {
 
 /** An in-process {@link RunQueue}. */
 export class LocalRunQueue implements RunQueue {
+  readonly engine = "embedded" as const;
   readonly #store: RunStore;
   readonly #events: RunEvents;
   readonly #executor: Executor;
@@ -84,14 +119,37 @@ export class LocalRunQueue implements RunQueue {
     this.capacity = Math.max(0, Math.floor(opts.capacity ?? 16));
   }
 
-  checkCapacity(): Promise<void> {
+  checkCapacity(count = 1): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("the queue is closed"));
     // A run that can start at once does not wait.
     const free = this.concurrency - this.#running.size;
-    if (this.#waiting.length - free >= this.capacity) {
-      return Promise.reject(new QueueFullError(this.capacity));
+    if (this.#waiting.length + count - 1 - free >= this.capacity) {
+      return Promise.reject(
+        new QueueFullError(
+          this.capacity,
+          count > 1
+            ? `the queue has room for ${
+              Math.max(0, this.capacity + free - this.#waiting.length)
+            } more runs, not ${count} (--max-queue ${this.capacity}); retry later or raise --max-queue`
+            : undefined,
+        ),
+      );
     }
     return Promise.resolve();
+  }
+
+  forget(_id: string): Promise<void> {
+    return Promise.resolve();
+  }
+
+  reattach(ids: string[]): Promise<string | null> {
+    return Promise.resolve(
+      ids.length
+        ? `${ids.length} run(s) are on the Redis queue (${
+          ids.join(", ")
+        }); start the server with --redis to follow them`
+        : null,
+    );
   }
 
   async enqueue(id: string, config: AnalysisConfig, opts: { force?: boolean } = {}): Promise<void> {
@@ -102,6 +160,8 @@ export class LocalRunQueue implements RunQueue {
 
   stats(): Promise<QueueStats> {
     return Promise.resolve({
+      engine: this.engine,
+      available: !this.#closed,
       queued: this.#waiting.length,
       running: this.#running.size,
       concurrency: this.concurrency,
@@ -132,33 +192,11 @@ export class LocalRunQueue implements RunQueue {
         const run = await this.#store.get(id);
         if (run) this.#publishStatus(run);
         if (this.#closed || slot.cancelled) return;
-        let writes = Promise.resolve();
-        let last: { stage: string; message?: string } = { stage: "" };
-        const exec = this.#executor.start(id, config, (e: ProgressEvent) => {
-          // An event without a message keeps the stage's last one ("epoch 2/5: …" while training goes on).
-          const message = e.message ?? (e.stage === last.stage ? last.message : undefined);
-          last = { stage: e.stage, message };
-          const progress: RunProgress = {
-            stage: e.stage,
-            fraction: e.fraction,
-            overall: e.overall,
-            ...(message !== undefined ? { message } : {}),
-            at: new Date().toISOString(),
-          };
-          // Writes stay in order; the event goes out at once.
-          writes = writes.then(() => this.#store.saveProgress(id, progress, e.partial)).catch((err) =>
-            console.error(`run ${id}: could not save progress:`, err)
-          );
-          this.#events.publish(id, {
-            type: "progress",
-            progress,
-            percent: Math.round(progress.overall * 1000) / 10,
-            ...(e.partial ? { partial: e.partial } : {}),
-          });
-        });
+        const recorder = progressRecorder(this.#store, this.#events, id);
+        const exec = this.#executor.start(id, config, recorder.push);
         slot.exec = exec;
         const outcome = await exec.done;
-        await writes;
+        await recorder.flushed();
         if (this.#closed && outcome.status === "cancelled") return; // close() marks it interrupted
         const stored: RunOutcome = outcome.status === "cancelled"
           ? { status: "cancelled", error: { name: "Cancelled", message: "cancelled by request" } }

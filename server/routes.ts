@@ -9,6 +9,7 @@ import type { AppContext, Handlers, PageHandler, PageProps } from "./context.ts"
 import { ApiError } from "./http.ts";
 import { renderPage } from "./render.tsx";
 import * as apiConfig from "../routes/api/config.ts";
+import * as apiDatasets from "../routes/api/datasets.ts";
 import * as apiHealth from "../routes/api/health.ts";
 import * as apiRuns from "../routes/api/runs/index.ts";
 import * as apiRun from "../routes/api/runs/[id]/index.ts";
@@ -16,10 +17,16 @@ import * as apiRunEvents from "../routes/api/runs/[id]/events.ts";
 import * as apiRunResubmit from "../routes/api/runs/[id]/resubmit.ts";
 import * as apiRunResult from "../routes/api/runs/[id]/result.json.ts";
 import * as apiRunCsv from "../routes/api/runs/[id]/curves.csv.ts";
+import * as apiRunThresholds from "../routes/api/runs/[id]/thresholds.csv.ts";
 import * as apiRunReport from "../routes/api/runs/[id]/report.html.ts";
 import * as pageIndex from "../routes/index.tsx";
 import * as pageRun from "../routes/runs/[id].tsx";
 import * as pageCompare from "../routes/compare.tsx";
+import * as apiSweeps from "../routes/api/sweeps/index.ts";
+import * as apiSweep from "../routes/api/sweeps/[id]/index.ts";
+import * as apiSweepJson from "../routes/api/sweeps/[id]/sweep.json.ts";
+import * as apiSweepCsv from "../routes/api/sweeps/[id]/sweep.csv.ts";
+import * as pageSweep from "../routes/sweeps/[id].tsx";
 
 /** An API route. */
 export interface ApiRoute {
@@ -41,14 +48,28 @@ export interface PageRoute {
 /** The API routes, in matching order. */
 export const API_ROUTES: ApiRoute[] = [
   { file: "api/config.ts", path: "/api/config", handler: apiConfig.handler },
+  { file: "api/datasets.ts", path: "/api/datasets", handler: apiDatasets.handler },
   { file: "api/health.ts", path: "/api/health", handler: apiHealth.handler },
   { file: "api/runs/index.ts", path: "/api/runs", handler: apiRuns.handler },
   { file: "api/runs/[id]/events.ts", path: "/api/runs/:id/events", handler: apiRunEvents.handler },
   { file: "api/runs/[id]/resubmit.ts", path: "/api/runs/:id/resubmit", handler: apiRunResubmit.handler },
   { file: "api/runs/[id]/result.json.ts", path: "/api/runs/:id/result.json", handler: apiRunResult.handler },
   { file: "api/runs/[id]/curves.csv.ts", path: "/api/runs/:id/curves.csv", handler: apiRunCsv.handler },
+  {
+    file: "api/runs/[id]/thresholds.csv.ts",
+    path: "/api/runs/:id/thresholds.csv",
+    handler: apiRunThresholds.handler,
+  },
   { file: "api/runs/[id]/report.html.ts", path: "/api/runs/:id/report.html", handler: apiRunReport.handler },
   { file: "api/runs/[id]/index.ts", path: "/api/runs/:id", handler: apiRun.handler },
+  { file: "api/sweeps/index.ts", path: "/api/sweeps", handler: apiSweeps.handler },
+  {
+    file: "api/sweeps/[id]/sweep.json.ts",
+    path: "/api/sweeps/:id/sweep.json",
+    handler: apiSweepJson.handler,
+  },
+  { file: "api/sweeps/[id]/sweep.csv.ts", path: "/api/sweeps/:id/sweep.csv", handler: apiSweepCsv.handler },
+  { file: "api/sweeps/[id]/index.ts", path: "/api/sweeps/:id", handler: apiSweep.handler },
 ];
 
 /** The pages. */
@@ -56,6 +77,7 @@ export const PAGE_ROUTES: PageRoute[] = [
   { file: "index.tsx", path: "/", handler: pageIndex.handler, component: pageIndex.default },
   { file: "runs/[id].tsx", path: "/runs/:id", handler: pageRun.handler, component: pageRun.default },
   { file: "compare.tsx", path: "/compare", handler: pageCompare.handler, component: pageCompare.default },
+  { file: "sweeps/[id].tsx", path: "/sweeps/:id", handler: pageSweep.handler, component: pageSweep.default },
 ];
 
 /** Files under `routes/` that are not routes (the shell and the not-found page). */

@@ -11,7 +11,17 @@ import { DatabaseSync } from "node:sqlite";
 import type { AnalysisConfig, AnalysisResult, Threshold } from "../lib/analysis/types.ts";
 import { upgradeResult } from "../lib/analysis/result_schema.ts";
 import { upgradeConfig } from "../lib/config/resolve.ts";
-import type { RunError, RunProgress, RunRecord, RunStatus, RunSummary } from "./types.ts";
+import type {
+  NewSweep,
+  RunEngine,
+  RunError,
+  RunProgress,
+  RunRecord,
+  RunRetry,
+  RunStatus,
+  RunSummary,
+  SweepRecord,
+} from "./types.ts";
 
 /** How a run ended. */
 export type RunOutcome =
@@ -24,6 +34,27 @@ export interface NewRun {
   id: string;
   config: AnalysisConfig;
   resubmittedFrom?: string | null;
+  /** The queue it goes on (default `embedded`). */
+  engine?: RunEngine;
+  /** The sweep it belongs to, and its point's index there. */
+  sweepId?: string | null;
+  sweepIndex?: number | null;
+}
+
+/** Where an execution of a run started: the worker's name and the attempt's number (1 = the first). */
+export interface RunStart {
+  worker?: string | null;
+  attempt?: number;
+}
+
+/** What {@link RunStore.recover} found after a restart. */
+export interface Recovered {
+  /** Embedded runs that were executing: now `interrupted`. */
+  interrupted: string[];
+  /** Embedded runs still waiting, oldest first. */
+  queued: string[];
+  /** Runs on the Redis queue that had not ended (queued or running), oldest first: untouched. */
+  remote: string[];
 }
 
 /** Options of {@link RunStore.list}. */
@@ -40,8 +71,21 @@ export interface RunStore {
   create(run: NewRun): Promise<RunRecord>;
   get(id: string): Promise<RunRecord | null>;
   list(opts?: ListOptions): Promise<RunSummary[]>;
-  /** `queued` → `running`; false when the run is not queued (cancelled or deleted meanwhile). */
-  markRunning(id: string): Promise<boolean>;
+  /**
+   * `queued` → `running`, recording the worker and the attempt (default: one more); false when the run is not
+   * queued (cancelled or deleted meanwhile).
+   */
+  markRunning(id: string, start?: RunStart): Promise<boolean>;
+  /**
+   * `running` → `queued`: the run went back to the queue (its worker stopped, or an attempt failed); the retry
+   * is recorded. Null when the run was not running.
+   */
+  markRetrying(id: string, retry: RunRetry): Promise<RunSummary | null>;
+  /**
+   * Records where a run that has not ended is: on another queue (a queued embedded run requeued on Redis), or
+   * on a worker (learnt after it started).
+   */
+  assign(id: string, where: { engine?: RunEngine; worker?: string }): Promise<void>;
   /** Records the latest progress of a running run, merging `partial` into its partial result. */
   saveProgress(id: string, progress: RunProgress, partial?: Partial<AnalysisResult>): Promise<void>;
   /** Ends a queued or running run; null when it had already ended (or does not exist). */
@@ -50,15 +94,28 @@ export interface RunStore {
   /** Deletes a run and its result; false when there was none. */
   delete(id: string): Promise<boolean>;
   /**
-   * After a restart: marks every `running` run `interrupted` (keeping its progress and partial result) and
-   * returns those ids and the ids still `queued`, oldest first.
+   * After a restart: marks every `running` embedded run `interrupted` (keeping its progress and partial
+   * result) and returns those ids, the embedded ids still `queued`, and the runs on Redis that have not ended
+   * (their workers may still be executing them; the Redis queue re-attaches to them).
    */
-  recover(): Promise<{ interrupted: string[]; queued: string[] }>;
+  recover(): Promise<Recovered>;
+  /** Stores a new sweep (its runs are created with its id). */
+  createSweep(sweep: NewSweep): Promise<SweepRecord>;
+  getSweep(id: string): Promise<SweepRecord | null>;
+  /** Most recent first. */
+  listSweeps(limit?: number): Promise<SweepRecord[]>;
+  /** The runs of a sweep, in point order. */
+  sweepRuns(id: string): Promise<RunSummary[]>;
+  /** Deletes a sweep with its runs and their results; false when there was none. */
+  deleteSweep(id: string): Promise<boolean>;
   close(): void;
 }
 
-/** 1: the first store; 2: a `headline` column (the headline threshold as JSON), configs with `mcDraws`. */
-const SCHEMA_VERSION = 2;
+/**
+ * 1: the first store; 2: a `headline` column (the headline threshold as JSON), configs with `mcDraws`;
+ * 3: the queue a run is on, its worker, attempts and retries, its sweep; the `sweeps` table.
+ */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -76,7 +133,13 @@ CREATE TABLE IF NOT EXISTS runs (
   samples INTEGER,
   tolerance REAL,
   resubmitted_from TEXT,
-  headline TEXT
+  headline TEXT,
+  engine TEXT NOT NULL DEFAULT 'embedded',
+  worker TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  retries TEXT,
+  sweep_id TEXT,
+  sweep_index INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
@@ -84,12 +147,33 @@ CREATE TABLE IF NOT EXISTS results (
   run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
   json TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sweeps (
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  name TEXT,
+  spec TEXT NOT NULL,
+  size INTEGER NOT NULL
+);
 `;
+
+/** Indexes on columns that schema 3 added (created after the migration has added them). */
+const INDEXES_3 = "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, sweep_index);";
+
+/** The columns schema 3 added to `runs`, as `ALTER TABLE` adds them. */
+const COLUMNS_3: [string, string][] = [
+  ["engine", "TEXT NOT NULL DEFAULT 'embedded'"],
+  ["worker", "TEXT"],
+  ["attempts", "INTEGER NOT NULL DEFAULT 0"],
+  ["retries", "TEXT"],
+  ["sweep_id", "TEXT"],
+  ["sweep_index", "INTEGER"],
+];
 
 type Row = Record<string, string | number | null>;
 
 const SUMMARY_COLUMNS = "id, status, config, created_at, started_at, finished_at, progress, error, k_star, " +
-  "samples, tolerance, resubmitted_from, headline";
+  "samples, tolerance, resubmitted_from, headline, engine, worker, attempts, retries, sweep_id, sweep_index";
 
 function parse<T>(s: unknown): T | null {
   return typeof s === "string" ? JSON.parse(s) as T : null;
@@ -120,6 +204,22 @@ function toSummary(r: Row): RunSummary {
     tolerance: r.tolerance as number | null,
     error: parse<RunError>(r.error),
     resubmittedFrom: r.resubmitted_from as string | null,
+    engine: (r.engine as RunEngine | null) ?? "embedded",
+    worker: r.worker as string | null,
+    attempts: (r.attempts as number | null) ?? 0,
+    retries: parse<RunRetry[]>(r.retries) ?? [],
+    sweepId: r.sweep_id as string | null,
+    sweepIndex: r.sweep_index as number | null,
+  };
+}
+
+function toSweep(r: Row): SweepRecord {
+  return {
+    id: r.id as string,
+    createdAt: r.created_at as string,
+    name: r.name as string | null,
+    spec: JSON.parse(r.spec as string),
+    size: r.size as number,
   };
 }
 
@@ -154,6 +254,8 @@ export class SqliteRunStore implements RunStore {
     this.#tx(() => {
       this.#db.exec(SCHEMA);
       if (version === 1) this.#migrateFrom1();
+      if (version >= 1 && version < 3) this.#migrateTo3();
+      this.#db.exec(INDEXES_3);
       this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     });
   }
@@ -172,6 +274,18 @@ export class SqliteRunStore implements RunStore {
         );
       } catch { /* an unreadable result keeps no headline */ }
     }
+  }
+
+  /**
+   * Schema 2 → 3: the queue, worker, attempts, retries and sweep columns (every stored run was on the embedded
+   * queue; one that has started counts one attempt), and the `sweeps` table (created by the schema).
+   */
+  #migrateTo3(): void {
+    const cols = (this.#db.prepare("PRAGMA table_info(runs)").all() as Row[]).map((r) => r.name);
+    for (const [name, type] of COLUMNS_3) {
+      if (!cols.includes(name)) this.#db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
+    }
+    this.#db.exec("UPDATE runs SET attempts = 1 WHERE started_at IS NOT NULL AND attempts = 0");
   }
 
   /** Runs `fn` in one transaction (rolled back if it throws). */
@@ -203,8 +317,18 @@ export class SqliteRunStore implements RunStore {
     const record = this.#tx(() => {
       const seq = (this.#db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM runs").get() as Row).s;
       this.#db.prepare(
-        "INSERT INTO runs (id, seq, status, config, created_at, resubmitted_from) VALUES (?, ?, 'queued', ?, ?, ?)",
-      ).run(run.id, seq, JSON.stringify(run.config), new Date().toISOString(), run.resubmittedFrom ?? null);
+        "INSERT INTO runs (id, seq, status, config, created_at, resubmitted_from, engine, sweep_id, sweep_index) " +
+          "VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+      ).run(
+        run.id,
+        seq,
+        JSON.stringify(run.config),
+        new Date().toISOString(),
+        run.resubmittedFrom ?? null,
+        run.engine ?? "embedded",
+        run.sweepId ?? null,
+        run.sweepIndex ?? null,
+      );
       return this.#record(this.#row(run.id)!);
     });
     return Promise.resolve(record);
@@ -223,12 +347,35 @@ export class SqliteRunStore implements RunStore {
     return Promise.resolve(rows.map(toSummary));
   }
 
-  markRunning(id: string): Promise<boolean> {
+  markRunning(id: string, start: RunStart = {}): Promise<boolean> {
     const r = this.#db.prepare(
-      "UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'",
+      "UPDATE runs SET status = 'running', started_at = ?, worker = ?, " +
+        "attempts = COALESCE(?, attempts + 1) WHERE id = ? AND status = 'queued'",
     )
-      .run(new Date().toISOString(), id);
+      .run(new Date().toISOString(), start.worker ?? null, start.attempt ?? null, id);
     return Promise.resolve(r.changes === 1);
+  }
+
+  markRetrying(id: string, retry: RunRetry): Promise<RunSummary | null> {
+    const out = this.#tx(() => {
+      const row = this.#db.prepare("SELECT retries FROM runs WHERE id = ? AND status = 'running'").get(id) as
+        | Row
+        | undefined;
+      if (!row) return null;
+      const retries = [...(parse<RunRetry[]>(row.retries) ?? []), retry];
+      this.#db.prepare("UPDATE runs SET status = 'queued', retries = ? WHERE id = ?")
+        .run(JSON.stringify(retries), id);
+      return toSummary(this.#row(id)!);
+    });
+    return Promise.resolve(out);
+  }
+
+  assign(id: string, where: { engine?: RunEngine; worker?: string }): Promise<void> {
+    this.#db.prepare(
+      "UPDATE runs SET engine = COALESCE(?, engine), worker = COALESCE(?, worker) " +
+        "WHERE id = ? AND status IN ('queued', 'running')",
+    ).run(where.engine ?? null, where.worker ?? null, id);
+    return Promise.resolve();
   }
 
   saveProgress(id: string, progress: RunProgress, partial?: Partial<AnalysisResult>): Promise<void> {
@@ -280,6 +427,52 @@ export class SqliteRunStore implements RunStore {
     return Promise.resolve(r ? upgradeResult(JSON.parse(r.json as string)) : null);
   }
 
+  createSweep(sweep: NewSweep): Promise<SweepRecord> {
+    const out = this.#tx(() => {
+      const seq = (this.#db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM sweeps").get() as Row).s;
+      this.#db.prepare("INSERT INTO sweeps (id, seq, created_at, name, spec, size) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(
+          sweep.id,
+          seq,
+          new Date().toISOString(),
+          sweep.name ?? null,
+          JSON.stringify(sweep.spec),
+          sweep.size,
+        );
+      return toSweep(this.#db.prepare("SELECT * FROM sweeps WHERE id = ?").get(sweep.id) as Row);
+    });
+    return Promise.resolve(out);
+  }
+
+  getSweep(id: string): Promise<SweepRecord | null> {
+    const r = this.#db.prepare("SELECT * FROM sweeps WHERE id = ?").get(id) as Row | undefined;
+    return Promise.resolve(r ? toSweep(r) : null);
+  }
+
+  listSweeps(limit = 200): Promise<SweepRecord[]> {
+    const n = Math.max(1, Math.min(limit, 10_000));
+    const rows = this.#db.prepare("SELECT * FROM sweeps ORDER BY seq DESC LIMIT ?").all(n) as Row[];
+    return Promise.resolve(rows.map(toSweep));
+  }
+
+  sweepRuns(id: string): Promise<RunSummary[]> {
+    const rows = this.#db.prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE sweep_id = ? ORDER BY sweep_index, seq`,
+    ).all(id) as Row[];
+    return Promise.resolve(rows.map(toSummary));
+  }
+
+  deleteSweep(id: string): Promise<boolean> {
+    const n = this.#tx(() => {
+      this.#db.prepare("DELETE FROM results WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = ?)").run(
+        id,
+      );
+      this.#db.prepare("DELETE FROM runs WHERE sweep_id = ?").run(id);
+      return this.#db.prepare("DELETE FROM sweeps WHERE id = ?").run(id).changes;
+    });
+    return Promise.resolve(n === 1);
+  }
+
   delete(id: string): Promise<boolean> {
     const n = this.#tx(() => {
       this.#db.prepare("DELETE FROM results WHERE run_id = ?").run(id);
@@ -288,11 +481,12 @@ export class SqliteRunStore implements RunStore {
     return Promise.resolve(n === 1);
   }
 
-  recover(): Promise<{ interrupted: string[]; queued: string[] }> {
+  recover(): Promise<Recovered> {
     const out = this.#tx(() => {
-      const running =
-        (this.#db.prepare("SELECT id FROM runs WHERE status = 'running' ORDER BY seq").all() as Row[])
-          .map((r) => r.id as string);
+      const ids = (sql: string) => (this.#db.prepare(sql).all() as Row[]).map((r) => r.id as string);
+      const running = ids(
+        "SELECT id FROM runs WHERE status = 'running' AND engine = 'embedded' ORDER BY seq",
+      );
       const error: RunError = {
         name: "Interrupted",
         message: "the server stopped while this run was executing; resubmit it to run it again",
@@ -300,12 +494,13 @@ export class SqliteRunStore implements RunStore {
       // It stopped at its last progress event, as far as anyone can tell.
       this.#db.prepare(
         "UPDATE runs SET status = 'interrupted', finished_at = COALESCE(json_extract(progress, '$.at'), ?), " +
-          "error = ? WHERE status = 'running'",
+          "error = ? WHERE status = 'running' AND engine = 'embedded'",
       ).run(new Date().toISOString(), JSON.stringify(error));
-      const queued =
-        (this.#db.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq").all() as Row[])
-          .map((r) => r.id as string);
-      return { interrupted: running, queued };
+      const queued = ids("SELECT id FROM runs WHERE status = 'queued' AND engine = 'embedded' ORDER BY seq");
+      const remote = ids(
+        "SELECT id FROM runs WHERE status IN ('queued', 'running') AND engine = 'redis' ORDER BY seq",
+      );
+      return { interrupted: running, queued, remote };
     });
     return Promise.resolve(out);
   }

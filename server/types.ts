@@ -37,6 +37,19 @@ export interface RunError {
   allowed?: string;
 }
 
+/** Which queue a run was put on: the embedded in-process one, or BullMQ on Redis. */
+export type RunEngine = "embedded" | "redis";
+
+/** A run handed back to the queue before it finished: its worker stopped, or an attempt failed. */
+export interface RunRetry {
+  /** ISO time the run went back to the queue. */
+  at: string;
+  /** The worker that had it, when known. */
+  worker: string | null;
+  /** Why, in words (e.g. "worker gpu1 stopped responding (killed, or its machine was lost)"). */
+  reason: string;
+}
+
 /** A run as listed: its config, status, timing and headline threshold. */
 export interface RunSummary {
   id: string;
@@ -62,6 +75,17 @@ export interface RunSummary {
   error: RunError | null;
   /** The run this one was resubmitted from. */
   resubmittedFrom: string | null;
+  /** The queue the run is on. */
+  engine: RunEngine;
+  /** The worker executing (or that executed) the run: its `--name`, or `"server"` for the embedded queue. */
+  worker: string | null;
+  /** How many times an execution of the run started (more than 1: it was retried). */
+  attempts: number;
+  /** Each time the run went back to the queue before finishing, oldest first. */
+  retries: RunRetry[];
+  /** The sweep the run belongs to, and its point's index in the sweep. */
+  sweepId: string | null;
+  sweepIndex: number | null;
 }
 
 /** A run with its partial result (curves available so far). */
@@ -79,3 +103,23 @@ export interface RunDetail extends RunRecord {
 export type RunEvent =
   | { type: "progress"; progress: RunProgress; percent: number; partial?: Partial<AnalysisResult> }
   | { type: "status"; run: RunSummary };
+
+/** A sweep to store: its spec (as submitted) and how many runs it has. */
+export interface NewSweep {
+  id: string;
+  name?: string | null;
+  /** The sweep spec as submitted (`kstar.sweep` spec: base, grid and/or points). */
+  spec: unknown;
+  /** Its number of runs. */
+  size: number;
+}
+
+/** A stored sweep. */
+export interface SweepRecord {
+  id: string;
+  /** ISO time. */
+  createdAt: string;
+  name: string | null;
+  spec: unknown;
+  size: number;
+}

@@ -1,11 +1,13 @@
 /**
  * Validation of a submitted run, all of it before the run is stored: the config (the run specification's
- * schema), the dataset (a built-in, or a folder under the data root whose files are checked now), and the plan
+ * schema), the dataset (a built-in, or a folder or table under the data root whose files are checked now with
+ * the run's data options: label column, test table, test fraction, resize, classes), and the plan
  * (`planRun`: at least 3 batches, d at most the parameter count, a bounded model and memory). Every refusal is a
  * `ConfigError` or `DataError`, answered as 400 by the app's error handler.
  * @module
  */
-import type { AnalysisConfig } from "../lib/config/types.ts";
+import type { AnalysisConfig, DataConfig } from "../lib/config/types.ts";
+import { DATA_KEYS } from "../lib/config/fields.ts";
 import { planRun, type RunPlan } from "../lib/config/plan.ts";
 import { resolveConfig } from "../lib/config/resolve.ts";
 import { BUILTIN_DATASETS } from "../lib/config/choices.ts";
@@ -20,6 +22,8 @@ export interface SubmitLimits {
   memoryLimitBytes: number;
   /** The worker count assumed for runs that leave it to the machine. */
   cores: number;
+  /** Where decoded image folders are cached (a probe reads the shape from there when it can). */
+  cacheDir?: string | null;
 }
 
 const BUILTINS = BUILTIN_DATASETS.map((b) => JSON.stringify(b)).join(", ");
@@ -39,7 +43,13 @@ export async function checkRun(config: AnalysisConfig, limits: SubmitLimits): Pr
       "folder datasets need a data root (start the server with --data-root or KSTAR_DATA_ROOT)",
     );
   }
-  const shape = await probeDataset(config.dataset, { dataRoot: limits.dataRoot ?? undefined });
+  const data: Partial<DataConfig> = Object.fromEntries(DATA_KEYS.map((k) => [k, config[k]]));
+  const shape = await probeDataset(config.dataset, {
+    ...data,
+    seed: config.seed,
+    dataRoot: limits.dataRoot ?? undefined,
+    cacheDir: limits.cacheDir ?? undefined,
+  });
   return planRun(config, shape, { memoryLimitBytes: limits.memoryLimitBytes, cores: limits.cores });
 }
 

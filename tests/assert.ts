@@ -76,13 +76,16 @@ export function assertInstanceOf<T>(
 }
 
 /** Fails unless `fn` throws (an instance of `type`, when given); returns the error. */
-// deno-lint-ignore no-explicit-any
-export function assertThrows(fn: () => unknown, type?: abstract new (...args: any[]) => unknown): Error {
+export function assertThrows<E extends Error = Error>(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  type?: abstract new (...args: any[]) => E,
+): E {
   try {
     fn();
   } catch (e) {
     if (type && !(e instanceof type)) throw new AssertionError(`expected ${type.name}, got ${String(e)}`);
-    return e as Error;
+    return e as E;
   }
   throw new AssertionError("expected the function to throw");
 }
@@ -91,12 +94,12 @@ export function assertThrows(fn: () => unknown, type?: abstract new (...args: an
  * Fails unless `fn` rejects (with an instance of `type`, and a message containing `includes`, when given);
  * returns the error.
  */
-export async function assertRejects(
+export async function assertRejects<E extends Error = Error>(
   fn: () => Promise<unknown>,
   // deno-lint-ignore no-explicit-any
-  type?: abstract new (...args: any[]) => unknown,
+  type?: abstract new (...args: any[]) => E,
   includes?: string,
-): Promise<Error> {
+): Promise<E> {
   try {
     await fn();
   } catch (e) {
@@ -104,7 +107,7 @@ export async function assertRejects(
     if (includes && !String((e as Error)?.message).includes(includes)) {
       throw new AssertionError(`expected a message containing "${includes}", got "${(e as Error)?.message}"`);
     }
-    return e as Error;
+    return e as E;
   }
   throw new AssertionError("expected the promise to reject");
 }

@@ -33,3 +33,8 @@ Deno.test("style: deno check of the entry points", async () => {
   const r = await run(["check", "main.ts", "mod.ts"]);
   assert(r.ok, r.out);
 });
+
+Deno.test("style: deno doc --lint mod.ts (every public symbol documented, no private types in the API)", async () => {
+  const r = await run(["doc", "--lint", "mod.ts"]);
+  assert(r.ok, r.out);
+});

@@ -14,7 +14,8 @@ const TYPES: Record<string, string> = {
 /** The README's `ts` block that imports mod.ts by URL, with its host replaced and a smaller run. */
 async function readmeExample(base: string): Promise<string> {
   const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) =>
+  // Marked `ts ignore` so that `deno test --doc` leaves it to this test (its URL is a placeholder).
+  const block = [...readme.matchAll(/```ts(?: ignore)?\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) =>
     b.includes("/mod.ts")
   );
   assert(block, "README has a library example importing mod.ts");
@@ -23,7 +24,15 @@ async function readmeExample(base: string): Promise<string> {
     .replace("limit: 4096, epochs: 2", "limit: 640, epochs: 1");
 }
 
-Deno.test("url import: the README example runs against mod.ts served over HTTP, without deno.json", async () => {
+/** The README's command line for such a script (`deno run --allow-import=your.host …`), for `host`. */
+async function readmeCommand(host: string): Promise<string[]> {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const line = /^deno run --allow-import=your\.host [^\n]*script\.ts$/m.exec(readme)?.[0];
+  assert(line, "README gives the command that runs a script importing kstar by URL");
+  return line.replace("your.host", host).replace("script.ts", "example.ts").split(/\s+/).slice(1);
+}
+
+Deno.test("url import: the README example runs against mod.ts served over HTTP, with the README's permissions", async () => {
   const ac = new AbortController();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
@@ -45,7 +54,8 @@ Deno.test("url import: the README example runs against mod.ts served over HTTP, 
     const base = `http://127.0.0.1:${server.addr.port}`;
     await Deno.writeTextFile(`${dir}/example.ts`, await readmeExample(base));
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-config", "--no-lock", "example.ts"],
+      // The README's permissions exactly (--no-prompt: a missing one fails instead of asking).
+      args: ["run", "--no-prompt", ...(await readmeCommand(`127.0.0.1:${server.addr.port}`)).slice(1)],
       cwd: dir,
       stdout: "piped",
       stderr: "piped",

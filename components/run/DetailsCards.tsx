@@ -26,6 +26,7 @@ export function DetailsCards({ result, id }: { result: AnalysisResult; id: strin
         <div class="downloads">
           <a class="btn btn-secondary" href={`/api/runs/${id}/result.json`} download>result.json</a>
           <a class="btn btn-secondary" href={`/api/runs/${id}/curves.csv`} download>curves.csv</a>
+          <a class="btn btn-secondary" href={`/api/runs/${id}/thresholds.csv`} download>thresholds.csv</a>
           <a class="btn btn-secondary" href={`/api/runs/${id}/report.html`} download>report.html</a>
           <a
             class="btn btn-ghost"

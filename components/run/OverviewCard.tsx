@@ -44,7 +44,7 @@ export function OverviewCard({ run, result }: { run: RunRecord; result: Analysis
         ? (
           <>
             <div class="card-title sub-title">Thresholds computed by the analysis</div>
-            <ThresholdTable thresholds={result.thresholds} />
+            <ThresholdTable thresholds={result.thresholds} batchSize={result.config.batchSize} />
           </>
         )
         : null}

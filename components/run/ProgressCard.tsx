@@ -15,6 +15,8 @@ export function ProgressCard({ run }: { run: RunRecord }) {
   const stages: Stage[] = ["load", "train", "eigensolve", "project"];
   if (run.config.eigenMode === "exact") stages.push("exact");
   stages.push("thresholds");
+  if ((run.config.orderings ?? 0) > 0) stages.push("orderings");
+  if (run.config.learningCurve) stages.push("learningCurve");
   const at = p ? stages.indexOf(p.stage) : -1;
   const overall = run.status === "done" ? 1 : p?.overall ?? 0;
   return (

@@ -3,7 +3,8 @@
 /**
  * The threshold card: k* and |D| (or the prediction) for the tolerance, curve and smoothing the reader picks.
  * k*, the chart markers and the fits table move in the browser; nothing is recomputed on the server. A typed
- * tolerance that is not one is an error next to the box, and the shown k* stays with the last valid one.
+ * tolerance that is not one is an error next to the box, and the shown k* stays with the last valid one. The
+ * interval over batch orders moves with the tolerance too, read from the stored replicates.
  * @module
  */
 import { useState } from "npm:preact@10.29.8/hooks";
@@ -30,6 +31,8 @@ export interface ThresholdCardProps {
   curve: CurveName;
   smoothed: boolean;
   partial: boolean;
+  /** Batch orders behind the threshold's interval (when the run has them). */
+  orderings?: number;
   onTolerance(t: number): void;
   onCurve(c: CurveName): void;
   onSmoothed(s: boolean): void;
@@ -53,7 +56,13 @@ export function ThresholdCard(p: ThresholdCardProps) {
       <div class="card-title">
         Threshold {p.partial ? <span class="badge badge-partial">partial</span> : null}
       </div>
-      <ThresholdHeadline threshold={p.threshold} fit={p.fit} batchSize={p.batchSize} batches={p.batches} />
+      <ThresholdHeadline
+        threshold={p.threshold}
+        fit={p.fit}
+        batchSize={p.batchSize}
+        batches={p.batches}
+        orderings={p.orderings}
+      />
       <dl class="stats">
         <dt>
           Tolerance Δ<sub>tol</sub>

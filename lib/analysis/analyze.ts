@@ -10,7 +10,10 @@ import { initParams } from "../models/layout.ts";
 import { describeModel, formatModelSpec } from "../models/spec.ts";
 import { type EpochInfo, train } from "../train.ts";
 import { quadraticCheck } from "./quadratic_check.ts";
+import { learningCurve } from "./learning_curve.ts";
+import { orderingReplicates } from "./orderings.ts";
 import {
+  dataRecord,
   type DataSource,
   directionBlock,
   monteCarloDraws,
@@ -25,6 +28,7 @@ import { fitsOf, movingAverage, thresholdsOf } from "./thresholds.ts";
 import {
   type AnalysisConfig,
   type AnalysisResult,
+  type KStarInterval,
   type ProgressEvent,
   RESULT_SCHEMA,
   type Stage,
@@ -41,11 +45,13 @@ export interface AnalyzeOptions extends DataSource, PlanOptions {
 /** Each stage's share of the whole run, for the overall progress fraction. */
 const WEIGHTS: Record<Stage, [number, number]> = {
   load: [0, 0.03],
-  train: [0.03, 0.3],
-  eigensolve: [0.3, 0.75],
-  project: [0.75, 0.95],
-  exact: [0.95, 0.98],
-  thresholds: [0.98, 1],
+  train: [0.03, 0.28],
+  eigensolve: [0.28, 0.7],
+  project: [0.7, 0.88],
+  exact: [0.88, 0.9],
+  thresholds: [0.9, 0.91],
+  orderings: [0.91, 0.94],
+  learningCurve: [0.94, 1],
   done: [1, 1],
 };
 
@@ -89,7 +95,7 @@ function checkFinite(label: string, x: number, hint: string): void {
 const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
 
 /**
- * Runs the whole analysis and returns its result (schema `kstar.result/2`).
+ * Runs the whole analysis and returns its result (schema `kstar.result/3`).
  *
  * @example
  * ```ts
@@ -111,7 +117,12 @@ export async function analyze(
   const signal = opts.signal;
 
   emit("load", 0, `loading ${config.dataset}`);
-  const { data, plan, train: trainSplit } = await planData(config, opts, opts);
+  const { data, plan, train: trainSplit } = await planData(
+    config,
+    opts,
+    opts,
+    (p) => emit("load", Math.min(0.99, p.fraction ?? 0), p.message),
+  );
   const { layout, batches: K, usedSamples: N } = plan;
   const B = config.batchSize, d = config.d;
   const warnings = [...plan.warnings];
@@ -120,11 +131,20 @@ export async function analyze(
       "the first batches each hold a single class: the data look sorted by label, so Δ_k is distorted",
     );
   }
-  emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}`);
+  const dropped = plan.droppedSamples
+    ? ` (the last ${plan.droppedSamples} do not fill a batch and are left out)`
+    : "";
+  emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}${dropped}`);
   throwIfAborted(signal);
 
   return await withPool(config, signal, async (pool, backend) => {
     if (pool.backend !== backend) warnings.push(`training ran on ${backend}, the workers on ${pool.backend}`);
+    if (pool.adapter?.software) {
+      warnings.push(
+        `the WebGPU adapter is a software rasteriser (${pool.adapter.description}): it runs several times ` +
+          `slower than --backend wasm; "auto" skips such adapters`,
+      );
+    }
     // Train.
     emit("train", 0, `training ${formatModelSpec(plan.spec)} (${layout.size} parameters) on ${backend}`);
     const epochs: EpochInfo[] = [];
@@ -216,7 +236,7 @@ export async function analyze(
     emit("project", 0, `projecting ${K} batches onto ${d} directions; ${config.mcDraws} Monte Carlo draws`);
     const dirs = directionBlock(eig.vectors, layout.size);
     const thetas = monteCarloDraws(config.seed, config.mcDraws, d, config.sigma);
-    const dc = await projectedCurves(pool, "train", dirs, d, thetas, B, config.sigma);
+    const { curves: dc, batches } = await projectedCurves(pool, "train", dirs, d, thetas, B, config.sigma);
     throwIfAborted(signal);
     const curves: AnalysisResult["curves"] = {
       k: Array.from({ length: K }, (_, i) => i + 1),
@@ -274,7 +294,8 @@ export async function analyze(
     // Thresholds, fits, predictions, and the quadratic-regime check.
     emit("thresholds", 0);
     const fits = fitsOf(curves);
-    const thresholds = thresholdsOf(curves, fits, B, tolerancesOf(config));
+    const tolerances = tolerancesOf(config);
+    let thresholds = thresholdsOf(curves, fits, B, tolerances);
     let trace = 0;
     for (let i = 0; i < d; i++) trace += dc.hess[(K - 1) * d * d + i * d + i];
     const quadratic = quadraticCheck(
@@ -293,6 +314,58 @@ export async function analyze(
       );
     }
     emit("thresholds", 1);
+
+    // How k* varies over batch orders (and Monte Carlo resamples): no new HVP or forward pass.
+    let uncertainty: AnalysisResult["uncertainty"] = null;
+    if (config.orderings > 0) {
+      emit("orderings", 0, `k* over ${config.orderings} random batch orders`);
+      const rep = await orderingReplicates(batches, {
+        orderings: config.orderings,
+        level: config.level,
+        seed: config.seed,
+        tolerances,
+        d,
+        batchSize: B,
+        sigma: config.sigma,
+        signal,
+      });
+      uncertainty = rep.uncertainty;
+      thresholds = thresholds.map((t, i) => ({ ...t, interval: rep.intervals[i] }));
+      const h = thresholds[0];
+      emit(
+        "orderings",
+        1,
+        `${(100 * config.level).toFixed(0)}% interval of k* (${h.curve}, ${
+          h.smoothed ? "smoothed" : "raw"
+        }, ` +
+          `Δ_tol ${h.tolerance}): ${intervalText(h.interval)}`,
+        { thresholds, uncertainty },
+      );
+    }
+
+    // What k*·B samples buy in test accuracy.
+    let curve: AnalysisResult["learningCurve"] = null;
+    if (config.learningCurve) {
+      const head = thresholds[0];
+      emit("learningCurve", 0, "learning curve: fresh models on sizes around k*·B");
+      curve = await learningCurve({
+        pool,
+        layout,
+        train: trainSplit,
+        test: data.test,
+        recipe: config,
+        full: training,
+        kStarSamples: head.samples,
+        signal,
+        onPoint: (done, total, p) =>
+          emit(
+            "learningCurve",
+            done / total,
+            `learning curve: ${p.samples} samples → test accuracy ${(100 * p.testAccuracy).toFixed(2)}%`,
+          ),
+      });
+      emit("learningCurve", 1, undefined, { learningCurve: curve });
+    }
     const timings = clock.finish();
     const result: AnalysisResult = {
       schema: RESULT_SCHEMA,
@@ -300,15 +373,9 @@ export async function analyze(
       config,
       backend: pool.backend,
       workers: pool.size,
-      adapter: pool.adapter,
+      adapter: pool.adapter?.description ?? null,
       dataset: {
-        name: data.name,
-        height: data.height,
-        width: data.width,
-        channels: plan.shape.channels,
-        classes: data.classes,
-        trainSamples: data.train.n,
-        testSamples: data.test.n,
+        ...dataRecord(data, plan.shape),
         usedSamples: N,
         batches: K,
         droppedSamples: plan.droppedSamples,
@@ -324,6 +391,8 @@ export async function analyze(
       exact,
       thresholds,
       fits,
+      uncertainty,
+      learningCurve: curve,
       quadraticCheck: quadratic,
       timings,
       warnings,
@@ -331,6 +400,13 @@ export async function analyze(
     opts.onProgress?.({ stage: "done", fraction: 1, overall: 1, message: "done" });
     return result;
   });
+}
+
+/** An interval in words, for progress lines. */
+function intervalText(i: KStarInterval | null): string {
+  if (!i) return "none";
+  const reached = `reached in ${(100 * i.reached).toFixed(0)}% of orders`;
+  return i.low === null ? `too few orders reach it (${reached})` : `k* in [${i.low}, ${i.high}], ${reached}`;
 }
 
 /** True when each of the first three batches holds a single class. */

@@ -11,9 +11,10 @@ import { symmetricEigen } from "../linalg/dense_eigen.ts";
  *
  * @example
  * ```ts
- * import { runningMeans } from "./estimators.ts";
+ * import assert from "node:assert/strict";
+ * import { runningMeans } from "kstar";
  * // two batches of size 2, one value each: loss sums 2 and 4
- * console.log(runningMeans([2, 4], 1, 2)); // Float64Array [1, 1.5]
+ * assert.deepEqual(Array.from(runningMeans([2, 4], 1, 2)), [1, 1.5]);
  * ```
  */
 export function runningMeans(sums: ArrayLike<number>, width: number, batchSize: number): Float64Array {
@@ -45,10 +46,11 @@ export interface EmpiricalDelta {
  *
  * @example
  * ```ts
- * import { empiricalDelta } from "./estimators.ts";
- * // two samples, three batches of size 1
+ * import assert from "node:assert/strict";
+ * import { empiricalDelta } from "kstar";
+ * // two draws, three batches of size 1
  * const r = empiricalDelta(new Float64Array([1, 2, 3, 1, 1, 1]), 2, 1);
- * console.log(r.mean); // Float64Array [0.125, 0.125]: ((1.5−1)² + 0) / 2, ((2−1.5)² + 0) / 2
+ * assert.deepEqual(Array.from(r.mean), [0.125, 0.125]); // ((1.5−1)² + 0) / 2, ((2−1.5)² + 0) / 2
  * ```
  */
 export function empiricalDelta(mc: ArrayLike<number>, samples: number, batchSize: number): EmpiricalDelta {
@@ -79,8 +81,9 @@ export function empiricalDelta(mc: ArrayLike<number>, samples: number, batchSize
  *
  * @example
  * ```ts
- * import { theoryDelta } from "./estimators.ts";
- * console.log(theoryDelta([[2, 1], [1, 1]], 1)); // Float64Array [0.75]: (2·1 + 1) / 4
+ * import assert from "node:assert/strict";
+ * import { theoryDelta } from "kstar";
+ * assert.deepEqual(Array.from(theoryDelta([[2, 1], [1, 1]], 1)), [0.75]); // (2·1 + 1) / 4
  * ```
  */
 export function theoryDelta(eigs: ArrayLike<number>[], sigma: number): Float64Array {
@@ -106,9 +109,10 @@ export function theoryDelta(eigs: ArrayLike<number>[], sigma: number): Float64Ar
  *
  * @example
  * ```ts
- * import { secondOrderDelta } from "./estimators.ts";
+ * import assert from "node:assert/strict";
+ * import { secondOrderDelta } from "kstar";
  * // d = 1, no loss or gradient change, curvature 1 → 2: σ⁴/4·(2 + 1)
- * console.log(secondOrderDelta([0, 0], [0, 0], [1, 2], 1, 1)); // Float64Array [0.75]
+ * assert.deepEqual(Array.from(secondOrderDelta([0, 0], [0, 0], [1, 2], 1, 1)), [0.75]);
  * ```
  */
 export function secondOrderDelta(
@@ -145,9 +149,12 @@ export function secondOrderDelta(
  *
  * @example
  * ```ts
- * import { blockEigenvalues } from "./estimators.ts";
+ * import assert from "node:assert/strict";
+ * import { blockEigenvalues } from "kstar";
  * // K = 2 blocks of 2×2: diag(2, 1) and [[3, 1], [1, 3]]
- * console.log(blockEigenvalues([2, 0, 0, 1, 3, 1, 1, 3], 2)); // [[2, 1], [4, 2]]
+ * const [a, b] = blockEigenvalues([2, 0, 0, 1, 3, 1, 1, 3], 2);
+ * assert.deepEqual(a, [2, 1]);
+ * assert.ok(Math.abs(b[0] - 4) < 1e-12 && Math.abs(b[1] - 2) < 1e-12);
  * ```
  */
 export function blockEigenvalues(hess: ArrayLike<number>, d: number): number[][] {
@@ -184,15 +191,17 @@ export interface DeltaCurves {
  *
  * @example
  * ```ts
- * import { deltaCurves } from "./estimators.ts";
- * // d = 1, two Monte Carlo samples, three batches of size 1
+ * import assert from "node:assert/strict";
+ * import { deltaCurves } from "kstar";
+ * // d = 1, two Monte Carlo draws, three batches of size 1
  * const c = deltaCurves(
  *   { loss: [0, 0, 0], grad: [0, 0, 0], hess: [1, 2, 3], mc: [1, 2, 3, 1, 1, 1] },
  *   1,
  *   1,
  *   1,
  * );
- * console.log(c.empirical.mean, c.theory); // Float64Array [0.125, 0.125], Float64Array [0.1875, 0.1875]
+ * assert.deepEqual(Array.from(c.empirical.mean), [0.125, 0.125]);
+ * assert.deepEqual(Array.from(c.theory), [0.1875, 0.1875]); // Λ_k = 1, 1.5, 2: δλ = 0.5, 0.5
  * ```
  */
 export function deltaCurves(

@@ -13,6 +13,8 @@ import { warmStartVector } from "../linalg/lanczos.ts";
 import { initParams } from "../models/layout.ts";
 import { train } from "../train.ts";
 import {
+  type DataRecord,
+  dataRecord,
   type DataSource,
   directionBlock,
   monteCarloDraws,
@@ -60,6 +62,8 @@ export interface OnlineResult {
   config: OnlineConfig;
   /** The backend training ran on (`"webgpu"`, `"wasm"` or `"cpu"`). */
   backend: string;
+  /** The dataset: its name, format, shape, class names and preprocessing (as an analysis result records them). */
+  dataset: DataRecord;
   /** True when Δ stayed below tolerance for `patience` batches before the data ran out. */
   reached: boolean;
   /**
@@ -109,7 +113,8 @@ export async function online(
 ): Promise<OnlineResult> {
   const c = resolveOnlineConfig(input);
   const started = performance.now();
-  const { plan, train: split } = await planData(c, opts, opts);
+  const { data, plan, train: split } = await planData(c, opts, opts);
+  const dataset = dataRecord(data, plan.shape);
   const { layout, batches: K } = plan;
   const B = c.batchSize;
   const tol = c.tolerance ?? defaultTolerance(c.dataset);
@@ -125,6 +130,7 @@ export async function online(
         schema: ONLINE_SCHEMA,
         config: c,
         backend,
+        dataset,
         reached: k !== null,
         kStar,
         samples: kStar === null ? null : kStar * B,
@@ -159,7 +165,7 @@ export async function online(
       });
       start = warmStartVector(eig.vectors);
       const dirs = directionBlock(eig.vectors, layout.size);
-      const curves = await projectedCurves(pool, "online", dirs, c.d, thetas, B, c.sigma);
+      const { curves } = await projectedCurves(pool, "online", dirs, c.d, thetas, B, c.sigma);
       const step: OnlineStep = {
         k,
         samples: k * B,

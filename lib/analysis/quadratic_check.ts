@@ -36,7 +36,7 @@ export interface QuadraticCheck {
  * const q = quadraticCheck(1, 1 + 0.5 * 0.01 * 3, 3, 0.1);
  * assert.ok(q.ok && q.relativeError < 1e-12);
  * // A loss far above its quadratic prediction fails it.
- * assert.equal(quadraticCheck(0.05, 23, 40, 1).ok, false);
+ * assert.equal(quadraticCheck(0.05, 23, 10, 1).ok, false);
  * ```
  */
 export function quadraticCheck(

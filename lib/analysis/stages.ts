@@ -12,9 +12,13 @@ import {
   planRun,
   type RunPlan,
 } from "../config/plan.ts";
+import { DATA_KEYS } from "../config/fields.ts";
+import type { DataConfig } from "../config/types.ts";
 import { limitSplit } from "../data/batches.ts";
-import { type Dataset, shapeOf, type Split } from "../data/dataset.ts";
+import type { LoadProgress } from "../data/builtin.ts";
+import { type DataDescription, type Dataset, describeData, shapeOf, type Split } from "../data/dataset.ts";
 import { ComputePool } from "../engine/pool.ts";
+import type { BatchProjection } from "../engine/shard.ts";
 import { networkHessian } from "../curvature/hessian.ts";
 import { lanczos, type LanczosIterationInfo } from "../linalg/lanczos.ts";
 import type { EigenpairResult } from "../linalg/operator.ts";
@@ -25,13 +29,16 @@ import type { GradientEngine } from "../train.ts";
 
 /** Where a run's data come from. */
 export interface DataSource {
-  /** A dataset already in memory (then `dataset` only names it). */
+  /** A dataset already in memory (then `dataset` only names it), e.g. from `fromArrays`. */
   data?: Dataset;
   /** A folder dataset must lie under this folder. */
   dataRoot?: string;
-  /** Where built-in datasets are cached. */
+  /** Where built-in datasets and decoded image folders are cached. */
   cacheDir?: string;
 }
+
+/** The config fields that say which data a run reads and how. */
+export type DataInput = DataConfig & { dataset: string; seed: number };
 
 /** Rejects with the signal's reason when it has been aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -42,10 +49,21 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * The dataset of a run: the one passed in memory, else loaded by name or path (the file loaders are imported
  * only then, so a library user who passes data never loads them).
  */
-export async function loadRunData(dataset: string, src: DataSource): Promise<Dataset> {
+export async function loadRunData(
+  config: DataInput,
+  src: DataSource,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<Dataset> {
   if (src.data) return src.data;
   const { loadDataset } = await import("../data/load.ts");
-  return await loadDataset(dataset, { dataRoot: src.dataRoot, cacheDir: src.cacheDir });
+  const data: Partial<DataConfig> = Object.fromEntries(DATA_KEYS.map((k) => [k, config[k]]));
+  return await loadDataset(config.dataset, {
+    ...data,
+    seed: config.seed,
+    dataRoot: src.dataRoot,
+    cacheDir: src.cacheDir,
+    onProgress,
+  });
 }
 
 /** The data and plan of a run: its training split (after `limit`), checked against the config. */
@@ -57,13 +75,46 @@ export interface PlannedData {
   train: Split;
 }
 
+/** What a result records about its data: name, shape, format, class names, preprocessing, split sizes. */
+export type DataRecord = DataDescription & {
+  /** The dataset's name. */
+  name: string;
+  /** Image height (1 for a table). */
+  height: number;
+  /** Image width (the feature count of a table). */
+  width: number;
+  /** Channels per pixel. */
+  channels: number;
+  /** Number of classes. */
+  classes: number;
+  /** Training samples (before `limit`). */
+  trainSamples: number;
+  /** Test samples. */
+  testSamples: number;
+};
+
+/** The {@link DataRecord} of a run's data. */
+export function dataRecord(data: Dataset, shape: DatasetShape): DataRecord {
+  return {
+    name: data.name,
+    ...describeData(data),
+    height: data.height,
+    width: data.width,
+    channels: shape.channels,
+    classes: data.classes,
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+  };
+}
+
 /** Loads the data and plans the run on them (see `planRun`). */
 export async function planData(
-  config: PlanInput & { dataset: string },
+  config: PlanInput & DataInput,
   src: DataSource,
   opts: PlanOptions = {},
+  onProgress?: (p: LoadProgress) => void,
 ): Promise<PlannedData> {
-  const data = await loadRunData(config.dataset, src);
+  const data = await loadRunData(config, src, onProgress);
   const shape = shapeOf(data);
   const plan = planRun(config, shape, opts);
   const train = plan.trainSamples === data.train.n ? data.train : limitSplit(data.train, plan.trainSamples);
@@ -81,8 +132,9 @@ export async function withPool<T>(
   fn: (pool: ComputePool, trainingBackend: BackendName) => Promise<T>,
 ): Promise<T> {
   throwIfAborted(signal);
+  // The workers start the backend this realm resolved (so `auto` probes for a GPU once, here).
   const backend = await initBackend(request.backend);
-  const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend: request.backend });
+  const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend });
   const onAbort = () => pool.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -93,7 +145,7 @@ export async function withPool<T>(
     throw e;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    pool.close();
+    await pool.close();
   }
 }
 
@@ -158,9 +210,16 @@ export function monteCarloDraws(seed: number, draws: number, d: number, sigma: n
   return new Rng(seed ^ 0x5eed).fillNormal(new Float64Array(draws * d), sigma);
 }
 
+/** The Δ_k curves of one projection pass and the per-batch sums they were made from. */
+export interface ProjectedCurves {
+  curves: DeltaCurves;
+  /** The per-batch sums (reused by the ordering replicates). */
+  batches: BatchProjection;
+}
+
 /**
  * One projection pass over a pool dataset onto the directions, and the three Δ_k estimates from it (see
- * `deltaCurves`), with the per-batch arrays kept for reuse (`raw`).
+ * `deltaCurves`), with the per-batch sums kept for reuse.
  */
 export async function projectedCurves(
   pool: ComputePool,
@@ -170,7 +229,7 @@ export async function projectedCurves(
   thetas: Float64Array,
   batchSize: number,
   sigma: number,
-): Promise<DeltaCurves> {
-  const proj = await pool.project(dataset, dirs, d, thetas);
-  return deltaCurves(proj, d, batchSize, sigma);
+): Promise<ProjectedCurves> {
+  const batches = await pool.project(dataset, dirs, d, thetas);
+  return { curves: deltaCurves(batches, d, batchSize, sigma), batches };
 }

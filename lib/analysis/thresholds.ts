@@ -54,9 +54,10 @@ export function findThreshold(
  *
  * @example
  * ```ts
- * import { movingAverage } from "./thresholds.ts";
- * console.log(movingAverage([0, 0, 5, 0, 0])); // [1, 1, 1, 1, 1]
- * console.log(movingAverage([1, 2, 3])); // [1.6, 2, 2.4]: edges replicated
+ * import assert from "node:assert/strict";
+ * import { movingAverage } from "kstar";
+ * assert.deepEqual(movingAverage([0, 0, 5, 0, 0]), [1, 1, 1, 1, 1]);
+ * assert.deepEqual(movingAverage([1, 2, 3]).map((x) => +x.toFixed(12)), [1.6, 2, 2.4]); // edges replicated
  * ```
  */
 export function movingAverage(values: ArrayLike<number>, window = 5): number[] {
@@ -76,9 +77,10 @@ export function movingAverage(values: ArrayLike<number>, window = 5): number[] {
  *
  * @example
  * ```ts
- * import { kStar } from "./thresholds.ts";
- * console.log(kStar([0.5, 0.01, 0.2, 0.01, 0.005], 0.1)); // 4
- * console.log(kStar([0.5, 0.2], 0.1)); // null
+ * import assert from "node:assert/strict";
+ * import { kStar } from "kstar";
+ * assert.equal(kStar([0.5, 0.01, 0.2, 0.01, 0.005], 0.1), 4);
+ * assert.equal(kStar([0.5, 0.2], 0.1), null);
  * ```
  */
 export function kStar(delta: ArrayLike<number>, tol: number): number | null {
@@ -110,9 +112,10 @@ export interface PowerLaw {
  *
  * @example
  * ```ts
- * import { fitPowerLaw } from "./thresholds.ts";
- * const f = fitPowerLaw([1, 2, 3, 4, 5, 6, 7, 8].map((k) => 3 / k ** 2), 1);
- * console.log(f!.alpha.toFixed(3), f!.C.toFixed(3)); // "2.000" "3.000"
+ * import assert from "node:assert/strict";
+ * import { fitPowerLaw } from "kstar";
+ * const f = fitPowerLaw([1, 2, 3, 4, 5, 6, 7, 8].map((k) => 3 / k ** 2), 1)!;
+ * assert.deepEqual([f.alpha.toFixed(3), f.C.toFixed(3), f.r2.toFixed(3)], ["2.000", "3.000", "1.000"]);
  * ```
  */
 export function fitPowerLaw(
@@ -149,10 +152,11 @@ export function fitPowerLaw(
  *
  * @example
  * ```ts
- * import { predictKStar } from "./thresholds.ts";
+ * import assert from "node:assert/strict";
+ * import { predictKStar } from "kstar";
  * const fit = { C: 4, alpha: 2, r2: 0.99, fromK: 5, toK: 20 };
- * console.log(predictKStar(fit, 0.01)); // 20: (4 / 0.01)^(1/2)
- * console.log(predictKStar({ ...fit, alpha: -0.5 }, 0.01)); // null
+ * assert.equal(predictKStar(fit, 0.01), 20); // (4 / 0.01)^(1/2)
+ * assert.equal(predictKStar({ ...fit, alpha: -0.5 }, 0.01), null);
  * ```
  */
 export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
@@ -168,9 +172,12 @@ export function predictKStar(fit: PowerLaw | null, tol: number): number | null {
  *
  * @example
  * ```ts
- * import { thresholdOf } from "./thresholds.ts";
+ * import assert from "node:assert/strict";
+ * import { thresholdOf } from "kstar";
  * const curves = { loss: [1, 0.5, 0.4, 0.3], empirical: [0.5, 0.05, 0.01], smoothed: { empirical: [0.3, 0.2, 0.1] } };
- * console.log(thresholdOf(curves, null, 64, "empirical", false, 0.1).samples); // 128
+ * const raw = thresholdOf(curves, null, 64, "empirical", false, 0.1);
+ * assert.deepEqual([raw.kStar, raw.samples, raw.lossAtK], [2, 128, 0.5]);
+ * assert.equal(thresholdOf(curves, null, 64, "empirical", true, 0.1).kStar, null); // smoothed: 0.1 is not < 0.1
  * ```
  */
 export function thresholdOf(
@@ -195,6 +202,7 @@ export function thresholdOf(
     lossAtK: k === null ? null : curves.loss[k - 1] ?? null,
     predictedKStar: pred,
     predictedSamples: pred === null ? null : pred * batchSize,
+    interval: null,
   };
 }
 

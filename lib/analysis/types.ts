@@ -4,11 +4,14 @@
  */
 import type { BackendName, CurveName } from "../config/choices.ts";
 import type { AnalysisConfig } from "../config/types.ts";
+import type { DatasetShape } from "../config/plan.ts";
 import type { QuadraticCheck } from "./quadratic_check.ts";
+import type { DataKind, DatasetFormat, Preprocessing } from "../data/dataset.ts";
 import type { EpochInfo } from "../train.ts";
 
 export type { AnalysisConfig, OnlineConfig } from "../config/types.ts";
 export type { BackendName, BackendRequest, CurveName, EigenMode } from "../config/choices.ts";
+export type { DataKind, DatasetFormat, Preprocessing, Standardization, TestSplit } from "../data/dataset.ts";
 
 /** A pipeline stage, in order. */
 export type Stage =
@@ -18,6 +21,8 @@ export type Stage =
   | "project"
   | "exact"
   | "thresholds"
+  | "orderings"
+  | "learningCurve"
   | "done";
 
 /** A progress event: the stage, its completed fraction, a message, and (after "project") partial curves. */
@@ -52,6 +57,84 @@ export interface Threshold {
   predictedKStar: number | null;
   /** `predictedKStar · B` (samples), or null when there is no prediction. */
   predictedSamples: number | null;
+  /** How k* varies over random batch orders (and Monte Carlo resamples); null when `orderings` is 0. */
+  interval: KStarInterval | null;
+}
+
+/**
+ * The distribution of k* over random batch orders: its median, an interval holding `level` of the orders (central
+ * when enough of them reach the tolerance; see `lib/analysis/orderings.ts`), and the fraction that reach it. In
+ * batches; multiply by B for samples.
+ */
+export interface KStarInterval {
+  /** The interval's level in (0, 1), e.g. 0.9. */
+  level: number;
+  /** Lower end (a k*), or null when fewer than `level` of the orders reach the tolerance. */
+  low: number | null;
+  /** Median k* over the orders (not reached counts as ∞), or null when fewer than half reach the tolerance. */
+  median: number | null;
+  /** Upper end (a k*), or null when fewer than `level` of the orders reach the tolerance. */
+  high: number | null;
+  /** Fraction of the orders in which the tolerance is reached within the data, in [0, 1]. */
+  reached: number;
+}
+
+/** The ordering replicates behind every threshold's interval (`orderings` > 0). */
+export interface Uncertainty {
+  /** Number of random batch orders R. */
+  orderings: number;
+  /** Interval level in (0, 1). */
+  level: number;
+  /** Seed of the orders and resamples. */
+  seed: number;
+  /** Whether each order also resampled the Monte Carlo draws (a bootstrap). */
+  drawsResampled: boolean;
+  /** The quantiles of the bands: [(1 − level)/2, 0.5, (1 + level)/2]. */
+  quantiles: number[];
+  /** Per curve and smoothing: the quantile curves of Δ_k over the orders (`values[q][k − 1]`, q as `quantiles`). */
+  bands: { curve: CurveName; smoothed: boolean; values: number[][] }[];
+  /** Per configured tolerance, curve and smoothing: k* in each order (null: not reached), for histograms. */
+  kStars: { curve: CurveName; smoothed: boolean; tolerance: number; values: (number | null)[] }[];
+  /**
+   * Per curve and smoothing: the interval at a log grid of tolerances (50 per decade) spanning the range where
+   * the orders differ — for a tolerance control. Below the grid no order reaches a tolerance; above it, every
+   * order has k* = 1.
+   */
+  grid: {
+    curve: CurveName;
+    smoothed: boolean;
+    tolerances: number[];
+    low: (number | null)[];
+    median: (number | null)[];
+    high: (number | null)[];
+    reached: number[];
+  }[];
+  /** Seconds the replicates took. */
+  seconds: number;
+}
+
+/** Test loss and accuracy of fresh models trained on the first n samples (`learningCurve: true`). */
+export interface LearningCurve {
+  /** One point per size n, ascending; the last is all the training data (the run's own w*). */
+  points: LearningCurvePoint[];
+  /** The training rule every size followed, in words. */
+  rule: string;
+  /** k*·B of the headline threshold the sizes are built around, or null when it is not reached. */
+  kStarSamples: number | null;
+  /** At k*·B against all the data: test accuracy and loss differences (all − at k*·B), or null. */
+  gapAtKStar: { accuracy: number; loss: number } | null;
+}
+
+/** One size of a {@link LearningCurve}. */
+export interface LearningCurvePoint {
+  /** Training samples n (the first n of the run's order). */
+  samples: number;
+  /** Optimizer steps taken. */
+  steps: number;
+  /** Mean cross-entropy (nats) on the test split. */
+  testLoss: number;
+  /** Fraction of the test split classified correctly, in [0, 1]. */
+  testAccuracy: number;
 }
 
 /** A fit Δ_k ≈ C·k^(−α) on the tail of a curve (log–log least squares). */
@@ -71,11 +154,11 @@ export interface PowerFit {
 }
 
 /** The schema tag of results this version writes. */
-export const RESULT_SCHEMA = "kstar.result/2";
+export const RESULT_SCHEMA = "kstar.result/3";
 
-/** The result of an analysis (schema `kstar.result/2`; `upgradeResult` reads schema 1). */
+/** The result of an analysis (schema `kstar.result/3`; `upgradeResult` reads schemas 1 and 2). */
 export interface AnalysisResult {
-  /** The schema tag, always `"kstar.result/2"`. */
+  /** The schema tag, always `"kstar.result/3"`. */
   schema: typeof RESULT_SCHEMA;
   /** ISO time the run finished. */
   createdAt: string;
@@ -87,22 +170,16 @@ export interface AnalysisResult {
   workers: number;
   /** The WebGPU adapter the workers ran on (vendor and device), or null on the wasm and cpu backends. */
   adapter: string | null;
-  /** The dataset and the part of it that was analysed. */
-  dataset: {
-    /** The dataset's name, e.g. `"mnist"` or the folder name of a user dataset. */
-    name: string;
-    /** Image height in pixels. */
-    height: number;
-    /** Image width in pixels. */
-    width: number;
-    /** Channels per pixel. */
-    channels: number;
-    /** Number of classes. */
-    classes: number;
-    /** Samples in the dataset's training split (before `limit`). */
-    trainSamples: number;
-    /** Samples in the test split. */
-    testSamples: number;
+  /** The dataset (its shape, format, class names and preprocessing) and the part of it that was analysed. */
+  dataset: DatasetShape & {
+    /** Where the samples came from: `builtin`, `idx`, `csv`, `tsv`, `npy`, `images` or `arrays` (in memory). */
+    format: DatasetFormat;
+    /** `images`, or `table` (rows of features: height 1, width = the feature count). */
+    kind: DataKind;
+    /** The name of each class, index = label (class folders, table labels; `"0"`, `"1"`, … for indices). */
+    classNames: string[];
+    /** What was done to the values before training: scaling, standardisation, resizing, order, test split. */
+    preprocessing: Preprocessing;
     /** Samples in the K full batches analysed. */
     usedSamples: number;
     /** K: number of batches. */
@@ -179,6 +256,10 @@ export interface AnalysisResult {
   thresholds: Threshold[];
   /** Power-law fits of the curves whose tails allow one (0 to 3 entries). */
   fits: PowerFit[];
+  /** The ordering replicates behind the thresholds' intervals; null when `orderings` is 0. */
+  uncertainty: Uncertainty | null;
+  /** What k*·B samples buy in test accuracy (`learningCurve: true`), or null. */
+  learningCurve: LearningCurve | null;
   /** Second-order validity: the mean perturbed full-data loss against its quadratic prediction. */
   quadraticCheck: QuadraticCheck;
   /** Seconds per stage, and in total. */

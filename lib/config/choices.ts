@@ -26,3 +26,44 @@ export type CurveName = typeof CURVES[number];
 export const BUILTIN_DATASETS = ["mnist", "fashion-mnist"] as const;
 /** A built-in dataset's name. */
 export type BuiltinName = typeof BUILTIN_DATASETS[number];
+
+/** How the samples of an image folder or a table are ordered. */
+export const SAMPLE_ORDERS = ["shuffle", "files"] as const;
+/**
+ * `shuffle`: a seeded permutation (the run's `seed`); `files`: image files in natural name order across the
+ * class folders, table rows as in the file.
+ */
+export type SampleOrder = typeof SAMPLE_ORDERS[number];
+
+/** Whether a table's first row is a header. */
+export const HEADER_MODES = ["auto", "yes", "no"] as const;
+/** `auto`: detected (a row of names above numbers); `yes` / `no`: as given. */
+export type HeaderMode = typeof HEADER_MODES[number];
+
+/**
+ * Where a dataset's samples came from: a built-in, a folder of IDX files, a CSV or TSV table, a folder of
+ * NumPy arrays, a folder of PNG/JPEG images, or arrays passed in memory (`fromArrays`).
+ */
+export const DATASET_FORMATS = ["builtin", "idx", "csv", "tsv", "npy", "images", "arrays"] as const;
+/** A dataset format. */
+export type DatasetFormat = typeof DATASET_FORMATS[number];
+
+/** What a sample is: an image (height × width × channels), or a row of a table (1 × features). */
+export type DataKind = "images" | "table";
+
+/** The class names of the built-in datasets, index = label. */
+export const BUILTIN_CLASS_NAMES: Readonly<Record<BuiltinName, readonly string[]>> = {
+  mnist: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+  "fashion-mnist": [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+  ],
+};

@@ -10,8 +10,8 @@
  */
 import { z } from "npm:zod@4.6.7";
 import { parseModelSpec } from "../models/spec.ts";
-import { BACKENDS, CURVES, EIGEN_MODES } from "./choices.ts";
-import type { AnalysisConfig, OnlineConfig } from "./types.ts";
+import { BACKENDS, CURVES, EIGEN_MODES, HEADER_MODES, SAMPLE_ORDERS } from "./choices.ts";
+import type { AnalysisConfig, DataConfig, OnlineConfig } from "./types.ts";
 
 /** The value kinds a field can have. */
 export type FieldKind = "integer" | "number" | "numbers" | "string" | "choice" | "boolean";
@@ -188,12 +188,57 @@ function choice<const C extends readonly [string, ...string[]]>(
   return make<C[number]>(c, { kind: "choice", choices: c.choices, default: c.default, allowed }, schema);
 }
 
+function flag(c: Common & { default: boolean }): Unkeyed<boolean> {
+  return make(
+    c,
+    { kind: "boolean", default: c.default, allowed: "true or false" },
+    z.boolean().default(c.default),
+  );
+}
+
 function text(c: Common & { default: string; allowed: string; schema: z.ZodType }): Unkeyed<string> {
   return make(
     c,
     { kind: "string", default: c.default, allowed: c.allowed },
     c.schema.default(c.default as never),
   );
+}
+
+function optionalText(
+  c: Common & { allowed: string; nullMeans: string; schema: z.ZodType },
+): Unkeyed<string | null> {
+  return make(
+    c,
+    {
+      kind: "string",
+      default: null,
+      allowed: `${c.allowed} or null (${c.nullMeans})`,
+      nullMeans: c.nullMeans,
+    },
+    c.schema.nullable().default(null),
+  );
+}
+
+function boolean(c: Common & { default: boolean }): Unkeyed<boolean> {
+  return make(
+    c,
+    { kind: "boolean", default: c.default, allowed: "true or false" },
+    z.boolean().default(c.default),
+  );
+}
+
+/** A path field's schema: non-empty, bounded, no NUL. */
+const PATH = z.string().trim().min(1).max(4096).refine((s) => !s.includes("\0"));
+
+/** `H×W` (or `HxW`), each side an integer in [1, 4096]. */
+export const RESIZE_PATTERN = /^\s*([1-9]\d{0,3})\s*[x×X]\s*([1-9]\d{0,3})\s*$/;
+
+/** The height and width of a `resize` value such as `"32×32"`; null for null. */
+export function parseResize(value: string | null): [number, number] | null {
+  if (value === null) return null;
+  const m = value.match(RESIZE_PATTERN);
+  if (!m || Number(m[1]) > 4096 || Number(m[2]) > 4096) return null;
+  return [Number(m[1]), Number(m[2])];
 }
 
 const MODEL_ALLOWED =
@@ -206,8 +251,81 @@ const ALL = keyed({
     help: "the data",
     group: "data",
     default: "mnist",
-    allowed: '"mnist", "fashion-mnist", or a path to a dataset folder',
-    schema: z.string().trim().min(1).max(4096).refine((s) => !s.includes("\0")),
+    allowed: '"mnist", "fashion-mnist", or a path to a dataset: a folder of IDX, NumPy or image files, ' +
+      "or a .csv/.tsv table",
+    schema: PATH,
+  }),
+  classes: integer({
+    label: "Classes",
+    help: "the class count, when integer labels alone do not tell it (a class absent from training)",
+    group: "data",
+    advanced: true,
+    min: 2,
+    max: 256,
+    default: null,
+    nullMeans: "the classes found in training",
+  }),
+  labelColumn: optionalText({
+    label: "Label column",
+    help: "a table's label column",
+    group: "data",
+    advanced: true,
+    allowed: "a header name or a 1-based column number",
+    nullMeans: "the last column",
+    schema: z.string().trim().min(1).max(256),
+  }),
+  header: choice({
+    label: "Header row",
+    help: "whether a table's first row names its columns (auto: a row of names above numbers)",
+    group: "data",
+    advanced: true,
+    choices: HEADER_MODES,
+    default: "auto",
+  }),
+  testData: optionalText({
+    label: "Test table",
+    help: "a table's test split, from a second file with the same columns",
+    group: "data",
+    advanced: true,
+    allowed: "a path to a .csv or .tsv file",
+    nullMeans: "split off --test-fraction",
+    schema: PATH,
+  }),
+  testFraction: number({
+    label: "Test fraction",
+    help: "the seeded, class-stratified share held out for testing when the data have no test split",
+    group: "data",
+    advanced: true,
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    exclusiveMax: true,
+    default: 0.2,
+  }),
+  standardize: boolean({
+    label: "Standardise",
+    help: "standardise a table's features with the training split's mean and standard deviation",
+    group: "data",
+    advanced: true,
+    default: true,
+  }),
+  resize: optionalText({
+    label: "Resize images",
+    help: "resize every image of an image folder to H×W pixels (bilinear)",
+    group: "data",
+    advanced: true,
+    allowed: '"H×W" or "HxW", each side an integer in [1, 4096]',
+    nullMeans: "every image must have the same size",
+    schema: z.string().refine((s) => parseResize(s) !== null),
+  }),
+  order: choice({
+    label: "Sample order",
+    help: "the order of an image folder's or a table's samples: a shuffle seeded by --seed, or the files' " +
+      "order (image names in natural order, table rows as written)",
+    group: "data",
+    advanced: true,
+    choices: SAMPLE_ORDERS,
+    default: "shuffle",
   }),
   model: text({
     label: "Model",
@@ -292,6 +410,32 @@ const ALL = keyed({
     max: 1e6,
     default: null,
     nullMeans: "the dataset's default: 0.025, fashion-mnist 0.03",
+  }),
+  orderings: integer({
+    label: "Batch orders",
+    help: "random batch orders (each with resampled Monte Carlo draws) for an interval on k* (0 = none)",
+    unit: "orders",
+    group: "analysis",
+    min: 0,
+    max: 10_000,
+    default: 200,
+  }),
+  level: number({
+    label: "Interval level",
+    help: "level of the k* interval over batch orders",
+    group: "analysis",
+    advanced: true,
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    exclusiveMax: true,
+    default: 0.9,
+  }),
+  learningCurve: flag({
+    label: "Learning curve",
+    help: "also train fresh models on k*·B/4 … 4·k*·B samples and report their test accuracy",
+    group: "analysis",
+    default: false,
   }),
   epochs: integer({
     label: "Epochs",
@@ -411,10 +555,14 @@ export const ANALYSIS_FIELDS: { [K in keyof AnalysisConfig]: Field<AnalysisConfi
   model: ALL.model,
   limit: ALL.limit,
   batchSize: ALL.batchSize,
+  ...dataFields(),
   d: ALL.d,
   mcDraws: ALL.mcDraws,
   sigma: ALL.sigma,
   tolerances: ALL.tolerances,
+  orderings: ALL.orderings,
+  level: ALL.level,
+  learningCurve: ALL.learningCurve,
   epochs: ALL.epochs,
   learningRate: ALL.learningRate,
   trainBatchSize: ALL.trainBatchSize,
@@ -435,6 +583,7 @@ export const ONLINE_FIELDS: { [K in keyof OnlineConfig]: Field<OnlineConfig[K]> 
   model: ALL.model,
   limit: ALL.limit,
   batchSize: { ...ALL.batchSize, help: "batch size B by which the data grow (|D| = k·B)" },
+  ...dataFields(),
   d: ALL.d,
   mcDraws: ALL.mcDraws,
   sigma: ALL.sigma,
@@ -449,6 +598,32 @@ export const ONLINE_FIELDS: { [K in keyof OnlineConfig]: Field<OnlineConfig[K]> 
   workers: ALL.workers,
   lanczosTol: withDefault(ALL.lanczosTol, 1e-2),
 };
+
+/** The fields that tell the loaders how to read a user dataset (both modes). */
+function dataFields(): { [K in keyof DataConfig]: Field<DataConfig[K]> } {
+  return {
+    classes: ALL.classes,
+    labelColumn: ALL.labelColumn,
+    header: ALL.header,
+    testData: ALL.testData,
+    testFraction: ALL.testFraction,
+    standardize: ALL.standardize,
+    resize: ALL.resize,
+    order: ALL.order,
+  };
+}
+
+/** The keys of the data fields, in order. */
+export const DATA_KEYS = [
+  "classes",
+  "labelColumn",
+  "header",
+  "testData",
+  "testFraction",
+  "standardize",
+  "resize",
+  "order",
+] as const satisfies readonly (keyof DataConfig)[];
 
 /** A field with another default. */
 function withDefault<V>(f: Field<V>, value: V): Field<V> {

@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.ts";
 import { type ModelLayout, modelLayout } from "../models/layout.ts";
 import { formatModelSpec, type ModelSpec, parseModelSpec } from "../models/spec.ts";
 import type { AnalysisConfig } from "./types.ts";
+import type { DataKind, DatasetFormat } from "./choices.ts";
 
 /** What a run needs to know about its dataset before loading it. */
 export interface DatasetShape {
@@ -29,6 +30,10 @@ export interface DatasetShape {
   trainSamples: number;
   /** Samples in the test split. */
   testSamples: number;
+  /** Where the samples come from (absent: not known, treated as images). */
+  format?: DatasetFormat;
+  /** Images or a table (absent: images). A table's rows go to MLPs only. */
+  kind?: DataKind;
 }
 
 /** The fields of a config that a plan depends on (analysis and online configs both have them). */
@@ -95,7 +100,8 @@ export function estimateMemory(
  * Checks a config against a dataset shape and returns the run's plan.
  *
  * @throws {ConfigError} naming the field at fault: `batchSize` (fewer than 3 batches), `d` (above the parameter
- *   count), `model` (more than {@link MAX_PARAMETERS} parameters, or more memory than allowed)
+ *   count), `model` (a CNN on tabular data, more than {@link MAX_PARAMETERS} parameters, or more memory than
+ *   allowed)
  *
  * @example
  * ```ts
@@ -109,6 +115,19 @@ export function estimateMemory(
  */
 export function planRun(c: PlanInput, shape: DatasetShape, opts: PlanOptions = {}): RunPlan {
   const warnings: string[] = [];
+  const spec = parseModelSpec(c.model);
+  if (spec.kind === "cnn" && shape.kind === "table") {
+    throw new ConfigError(
+      "model",
+      c.model,
+      '"mlp:W1,W2,…" (hidden widths, integers in [1, 4096]): tabular data go to MLPs',
+      `${shape.name} is a ${
+        shape.format === "npy" ? "NumPy array" : "table"
+      } of ${shape.width} features per ` +
+        "row, not images; a CNN needs images",
+    );
+  }
+
   const n = c.limit === null ? shape.trainSamples : Math.min(c.limit, shape.trainSamples);
   if (c.limit !== null && c.limit > shape.trainSamples) {
     warnings.push(`limit ${c.limit} exceeds the ${shape.trainSamples} training samples; all are used`);
@@ -124,7 +143,6 @@ export function planRun(c: PlanInput, shape: DatasetShape, opts: PlanOptions = {
     );
   }
   const K = Math.floor(n / B);
-  const spec = parseModelSpec(c.model);
   const layout = modelLayout(spec, shape.height, shape.width, shape.classes, shape.channels);
   const P = layout.size;
   if (P > MAX_PARAMETERS) {

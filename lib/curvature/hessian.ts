@@ -43,7 +43,7 @@ export interface NetworkHessianOptions {
  *   const { values } = await lanczos(mean, { k: 2 });
  *   assert.ok(values[0] >= values[1]);
  * } finally {
- *   pool.close();
+ *   await pool.close();
  * }
  * ```
  */

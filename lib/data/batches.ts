@@ -35,9 +35,12 @@ export function validateBatchSize(batchSize: number, n: number): number {
  *
  * @example
  * ```ts
- * import { limitSplit } from "./batches.ts";
+ * import assert from "node:assert/strict";
+ * import { limitSplit } from "kstar";
  * const split = { images: new Float32Array([0, 0.5, 1]), labels: new Uint8Array([0, 1, 2]), n: 3 };
- * console.log(limitSplit(split, 2)); // { images: Float32Array [0, 0.5], labels: Uint8Array [0, 1], n: 2 }
+ * const s = limitSplit(split, 2);
+ * assert.deepEqual([Array.from(s.images), Array.from(s.labels), s.n], [[0, 0.5], [0, 1], 2]);
+ * assert.equal(s.images.buffer, split.images.buffer); // a view, not a copy
  * ```
  */
 export function limitSplit(split: Split, limit: number): Split {
@@ -54,10 +57,13 @@ export function limitSplit(split: Split, limit: number): Split {
  *
  * @example
  * ```ts
- * import { shuffleSplit } from "./batches.ts";
+ * import assert from "node:assert/strict";
+ * import { shuffleSplit } from "kstar";
  * const split = { images: new Float32Array([0, 0.25, 0.5, 0.75]), labels: new Uint8Array([0, 1, 2, 3]), n: 4 };
  * const s = shuffleSplit(split, 42);
- * console.log(s.labels, s.images); // the same samples in a seeded order; labels[i] = 4 · images[i]
+ * assert.deepEqual([...s.labels].sort(), [0, 1, 2, 3]); // the same samples in a seeded order
+ * s.labels.forEach((l, i) => assert.equal(l, 4 * s.images[i])); // each image keeps its label
+ * assert.deepEqual(shuffleSplit(split, 42).labels, s.labels); // deterministic
  * ```
  */
 export function shuffleSplit(split: Split, seed: number): Split {
@@ -82,8 +88,9 @@ export function shuffleSplit(split: Split, seed: number): Split {
  *
  * @example
  * ```ts
- * import { batchCount } from "./batches.ts";
- * console.log(batchCount(1000, 64)); // 15: the last 40 samples are dropped
+ * import assert from "node:assert/strict";
+ * import { batchCount } from "kstar";
+ * assert.equal(batchCount(1000, 64), 15); // the last 40 samples are dropped
  * ```
  */
 export function batchCount(n: number, batchSize: number): number {
@@ -101,9 +108,10 @@ export function batchCount(n: number, batchSize: number): number {
  *
  * @example
  * ```ts
- * import { batchView } from "./batches.ts";
+ * import assert from "node:assert/strict";
+ * import { batchView } from "kstar";
  * const split = { images: new Float32Array([0, 0.2, 0.4, 0.6, 0.8]), labels: new Uint8Array([0, 1, 2, 3, 4]), n: 5 };
- * console.log(batchView(split, 2, 1).labels); // Uint8Array [2, 3] (sample 4 is in no batch)
+ * assert.deepEqual(Array.from(batchView(split, 2, 1).labels), [2, 3]); // sample 4 is in no batch
  * ```
  */
 export function batchView(split: Split, batchSize: number, k: number): Split {

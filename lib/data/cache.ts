@@ -11,9 +11,13 @@
  * | 24, 28 | train count, test count (uint32) |
  * | 32 | source rows dropped when the cache was built (uint32) |
  * | 36 | FNV-1a-style checksum of the payload (uint32) |
- * | 40–63 | zero |
- * | 64 | train pixels (bytes 0–255), train labels, test pixels, test labels |
+ * | 40 | version 2: channels per pixel (uint32); version 1: zero (1 channel) |
+ * | 44 | version 2: bytes of the metadata JSON at the end of the payload (uint32); version 1: zero |
+ * | 48–63 | zero |
+ * | 64 | train pixels (bytes 0–255, `height × width × channels` per sample), train labels, test pixels, test labels, metadata |
  *
+ * A dataset of one channel and no metadata (the built-ins) is written as version 1; anything else (decoded
+ * image folders: RGB pixels, class names) as version 2. Both are read.
  * @module
  */
 
@@ -22,8 +26,8 @@ import type { Dataset } from "./dataset.ts";
 import { bytesToUnitFloats } from "./idx.ts";
 import { dirname, joinPath } from "./paths.ts";
 
-/** Version written to and required from cache files. */
-export const CACHE_FORMAT_VERSION = 1;
+/** The newest version written and read (version 1 files are read too). */
+export const CACHE_FORMAT_VERSION = 2;
 const MAGIC = new TextEncoder().encode("KSTARDS\0");
 const HEADER = 64;
 
@@ -45,6 +49,10 @@ export interface RawDataset {
   testLabels: Uint8Array;
   /** Source rows dropped while building (informational). */
   dropped: number;
+  /** Channels per pixel (absent: 1). */
+  channels?: number;
+  /** Metadata stored with the pixels, e.g. class names (absent: none). */
+  meta?: Record<string, unknown>;
 }
 
 function checksum(bytes: Uint8Array): number {
@@ -64,7 +72,12 @@ function checksum(bytes: Uint8Array): number {
 
 /** Serialises `raw` into the cache file layout. */
 export function encodeCache(raw: RawDataset): Uint8Array {
-  const parts = [raw.trainPixels, raw.trainLabels, raw.testPixels, raw.testLabels];
+  const channels = raw.channels ?? 1;
+  const meta = raw.meta === undefined
+    ? new Uint8Array(0)
+    : new TextEncoder().encode(JSON.stringify(raw.meta));
+  const version = channels === 1 && raw.meta === undefined ? 1 : 2;
+  const parts = [raw.trainPixels, raw.trainLabels, raw.testPixels, raw.testLabels, meta];
   const total = HEADER + parts.reduce((s, p) => s + p.length, 0);
   const out = new Uint8Array(total);
   out.set(MAGIC, 0);
@@ -75,7 +88,7 @@ export function encodeCache(raw: RawDataset): Uint8Array {
   }
   const dv = new DataView(out.buffer);
   const fields = [
-    CACHE_FORMAT_VERSION,
+    version,
     raw.height,
     raw.width,
     raw.classes,
@@ -85,6 +98,10 @@ export function encodeCache(raw: RawDataset): Uint8Array {
     checksum(out.subarray(HEADER)),
   ];
   fields.forEach((v, i) => dv.setUint32(8 + 4 * i, v, true));
+  if (version === 2) {
+    dv.setUint32(40, channels, true);
+    dv.setUint32(44, meta.length, true);
+  }
   return out;
 }
 
@@ -102,11 +119,14 @@ export function decodeCache(bytes: Uint8Array, file: string): RawDataset {
     { length: 8 },
     (_, i) => dv.getUint32(8 + 4 * i, true),
   );
-  if (version !== CACHE_FORMAT_VERSION) {
-    throw new DataError(file, `cache format version ${version}, expected ${CACHE_FORMAT_VERSION}`);
+  if (version !== 1 && version !== 2) {
+    throw new DataError(file, `cache format version ${version}, expected 1 or ${CACHE_FORMAT_VERSION}`);
   }
-  const pix = height * width;
-  const expected = HEADER + nTrain * (pix + 1) + nTest * (pix + 1);
+  const channels = version === 2 ? dv.getUint32(40, true) : 1;
+  const metaBytes = version === 2 ? dv.getUint32(44, true) : 0;
+  if (channels < 1) throw new DataError(file, "cache header says 0 channels (corrupt)");
+  const pix = height * width * channels;
+  const expected = HEADER + nTrain * (pix + 1) + nTest * (pix + 1) + metaBytes;
   if (bytes.length !== expected) {
     throw new DataError(
       file,
@@ -118,7 +138,7 @@ export function decodeCache(bytes: Uint8Array, file: string): RawDataset {
   }
   let off = HEADER;
   const take = (n: number) => bytes.subarray(off, off += n);
-  return {
+  const raw: RawDataset = {
     height,
     width,
     classes,
@@ -128,6 +148,15 @@ export function decodeCache(bytes: Uint8Array, file: string): RawDataset {
     testLabels: take(nTest),
     dropped,
   };
+  if (version === 2) {
+    raw.channels = channels;
+    try {
+      raw.meta = JSON.parse(new TextDecoder().decode(take(metaBytes)));
+    } catch {
+      throw new DataError(file, "cache metadata is not JSON (corrupt)");
+    }
+  }
+  return raw;
 }
 
 /** Builds a {@link Dataset} (Float32 pixels in [0, 1]) from raw bytes. */
@@ -136,7 +165,7 @@ export function rawToDataset(name: string, raw: RawDataset): Dataset {
     name,
     height: raw.height,
     width: raw.width,
-    channels: 1,
+    channels: raw.channels ?? 1,
     classes: raw.classes,
     train: {
       images: bytesToUnitFloats(raw.trainPixels),

@@ -9,8 +9,16 @@ import { DataError } from "../errors.ts";
 
 /** Labels and the file (or source) they came from, for error messages. */
 export interface LabelSource {
+  /** The labels, in sample order. */
   labels: ArrayLike<number>;
+  /** Where they came from, as error messages name it. */
   file: string;
+  /** Where label `i` is in the file, for messages (default `index i`; a table says its row and line). */
+  position?: (i: number) => string;
+}
+
+function at(src: LabelSource, i: number): string {
+  return src.position ? src.position(i) : `index ${i}`;
 }
 
 /**
@@ -25,7 +33,7 @@ export interface LabelSource {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classCount } from "./classes.ts";
+ * import { classCount } from "kstar";
  * const file = "train-labels-idx1-ubyte";
  * assert.equal(classCount({ labels: [0, 1, 2, 1], file }, { labels: [2, 0], file: "t10k" }), 3);
  * assert.throws(() => classCount({ labels: [0, 1, 255], file }, { labels: [], file: "t10k" }), /label 255 at index 2/);
@@ -41,9 +49,9 @@ export function classCount(train: LabelSource, test: LabelSource, explicit?: num
         if (src.labels[i] >= explicit) {
           throw new DataError(
             src.file,
-            `label ${
-              src.labels[i]
-            } at index ${i} is not below the ${explicit} classes given (--classes ${explicit})`,
+            `label ${src.labels[i]} at ${
+              at(src, i)
+            } is not below the ${explicit} classes given (--classes ${explicit})`,
           );
         }
       }
@@ -63,7 +71,9 @@ export function classCount(train: LabelSource, test: LabelSource, explicit?: num
     if (train.labels[i] >= C) {
       throw new DataError(
         train.file,
-        `label ${train.labels[i]} at index ${i}: the ${C} distinct training labels are not 0..${C - 1} ` +
+        `label ${train.labels[i]} at ${at(train, i)}: the ${C} distinct training labels are not 0..${
+          C - 1
+        } ` +
           `(some labels in between never occur); fix the label, or give the class count with --classes`,
       );
     }
@@ -72,7 +82,7 @@ export function classCount(train: LabelSource, test: LabelSource, explicit?: num
     if (!seen.has(test.labels[i])) {
       throw new DataError(
         test.file,
-        `label ${test.labels[i]} at index ${i} never occurs in training (classes 0..${C - 1}); ` +
+        `label ${test.labels[i]} at ${at(test, i)} never occurs in training (classes 0..${C - 1}); ` +
           `give the class count with --classes to allow it`,
       );
     }

@@ -106,10 +106,12 @@ function checkLength(bytes: Uint8Array, file: string, expected: number, what: st
  *
  * @example
  * ```ts
- * import { encodeIdxImages, parseIdxImages } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeIdxImages, parseIdxImages } from "kstar";
  * const file = encodeIdxImages(new Uint8Array([0, 64, 128, 255]), 1, 2, 2);
  * const { n, rows, cols, pixels } = parseIdxImages(file, "tiny-images-idx3-ubyte");
- * console.log(n, rows, cols, pixels); // 1 2 2 Uint8Array [0, 64, 128, 255]
+ * assert.deepEqual([n, rows, cols, Array.from(pixels)], [1, 2, 2, [0, 64, 128, 255]]);
+ * assert.throws(() => parseIdxImages(file.subarray(0, 18), "cut"), /cut: /); // truncated: named
  * ```
  */
 export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
@@ -133,9 +135,12 @@ export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
  *
  * @example
  * ```ts
- * import { encodeIdxLabels, parseIdxLabels } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeIdxLabels, parseIdxLabels } from "kstar";
  * const file = encodeIdxLabels(new Uint8Array([3, 1, 4]));
- * console.log(parseIdxLabels(file, "tiny-labels-idx1-ubyte", 10)); // { n: 3, labels: Uint8Array [3, 1, 4] }
+ * const { n, labels } = parseIdxLabels(file, "tiny-labels-idx1-ubyte", 10);
+ * assert.deepEqual([n, Array.from(labels)], [3, [3, 1, 4]]);
+ * assert.throws(() => parseIdxLabels(file, "tiny-labels-idx1-ubyte", 4), /tiny-labels-idx1-ubyte: /);
  * ```
  */
 export function parseIdxLabels(bytes: Uint8Array, file: string, classes?: number): IdxLabels {
@@ -209,9 +214,10 @@ function writeHeader(out: Uint8Array, magic: number, sizes: number[]): void {
  *
  * @example
  * ```ts
- * import { encodeIdxImages } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeIdxImages } from "kstar";
  * const file = encodeIdxImages(new Uint8Array(2 * 3 * 3), 2, 3, 3);
- * console.log(file.length, file.slice(0, 4)); // 34 Uint8Array [0, 0, 8, 3]: 16-byte header + 18 pixels
+ * assert.deepEqual([file.length, Array.from(file.slice(0, 4))], [34, [0, 0, 8, 3]]); // 16-byte header + 18 pixels
  * ```
  */
 export function encodeIdxImages(pixels: Uint8Array, n: number, rows: number, cols: number): Uint8Array {
@@ -238,9 +244,10 @@ export function encodeIdxImages(pixels: Uint8Array, n: number, rows: number, col
  *
  * @example
  * ```ts
- * import { encodeIdxLabels } from "./idx.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeIdxLabels } from "kstar";
  * const file = encodeIdxLabels(new Uint8Array([7, 2]));
- * console.log(file); // Uint8Array [0, 0, 8, 1, 0, 0, 0, 2, 7, 2]: magic 2049, count 2, labels
+ * assert.deepEqual(Array.from(file), [0, 0, 8, 1, 0, 0, 0, 2, 7, 2]); // magic 2049, count 2, labels
  * ```
  */
 export function encodeIdxLabels(labels: Uint8Array): Uint8Array {

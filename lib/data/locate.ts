@@ -6,7 +6,7 @@
  * @module
  */
 import { BUILTIN_DATASETS, type BuiltinName } from "../config/choices.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, DataError } from "../errors.ts";
 import { basename, isAbsolute, isInside, resolvePath } from "./paths.ts";
 
 /** A located dataset. */
@@ -22,10 +22,16 @@ export type DatasetLocation =
     display: string;
   };
 
+/** A located folder or file. */
+export type PathLocation = Exclude<DatasetLocation, { kind: "builtin" }>;
+
 const BUILTINS = BUILTIN_DATASETS.map((b) => JSON.stringify(b)).join(", ");
 /** The allowed values of `dataset`, in words. */
-export const DATASET_ALLOWED = `${BUILTINS}, or a path to a dataset folder`;
-const ALLOWED_UNDER_ROOT = `${BUILTINS}, or a dataset folder inside the data root`;
+export const DATASET_ALLOWED = `${BUILTINS}, or a path to a dataset folder or a .csv/.tsv table`;
+const ALLOWED_UNDER_ROOT = `${BUILTINS}, or a dataset folder or .csv/.tsv table inside the data root`;
+/** The allowed values of `testData`, in words. */
+export const TEST_DATA_ALLOWED = "a path to a .csv or .tsv table";
+const TEST_ALLOWED_UNDER_ROOT = "a .csv or .tsv table inside the data root";
 
 async function stat(path: string): Promise<{ real: string; info: Deno.FileInfo } | undefined> {
   try {
@@ -58,7 +64,7 @@ export function relativeTo(path: string, root: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hideRoot } from "./locate.ts";
+ * import { hideRoot } from "kstar";
  * assert.equal(hideRoot("/srv/data/a/x.idx: truncated", "/srv/data"), "a/x.idx: truncated");
  * assert.equal(hideRoot("/srv/data is empty", "/srv/data"), "the data root is empty");
  * ```
@@ -80,7 +86,7 @@ export function hideRoot(message: string, dataRoot: string | null | undefined): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { locateDataset } from "./locate.ts";
+ * import { locateDataset } from "kstar";
  * assert.deepEqual(await locateDataset("mnist"), { kind: "builtin", name: "mnist" });
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/inner`);
@@ -90,9 +96,17 @@ export function hideRoot(message: string, dataRoot: string | null | undefined): 
  * await Deno.remove(root, { recursive: true });
  * ```
  */
-export async function locateDataset(spec: string, dataRoot?: string | null): Promise<DatasetLocation> {
-  if (typeof spec !== "string" || spec.trim() === "") throw new ConfigError("dataset", spec, DATASET_ALLOWED);
-  if ((BUILTIN_DATASETS as readonly string[]).includes(spec)) {
+export async function locateDataset(
+  spec: string,
+  dataRoot?: string | null,
+  field: "dataset" | "testData" = "dataset",
+): Promise<DatasetLocation> {
+  const DATASET_ALLOWED_HERE = field === "dataset" ? DATASET_ALLOWED : TEST_DATA_ALLOWED;
+  const ALLOWED_UNDER_ROOT_HERE = field === "dataset" ? ALLOWED_UNDER_ROOT : TEST_ALLOWED_UNDER_ROOT;
+  if (typeof spec !== "string" || spec.trim() === "") {
+    throw new ConfigError(field, spec, DATASET_ALLOWED_HERE);
+  }
+  if (field === "dataset" && (BUILTIN_DATASETS as readonly string[]).includes(spec)) {
     return { kind: "builtin", name: spec as BuiltinName };
   }
   if (dataRoot) {
@@ -101,22 +115,22 @@ export async function locateDataset(spec: string, dataRoot?: string | null): Pro
     const root = rootStat.real;
     const candidate = resolvePath(root, spec);
     if (!isInside(candidate, root)) {
-      throw new ConfigError("dataset", spec, ALLOWED_UNDER_ROOT, "the path leads outside the data root");
+      throw new ConfigError(field, spec, ALLOWED_UNDER_ROOT_HERE, "the path leads outside the data root");
     }
     const found = await stat(candidate);
     if (!found) {
       throw new ConfigError(
-        "dataset",
+        field,
         spec,
-        ALLOWED_UNDER_ROOT,
+        ALLOWED_UNDER_ROOT_HERE,
         looksLikePath(spec) ? "nothing of that name inside the data root" : "unknown name",
       );
     }
     if (!isInside(found.real, root)) {
       throw new ConfigError(
-        "dataset",
+        field,
         spec,
-        ALLOWED_UNDER_ROOT,
+        ALLOWED_UNDER_ROOT_HERE,
         "a symbolic link leads outside the data root",
       );
     }
@@ -131,9 +145,9 @@ export async function locateDataset(spec: string, dataRoot?: string | null): Pro
   const found = await stat(abs);
   if (!found) {
     throw new ConfigError(
-      "dataset",
+      field,
       spec,
-      DATASET_ALLOWED,
+      DATASET_ALLOWED_HERE,
       looksLikePath(spec) ? `nothing at ${abs}` : "unknown name",
     );
   }
@@ -143,4 +157,22 @@ export async function locateDataset(spec: string, dataRoot?: string | null): Pro
     name: basename(abs),
     display: spec,
   };
+}
+
+/**
+ * Checks that a file inside a dataset folder does not lead outside the data root through a symbolic link.
+ *
+ * @throws {DataError} naming the file when it does
+ */
+export async function checkInsideRoot(path: string, dataRoot: string | null | undefined): Promise<void> {
+  if (!dataRoot) return;
+  let real: string, root: string;
+  try {
+    [real, root] = [await Deno.realPath(path), await Deno.realPath(resolvePath(dataRoot))];
+  } catch {
+    return; // a missing file is the reader's to report
+  }
+  if (!isInside(real, root)) {
+    throw new DataError(path, "is a symbolic link that leads outside the data root; it is not read");
+  }
 }

@@ -76,14 +76,29 @@ export function isInside(child: string, root: string): boolean {
   return c.startsWith(r);
 }
 
-/** Reads an environment variable; `undefined` when unset or when env access is not permitted. */
-export function envVar(name: string): string | undefined {
-  try {
-    const v = Deno.env.get(name);
-    return v === undefined || v === "" ? undefined : v;
-  } catch {
-    return undefined;
+/** An environment variable could not be read for lack of permission. */
+export class EnvPermissionError extends Error {
+  constructor(readonly variable: string) {
+    super(`reading $${variable} needs environment access: run with --allow-env (or --allow-env=${variable})`);
+    this.name = "EnvPermissionError";
   }
+}
+
+/**
+ * Reads an environment variable; `undefined` when unset or empty.
+ * @throws {EnvPermissionError} naming the flag when environment access is not permitted
+ */
+export function envVar(name: string): string | undefined {
+  let v: string | undefined;
+  try {
+    v = Deno.env.get(name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new EnvPermissionError(name);
+    }
+    throw e;
+  }
+  return v === undefined || v === "" ? undefined : v;
 }
 
 /** The user's home folder (`HOME`, or `USERPROFILE` on Windows), if known. */

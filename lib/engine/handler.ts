@@ -3,7 +3,13 @@
  * serves in-process ("inline") pools, so both paths run identical code.
  * @module
  */
-import { type BackendName, type BackendRequest, currentAdapter, initBackend } from "../backend.ts";
+import {
+  type BackendName,
+  type BackendRequest,
+  currentAdapter,
+  initBackend,
+  releaseBackend,
+} from "../backend.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import { Shard } from "./shard.ts";
 import { localGradients, type MicroBatch } from "../train.ts";
@@ -80,5 +86,11 @@ export class Handler {
   dispose(): void {
     for (const s of this.#shards.values()) s.dispose();
     this.#shards.clear();
+  }
+
+  /** Frees every shard and this realm's backend (its WebAssembly memory, its WebGPU device). */
+  async shutdown(): Promise<void> {
+    this.dispose();
+    await releaseBackend();
   }
 }

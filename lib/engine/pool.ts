@@ -9,6 +9,7 @@ import type { BackendName, BackendRequest } from "../backend.ts";
 import { checkInt } from "../errors.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import type { Split } from "../data/dataset.ts";
+import { spawnWorker } from "./channel.ts";
 import { Handler, type Request } from "./handler.ts";
 import type { MicroBatch, MicroResult } from "../train.ts";
 import { type BatchEval, type BatchProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
@@ -24,8 +25,9 @@ export interface PoolOptions {
 }
 
 interface Endpoint {
-  call<R>(req: Request, transfer?: Transferable[]): Promise<R>;
-  close(): void;
+  /** Sends a request; `transfer` lists buffers to move rather than copy (the caller no longer uses them). */
+  call<R>(req: Request, transfer?: ArrayBuffer[]): Promise<R>;
+  close(): Promise<void>;
 }
 
 function inlineEndpoint(): Endpoint {
@@ -37,42 +39,54 @@ function inlineEndpoint(): Endpoint {
       queue = run.catch(() => {});
       return run as Promise<R>;
     },
-    close: () => h.dispose(),
+    close: () => {
+      h.dispose();
+      return Promise.resolve();
+    },
   };
 }
 
-function workerEndpoint(): Endpoint {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+/** A worker thread answering requests; it holds the process open only while a reply is awaited. */
+async function workerEndpoint(): Promise<Endpoint> {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
   let dead: Error | null = null;
-  worker.onmessage = (e: MessageEvent<{ id: number; result?: unknown; error?: string }>) => {
-    const p = pending.get(e.data.id);
-    pending.delete(e.data.id);
-    if (!p) return;
-    if (e.data.error !== undefined) p.reject(new Error(e.data.error));
-    else p.resolve(e.data.result);
-  };
-  worker.onerror = (e: ErrorEvent) => {
-    e.preventDefault();
-    dead = new Error(`compute worker crashed: ${e.message}`);
-    for (const p of pending.values()) p.reject(dead);
+  const fail = (e: Error) => {
+    for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
+  const channel = await spawnWorker(new URL("./worker.ts", import.meta.url), {
+    message(data) {
+      const m = data as { id: number; result?: unknown; error?: string };
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (pending.size === 0) channel.unref();
+      if (!p) return;
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.result);
+    },
+    failure(reason) {
+      dead = new Error(`compute worker crashed: ${reason}`);
+      fail(dead);
+    },
+  });
+  let closing: Promise<void> | null = null;
   return {
-    call<R>(req: Request, transfer: Transferable[] = []): Promise<R> {
+    call<R>(req: Request, transfer: ArrayBuffer[] = []): Promise<R> {
       if (dead) return Promise.reject(dead);
+      if (closing) return Promise.reject(new Error("compute pool closed"));
       const id = next++;
       return new Promise<R>((resolve, reject) => {
+        if (pending.size === 0) channel.ref();
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        worker.postMessage({ id, req }, transfer);
+        channel.post({ id, req }, transfer);
       });
     },
-    close: () => {
-      worker.terminate();
-      for (const p of pending.values()) p.reject(new Error("compute pool closed"));
-      pending.clear();
-    },
+    close: () =>
+      closing ??= (async () => {
+        fail(new Error("compute pool closed"));
+        await channel.terminate({ message: { stop: true }, graceMs: 2000 });
+      })(),
   };
 }
 
@@ -111,21 +125,22 @@ interface Placement {
  *
  * @example
  * ```ts
- * import { ComputePool } from "./pool.ts";
- * import { initParams, modelLayout } from "../models/layout.ts";
- * import { parseModelSpec } from "../models/spec.ts";
+ * import assert from "node:assert/strict";
+ * import { ComputePool, initParams, modelLayout, parseModelSpec } from "kstar";
  * const layout = modelLayout(parseModelSpec("mlp:3"), 2, 2, 2); // 2×2 images, 2 classes
  * const images = Float32Array.from({ length: 8 * 4 }, (_, i) => (i % 5) / 4);
  * const split = { images, labels: Uint8Array.from({ length: 8 }, (_, i) => i % 2), n: 8 };
  * const pool = await ComputePool.create({ workers: 0, backend: "cpu" }); // 0 workers: in this realm
  * try {
- *   console.log(await pool.load("train", layout, split, 4)); // 2 batches
+ *   assert.equal(await pool.load("train", layout, split, 4), 2); // 2 batches
  *   await pool.setWeights(initParams(layout, 0));
  *   const { loss, correct } = await pool.evaluate("train"); // per-batch sums, Float64Array(2) each
- *   const g = await pool.gradient("train"); // Σ ∇loss over all 8 samples, Float64Array(layout.size)
- *   console.log(loss, correct, g.length);
+ *   const g = await pool.gradient("train"); // Σ ∇loss over all 8 samples
+ *   assert.equal(loss.length, 2);
+ *   assert.ok(correct.every((c) => c >= 0 && c <= 4));
+ *   assert.equal(g.length, layout.size);
  * } finally {
- *   pool.close();
+ *   await pool.close();
  * }
  * ```
  */
@@ -133,16 +148,23 @@ export class ComputePool {
   readonly #ends: Endpoint[];
   readonly #chunkSamples: number;
   readonly #placements = new Map<string, Placement>();
+  #closed: Promise<void> | null = null;
   /** The backend the workers run on. */
   readonly backend: BackendName;
-  /** The WebGPU adapter the workers run on, or null on wasm and cpu. */
-  readonly adapter: string | null;
+  /** The WebGPU adapter the workers run on (and whether it is a software one), or null on wasm and cpu. */
+  readonly adapter: { description: string; software: boolean } | null;
 
-  private constructor(ends: Endpoint[], backend: BackendName, adapter: string | null, chunkSamples: number) {
+  private constructor(
+    ends: Endpoint[],
+    backend: BackendName,
+    adapter: { description: string; software: boolean } | null,
+    chunkSamples: number,
+  ) {
     this.#ends = ends;
     this.backend = backend;
     this.adapter = adapter;
     this.#chunkSamples = chunkSamples;
+    globalThis.addEventListener?.("beforeunload", this.#onExit);
   }
 
   /** Starts the workers (or the inline handler) and their backend. */
@@ -150,11 +172,11 @@ export class ComputePool {
     const cores = Math.min(8, Math.max(1, navigator.hardwareConcurrency ?? 1));
     const n = checkInt("workers", opts.workers ?? cores, 0, 64);
     const chunk = checkInt("chunkSamples", opts.chunkSamples ?? 8192, 1, 1 << 20);
-    const ends = n === 0 ? [inlineEndpoint()] : Array.from({ length: n }, workerEndpoint);
+    const ends = n === 0 ? [inlineEndpoint()] : await Promise.all(Array.from({ length: n }, workerEndpoint));
     try {
       const inits = await Promise.all(
         ends.map((e) =>
-          e.call<{ backend: BackendName; adapter: string | null }>({
+          e.call<{ backend: BackendName; adapter: { description: string; software: boolean } | null }>({
             op: "init",
             backend: opts.backend ?? "auto",
           })
@@ -162,7 +184,7 @@ export class ComputePool {
       );
       return new ComputePool(ends, inits[0].backend, inits[0].adapter, chunk);
     } catch (e) {
-      ends.forEach((x) => x.close());
+      await Promise.all(ends.map((x) => x.close()));
       throw e;
     }
   }
@@ -330,8 +352,25 @@ export class ComputePool {
     return parts.flat();
   }
 
-  /** Stops the workers and frees their tensors. */
-  close(): void {
-    for (const e of this.#ends) e.close();
+  /**
+   * Stops the workers and frees their tensors; resolves once every worker thread has stopped. Idempotent. A
+   * pool that is never closed does not keep the process alive while idle, but close it (or use
+   * `await using pool = await ComputePool.create()`) to free its memory.
+   */
+  close(): Promise<void> {
+    globalThis.removeEventListener?.("beforeunload", this.#onExit);
+    this.#closed ??= Promise.all(this.#ends.map((e) => e.close())).then(() => {});
+    return this.#closed;
+  }
+
+  /**
+   * A pool left open when the program runs out of work is closed then: `beforeunload` fires when the event loop
+   * is empty, and the close keeps it going until every worker has stopped, so none is torn down by the exit.
+   */
+  readonly #onExit = () => void this.close();
+
+  /** `await using pool = await ComputePool.create(…)` closes the pool at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

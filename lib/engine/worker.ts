@@ -1,9 +1,10 @@
 /**
- * Compute worker entry: answers {@link Request}s with a {@link Handler}, one at a time, in order.
+ * Compute worker entry: answers {@link Request}s with a {@link Handler}, one at a time, in order, over the
+ * channel that started it (`channel.ts`).
  * @module
  */
-/// <reference lib="deno.worker" />
 import { Handler, type Request } from "./handler.ts";
+import { workerSide } from "./channel.ts";
 
 const handler = new Handler();
 
@@ -20,16 +21,25 @@ function buffersOf(result: unknown): ArrayBuffer[] {
   visit(result, 0);
   return [...out];
 }
+const side = await workerSide();
 let queue: Promise<void> = Promise.resolve();
 
-self.onmessage = (e: MessageEvent<{ id: number; req: Request }>) => {
-  const { id, req } = e.data;
+side.onMessage((data) => {
+  if ((data as { stop?: boolean }).stop) {
+    // The pool is closing: free every tensor and the backend, then end this thread.
+    queue = queue.then(async () => {
+      await handler.shutdown();
+      side.exit();
+    });
+    return;
+  }
+  const { id, req } = data as { id: number; req: Request };
   queue = queue.then(async () => {
     try {
       const result = await handler.handle(req);
-      self.postMessage({ id, result }, buffersOf(result));
+      side.post({ id, result }, buffersOf(result));
     } catch (err) {
-      self.postMessage({ id, error: (err as Error).message ?? String(err) });
+      side.post({ id, error: (err as Error).message ?? String(err) });
     }
   });
-};
+});

@@ -34,10 +34,11 @@ export interface SymmetricEigenOptions {
  *
  * @example
  * ```ts
- * import { symmetricEigen } from "./dense_eigen.ts";
+ * import assert from "node:assert/strict";
+ * import { symmetricEigen } from "kstar";
  * const { values, vectors } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
- * console.log(values); // Float64Array [3, 1]
- * console.log(vectors[0]); // ≈ [0.7071, 0.7071] (up to sign)
+ * assert.deepEqual(Array.from(values).map((v) => +v.toFixed(12)), [3, 1]);
+ * assert.ok(Math.abs(Math.abs(vectors[0][0]) - Math.SQRT1_2) < 1e-12); // ± [0.7071, 0.7071]
  * ```
  */
 export function symmetricEigen(
@@ -76,6 +77,72 @@ export function symmetricEigen(
 }
 
 /**
+ * Eigenvalues of many small symmetric matrices of one size without allocating: the same Householder reduction
+ * and implicit QL as {@link symmetricEigen}, with the buffers kept between calls. For the thousands of d × d
+ * matrices of the ordering replicates.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SymmetricEigenvalues } from "kstar";
+ * const eig = new SymmetricEigenvalues(2);
+ * const out = new Float64Array(4);
+ * // two 2×2 matrices back to back: [[2, 1], [1, 2]] and diag(1, 5)
+ * eig.compute(new Float64Array([2, 1, 1, 2, 1, 0, 0, 5]), 4, out, 2);
+ * assert.deepEqual(Array.from(out).map((v) => +v.toFixed(12)), [0, 0, 5, 1]);
+ * eig.compute(new Float64Array([2, 1, 1, 2]), 0, out, 0);
+ * assert.deepEqual(Array.from(out.subarray(0, 2)).map((v) => +v.toFixed(12)), [3, 1]);
+ * ```
+ */
+export class SymmetricEigenvalues {
+  readonly #n: number;
+  readonly #a: Float64Array;
+  readonly #d: Float64Array;
+  readonly #e: Float64Array;
+  readonly #tau: Float64Array;
+  readonly #p: Float64Array;
+  readonly #v: Float64Array;
+  static readonly #none = new Float64Array(0);
+
+  /** A workspace for `n × n` matrices. */
+  constructor(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError("n", n, "an integer ≥ 1");
+    this.#n = n;
+    this.#a = new Float64Array(n * n);
+    this.#d = new Float64Array(n);
+    this.#e = new Float64Array(n);
+    this.#tau = new Float64Array(n);
+    this.#p = new Float64Array(n);
+    this.#v = new Float64Array(n);
+  }
+
+  /**
+   * Writes the eigenvalues, descending, of the symmetric matrix at `matrix[offset .. offset + n²)` (row-major,
+   * symmetrised as `(A + Aᵀ) / 2`) to `out[outOffset .. outOffset + n)`.
+   */
+  compute(matrix: ArrayLike<number>, offset: number, out: Float64Array, outOffset: number): void {
+    const n = this.#n, a = this.#a, d = this.#d;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        const x = 0.5 * (matrix[offset + i * n + j] + matrix[offset + j * n + i]);
+        a[i * n + j] = x;
+        a[j * n + i] = x;
+      }
+    }
+    householderTridiagonalize(a, n, d, this.#e, this.#tau, this.#p, this.#v);
+    implicitQl(d, this.#e, SymmetricEigenvalues.#none, 0);
+    // Insertion sort, descending (n is small).
+    for (let i = 1; i < n; i++) {
+      const x = d[i];
+      let j = i - 1;
+      for (; j >= 0 && d[j] < x; j--) d[j + 1] = d[j];
+      d[j + 1] = x;
+    }
+    out.set(d, outOffset);
+  }
+}
+
+/**
  * Reduces the symmetric matrix whose upper triangle is stored row-major in `a` to tridiagonal form
  * `T = Qᵀ A Q` with `Q = H₀ H₁ ⋯ H_{n−3}`, `H_k = I − τ_k v_k v_kᵀ` acting on indices `k+1..n−1`.
  * Writes the diagonal to `d`, the off-diagonal to `e` (`e[k]` couples `k` and `k+1`), `τ_k` to
@@ -88,9 +155,9 @@ function householderTridiagonalize(
   d: Float64Array,
   e: Float64Array,
   tau: Float64Array,
+  p: Float64Array = new Float64Array(n),
+  v: Float64Array = new Float64Array(n),
 ) {
-  const p = new Float64Array(n);
-  const v = new Float64Array(n);
   for (let k = 0; k < n - 2; k++) {
     const row = k * n;
     const len = n - k - 1; // size of the trailing block

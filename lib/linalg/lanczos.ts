@@ -25,8 +25,9 @@ export type Which = "largest-algebraic" | "largest-magnitude";
  *
  * @example
  * ```ts
- * import { WHICH } from "./lanczos.ts";
- * WHICH.includes("largest-magnitude"); // true
+ * import assert from "node:assert/strict";
+ * import { WHICH } from "kstar";
+ * assert.deepEqual(WHICH, ["largest-algebraic", "largest-magnitude"]);
  * ```
  */
 export const WHICH: readonly Which[] = ["largest-algebraic", "largest-magnitude"];
@@ -155,11 +156,12 @@ interface Context {
  *
  * @example
  * ```ts
- * import { lanczos } from "./lanczos.ts";
- * import { diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator, lanczos } from "kstar";
  * const op = diagonalOperator(Array.from({ length: 100 }, (_, i) => 1 / (i + 1)));
  * const { values, converged } = await lanczos(op, { k: 3 });
- * console.log(values, converged); // ≈ [1, 0.5, 0.333], true
+ * assert.ok(converged);
+ * values.forEach((v, i) => assert.ok(Math.abs(v - 1 / (i + 1)) < 1e-6)); // 1, 1/2, 1/3
  * ```
  */
 export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {}): Promise<EigenpairResult> {
@@ -235,12 +237,12 @@ export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {
  *
  * @example
  * ```ts
- * import { lanczos, warmStartVector } from "./lanczos.ts";
- * import { diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator, lanczos, warmStartVector } from "kstar";
  * const op = diagonalOperator(Array.from({ length: 50 }, (_, i) => 50 - i));
  * const first = await lanczos(op, { k: 3 });
  * const again = await lanczos(op, { k: 3, startVector: warmStartVector(first.vectors) });
- * console.log(again.values); // ≈ [50, 49, 48]
+ * again.values.forEach((v, i) => assert.ok(Math.abs(v - (50 - i)) < 1e-3)); // 50, 49, 48 (tol 1e-4)
  * ```
  */
 export function warmStartVector(

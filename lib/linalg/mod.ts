@@ -22,7 +22,12 @@ export {
   type EigenpairResult,
   type SymmetricOperator,
 } from "./operator.ts";
-export { type SymmetricEigen, symmetricEigen, type SymmetricEigenOptions } from "./dense_eigen.ts";
+export {
+  type SymmetricEigen,
+  symmetricEigen,
+  type SymmetricEigenOptions,
+  SymmetricEigenvalues,
+} from "./dense_eigen.ts";
 export { type TridiagonalEigen, tridiagonalEigen, type TridiagonalEigenOptions } from "./tridiagonal.ts";
 export {
   lanczos,

@@ -17,9 +17,10 @@ import { checkInt, ConfigError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator } from "kstar";
  * const op = diagonalOperator([3, 1]);
- * const y = await op.apply(new Float64Array([1, 1])); // Float64Array [3, 1]
+ * assert.deepEqual(Array.from(await op.apply(new Float64Array([1, 1]))), [3, 1]);
  * ```
  */
 export interface SymmetricOperator {
@@ -36,10 +37,11 @@ export interface SymmetricOperator {
  *
  * @example
  * ```ts
- * import { diagonalOperator, type EigenpairResult } from "./operator.ts";
- * import { lanczos } from "./lanczos.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator, type EigenpairResult, lanczos } from "kstar";
  * const r: EigenpairResult = await lanczos(diagonalOperator([5, 4, 3, 2, 1]), { k: 2 });
- * console.log(r.values); // ≈ [5, 4]
+ * assert.deepEqual(r.values.map((v) => +v.toFixed(9)), [5, 4]);
+ * assert.equal(r.vectors.length, 2);
  * ```
  */
 export interface EigenpairResult {
@@ -76,9 +78,10 @@ function checkVector(v: Float64Array, dim: number): void {
  *
  * @example
  * ```ts
- * import { denseOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { denseOperator } from "kstar";
  * const op = denseOperator(new Float64Array([2, 1, 1, 2]), 2);
- * const y = await op.apply(new Float64Array([1, 0])); // Float64Array [2, 1]
+ * assert.deepEqual(Array.from(await op.apply(new Float64Array([1, 0]))), [2, 1]);
  * ```
  */
 export function denseOperator(matrix: Float64Array, n: number): SymmetricOperator {
@@ -107,9 +110,10 @@ export function denseOperator(matrix: Float64Array, n: number): SymmetricOperato
  *
  * @example
  * ```ts
- * import { diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator } from "kstar";
  * const op = diagonalOperator([2, -1]);
- * const y = await op.apply(new Float64Array([1, 1])); // Float64Array [2, -1]
+ * assert.deepEqual(Array.from(await op.apply(new Float64Array([1, 1]))), [2, -1]);
  * ```
  */
 export function diagonalOperator(diag: ArrayLike<number>): SymmetricOperator {
@@ -139,10 +143,13 @@ export interface CountingOperator extends SymmetricOperator {
  *
  * @example
  * ```ts
- * import { countingOperator, diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { countingOperator, diagonalOperator } from "kstar";
  * const op = countingOperator(diagonalOperator([1, 2]));
  * await op.apply(new Float64Array(2));
- * console.log(op.calls); // 1
+ * assert.equal(op.calls, 1);
+ * op.reset();
+ * assert.equal(op.calls, 0);
  * ```
  */
 export function countingOperator(op: SymmetricOperator): CountingOperator {
@@ -168,9 +175,9 @@ export function countingOperator(op: SymmetricOperator): CountingOperator {
  *
  * @example
  * ```ts
- * import { checkOperator } from "./operator.ts";
- * import { diagonalOperator } from "./operator.ts";
- * checkOperator(diagonalOperator([1, 2, 3])); // 3
+ * import assert from "node:assert/strict";
+ * import { checkOperator, diagonalOperator } from "./operator.ts";
+ * assert.equal(checkOperator(diagonalOperator([1, 2, 3])), 3);
  * ```
  */
 export function checkOperator(op: SymmetricOperator): number {
@@ -186,9 +193,10 @@ export function checkOperator(op: SymmetricOperator): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relativeResidual } from "./operator.ts";
- * relativeResidual(1e-3, -10, 1e-9); // 1e-4
- * relativeResidual(0, 0, 0); // 0
+ * assert.equal(relativeResidual(1e-3, -10, 1e-9), 1e-4);
+ * assert.equal(relativeResidual(0, 0, 0), 0);
  * ```
  */
 export function relativeResidual(residual: number, value: number, floor: number): number {

@@ -77,11 +77,12 @@ const FLOOR = 1e-10;
  *
  * @example
  * ```ts
- * import { powerIteration } from "./power_iteration.ts";
- * import { diagonalOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { diagonalOperator, powerIteration } from "kstar";
  * const op = diagonalOperator([10, 5, 1, 0.5, 0.1]);
- * const { values, operatorCalls } = await powerIteration(op, { k: 2 });
- * console.log(values, operatorCalls); // ≈ [10, 5], about 20 calls
+ * const { values, operatorCalls, converged } = await powerIteration(op, { k: 2 });
+ * assert.ok(converged && Math.abs(values[0] - 10) < 1e-3 && Math.abs(values[1] - 5) < 1e-3);
+ * assert.ok(operatorCalls < 100);
  * ```
  */
 export async function powerIteration(

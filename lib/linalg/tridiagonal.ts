@@ -39,10 +39,11 @@ export interface TridiagonalEigenOptions {
  *
  * @example
  * ```ts
- * import { tridiagonalEigen } from "./tridiagonal.ts";
+ * import assert from "node:assert/strict";
+ * import { tridiagonalEigen } from "kstar";
  * const { values, vectors } = tridiagonalEigen([2, 2], [1]);
- * console.log(values); // Float64Array [3, 1]
- * console.log(vectors[0]); // ≈ [0.7071, 0.7071] (up to sign)
+ * assert.deepEqual(Array.from(values).map((v) => +v.toFixed(12)), [3, 1]);
+ * assert.ok(Math.abs(Math.abs(vectors[0][1]) - Math.SQRT1_2) < 1e-12); // ± [0.7071, 0.7071]
  * ```
  */
 export function tridiagonalEigen(
@@ -90,8 +91,9 @@ export function tridiagonalEigen(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { descendingOrder } from "./tridiagonal.ts";
- * descendingOrder([1, 3, 2]); // [1, 2, 0]
+ * assert.deepEqual(descendingOrder([1, 3, 2]), [1, 2, 0]);
  * ```
  */
 export function descendingOrder(values: ArrayLike<number>): number[] {
@@ -112,10 +114,11 @@ export function descendingOrder(values: ArrayLike<number>): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { implicitQl } from "./tridiagonal.ts";
  * const d = new Float64Array([1, 1]);
  * implicitQl(d, new Float64Array([1, 0]), new Float64Array(0), 0);
- * console.log(Array.from(d).sort((a, b) => a - b)); // ≈ [0, 2]
+ * assert.deepEqual(Array.from(d).sort((a, b) => a - b).map((v) => +v.toFixed(12)), [0, 2]);
  * ```
  */
 export function implicitQl(d: Float64Array, e: Float64Array, w: Float64Array, cols: number): void {

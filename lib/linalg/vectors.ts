@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dot } from "./vectors.ts";
- * dot(new Float64Array([1, 2]), new Float64Array([3, 4])); // 11
+ * assert.equal(dot(new Float64Array([1, 2]), new Float64Array([3, 4])), 11);
  * ```
  */
 export function dot(a: Float64Array, b: Float64Array): number {
@@ -31,8 +32,9 @@ export function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { axpy } from "./vectors.ts";
- * axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1])); // Float64Array [2, 3]
+ * assert.deepEqual(Array.from(axpy(2, new Float64Array([1, 1]), new Float64Array([0, 1]))), [2, 3]);
  * ```
  */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Array {
@@ -47,9 +49,11 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Ar
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { orthogonalize } from "./vectors.ts";
  * const w = new Float64Array([1, 1]);
- * orthogonalize(w, [[new Float64Array([1, 0])]]); // [1]; w is now [0, 1]
+ * assert.deepEqual(orthogonalize(w, [[new Float64Array([1, 0])]]), [1]);
+ * assert.deepEqual(Array.from(w), [0, 1]);
  * ```
  */
 export function orthogonalize(
@@ -75,9 +79,11 @@ export function orthogonalize(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scaleToUnit } from "./vectors.ts";
  * const v = new Float64Array([3, 4]);
- * scaleToUnit(v); // 5; v is now [0.6, 0.8]
+ * assert.equal(scaleToUnit(v), 5);
+ * assert.deepEqual(Array.from(v), [0.6, 0.8]);
  * ```
  */
 export function scaleToUnit(v: Float64Array): number {

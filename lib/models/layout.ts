@@ -60,10 +60,12 @@ function samePad(n: number, k: number, s: number): [number, number, number] {
  *
  * @example
  * ```ts
- * import { modelLayout } from "./layout.ts";
- * import { parseModelSpec } from "./spec.ts";
+ * import assert from "node:assert/strict";
+ * import { modelLayout, parseModelSpec } from "kstar";
  * const layout = modelLayout(parseModelSpec("mlp:128,64"), 28, 28, 10);
- * console.log(layout.size, layout.layers.map((l) => l.wShape)); // 109386 [[784, 128], [128, 64], [64, 10]]
+ * assert.equal(layout.size, 109386);
+ * assert.deepEqual(layout.layers.map((l) => l.wShape), [[784, 128], [128, 64], [64, 10]]);
+ * assert.deepEqual(modelLayout(parseModelSpec("cnn"), 32, 32, 10, 3).layers[0].wShape, [3, 3, 3, 16]); // RGB
  * ```
  */
 export function modelLayout(
@@ -129,11 +131,12 @@ export function modelLayout(
  *
  * @example
  * ```ts
- * import { initParams, modelLayout } from "./layout.ts";
- * import { parseModelSpec } from "./spec.ts";
+ * import assert from "node:assert/strict";
+ * import { initParams, modelLayout, parseModelSpec } from "kstar";
  * const layout = modelLayout(parseModelSpec("mlp:4"), 2, 2, 2);
  * const w = initParams(layout, 0);
- * console.log(w.length, w[layout.layers[0].bOffset]); // 30 0 (biases start at zero)
+ * assert.deepEqual([w.length, w[layout.layers[0].bOffset]], [30, 0]); // biases start at zero
+ * assert.deepEqual(initParams(layout, 0), w); // seeded
  * ```
  */
 export function initParams(layout: ModelLayout, seed: number): Float32Array {

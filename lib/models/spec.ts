@@ -38,9 +38,11 @@ const ALLOWED =
  *
  * @example
  * ```ts
- * import { parseModelSpec } from "./spec.ts";
- * console.log(parseModelSpec("mlp:128,64")); // { kind: "mlp", hidden: [128, 64] }
- * console.log(parseModelSpec("cnn")); // { kind: "cnn", channels: [16, 32], kernel: 3 }
+ * import assert from "node:assert/strict";
+ * import { ConfigError, parseModelSpec } from "kstar";
+ * assert.deepEqual(parseModelSpec("mlp:128,64"), { kind: "mlp", hidden: [128, 64] });
+ * assert.deepEqual(parseModelSpec("cnn"), { kind: "cnn", channels: [16, 32], kernel: 3 });
+ * assert.throws(() => parseModelSpec("rnn"), ConfigError);
  * ```
  */
 export function parseModelSpec(text: string | ModelSpec): ModelSpec {
@@ -85,8 +87,9 @@ function validateSpec(spec: ModelSpec): ModelSpec {
  *
  * @example
  * ```ts
- * import { formatModelSpec, parseModelSpec } from "./spec.ts";
- * console.log(formatModelSpec(parseModelSpec("cnn"))); // "cnn:16,32"
+ * import assert from "node:assert/strict";
+ * import { formatModelSpec, parseModelSpec } from "kstar";
+ * assert.equal(formatModelSpec(parseModelSpec("cnn")), "cnn:16,32");
  * ```
  */
 export function formatModelSpec(spec: ModelSpec): string {
@@ -98,9 +101,10 @@ export function formatModelSpec(spec: ModelSpec): string {
  *
  * @example
  * ```ts
- * import { describeModel, parseModelSpec } from "./spec.ts";
- * console.log(describeModel(parseModelSpec("mlp:128"))); // "Single-layer MLP"
- * console.log(describeModel(parseModelSpec("cnn:8,16"))); // "CNN (conv 8→16, linear head)"
+ * import assert from "node:assert/strict";
+ * import { describeModel, parseModelSpec } from "kstar";
+ * assert.equal(describeModel(parseModelSpec("mlp:128")), "Single-layer MLP");
+ * assert.equal(describeModel(parseModelSpec("cnn:8,16")), "CNN (conv 8→16, linear head)");
  * ```
  */
 export function describeModel(spec: ModelSpec): string {

@@ -7,10 +7,19 @@
  * Text may carry `_{sub}` and `^{sup}` markup; renderers show it as sub- and superscripts.
  * @module
  */
-import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../analysis/types.ts";
+import type {
+  AnalysisResult,
+  CurveName,
+  KStarInterval,
+  LearningCurve,
+  PowerFit,
+  Threshold,
+  Uncertainty,
+} from "../analysis/types.ts";
 import { thresholdOf } from "../analysis/thresholds.ts";
+import { intervalAt } from "../analysis/intervals.ts";
 import { CURVES } from "../config/choices.ts";
-import { fmt, fmtInt, fmtTolerance, plural } from "./format.ts";
+import { fmt, fmtInt, fmtPercent, fmtTolerance, plural } from "./format.ts";
 import { CURVE_LABELS } from "./labels.ts";
 import { CURVE_COLORS, MARK_COLORS, seriesColor } from "./palette.ts";
 
@@ -140,6 +149,25 @@ export interface DeltaFigureOptions {
   logX?: boolean;
   /** Monte Carlo draws, for the caption. */
   draws?: number;
+  /** The range of the chosen curve over random batch orders (its outer quantile curves), if any. */
+  orderBand?: OrderBand | null;
+}
+
+/** The spread of a curve over random batch orders: its lower and upper quantile curves. */
+export interface OrderBand {
+  /** Lower quantile curve, k = 1..K−1. */
+  lower: readonly number[];
+  /** Upper quantile curve, k = 1..K−1. */
+  upper: readonly number[];
+  /** The share of orders between them, e.g. 0.9. */
+  level: number;
+  /** Number of orders. */
+  orderings: number;
+}
+
+/** The band label of an {@link OrderBand}. */
+export function orderBandLabel(b: Pick<OrderBand, "level" | "orderings">): string {
+  return `central ${fmtPercent(b.level)} of ${fmtInt(b.orderings)} batch orders`;
 }
 
 /** The k* markers of thresholds, one per tolerance with a reached k*, labelled with the tolerance when several. */
@@ -215,6 +243,18 @@ export function deltaFigure(curves: FigureCurves, o: DeltaFigureOptions): Figure
       upper: curves.empirical.map((v, i) => finite(v + BAND_Z * (se[i] ?? NaN))),
     }]
     : [];
+  if (o.orderBand) {
+    const b = o.orderBand;
+    bands.unshift({
+      id: "order-band",
+      label: `${CURVE_LABELS[curve]}${smoothed ? ", smoothed" : ""}: ${orderBandLabel(b)}`,
+      color: curve === "empirical" && smoothed ? MARK_COLORS.smoothed : CURVE_COLORS[curve],
+      opacity: 0.12,
+      x,
+      lower: b.lower.map(finite),
+      upper: b.upper.map(finite),
+    });
+  }
   const several = o.tolerances.length > 1;
   const reached = o.thresholds.filter((t) => t && t.kStar !== null) as Threshold[];
   const name = `${smoothed ? "smoothed " : ""}${CURVE_LABELS[curve].toLowerCase()}`;
@@ -229,7 +269,8 @@ export function deltaFigure(curves: FigureCurves, o: DeltaFigureOptions): Figure
     id: "delta",
     title: "Δ_{k}: Monte Carlo vs the paper's formula vs second order",
     caption: `On the ${name} curve, ${found}.${fitText}` +
-      (bands.length ? ` Shaded: the ${BAND_LABEL}${o.draws ? ` over ${plural(o.draws, "draw")}` : ""}.` : ""),
+      (se.length ? ` Shaded: the ${BAND_LABEL}${o.draws ? ` over ${plural(o.draws, "draw")}` : ""}.` : "") +
+      (o.orderBand ? ` Lightly shaded: the ${name} curve's ${orderBandLabel(o.orderBand)}.` : ""),
     x: { label: "k (batches)", scale: o.logX ?? true ? "log" : "linear", domain: n ? [1, n] : undefined },
     y: { label: "Δ_{k} (nats²)", scale: "log" },
     bands,
@@ -254,7 +295,7 @@ export function quantile(values: readonly (number | null | undefined)[], q: numb
 }
 
 /**
- * Δ_k·k² of the three curves (flat when Δ_k = O(1/k²)). The y range is robust: up to 1.25× the 95th
+ * Δ_k·k² of the three curves (flat when Δ_k = O(1/k²)). The y range is robust: up to 1.5× the largest 90th
  * percentile of the smoothed curves, so one spike cannot flatten the rest.
  */
 export function scaledFigure(
@@ -277,9 +318,11 @@ export function scaledFigure(
     y: times(curves[c]),
     legend: true,
   }));
-  const robust = CURVES.flatMap((c) => times(curves.smoothed?.[c] ?? curves[c]));
-  const top = 1.25 * quantile(robust, 0.95);
-  const bottom = Math.min(0, quantile(robust, 0.01));
+  // Up to 1.5× the largest 90th percentile of the smoothed curves: a spike (spread over 5 points by the
+  // smoothing) stays above the range instead of flattening everything else.
+  const smoothed = CURVES.map((c) => times(curves.smoothed?.[c] ?? curves[c]));
+  const top = 1.5 * Math.max(...smoothed.map((v) => quantile(v, 0.9)).filter(Number.isFinite));
+  const bottom = Math.min(0, ...smoothed.map((v) => quantile(v, 0.01)).filter(Number.isFinite));
   const alphas = CURVES.flatMap((c) => {
     const f = fits.find((x) => x.curve === c);
     return f ? [`${CURVE_LABELS[c]} α = ${fmt(f.alpha)}`] : [];
@@ -479,6 +522,154 @@ export function compareFigure(
   };
 }
 
+/** What {@link kStarHistogramFigure} draws: the k* of every batch order at one curve, smoothing and tolerance. */
+export interface KStarHistogramInput {
+  /** k* per order (null: not reached). */
+  values: readonly (number | null)[];
+  /** The curve. */
+  curve: CurveName;
+  /** Whether k* was read from the smoothed curve. */
+  smoothed: boolean;
+  /** The tolerance. */
+  tolerance: number;
+  /** The run's own (fixed-order) k*, or null. */
+  fixed: number | null;
+  /** The interval of the values. */
+  interval: KStarInterval | null;
+  /** B, for the caption's sample counts. */
+  batchSize: number;
+}
+
+/** At most this many bars in a k* histogram (wider bins beyond). */
+const HISTOGRAM_BINS = 30;
+
+/**
+ * The distribution of k* over random batch orders: counts per k (bins of equal width), a last bar for the orders
+ * that do not reach the tolerance, the run's own k* and the interval's ends marked.
+ */
+export function kStarHistogramFigure(h: KStarHistogramInput): FigureSpec {
+  const reached = h.values.filter((v): v is number => v !== null);
+  const missing = h.values.length - reached.length;
+  const lo = reached.length ? Math.min(...reached) : 1, hi = reached.length ? Math.max(...reached) : 1;
+  const w = Math.max(1, Math.ceil((hi - lo + 1) / HISTOGRAM_BINS));
+  const bins = reached.length ? Math.floor((hi - lo) / w) + 1 : 0;
+  const counts = new Array<number>(bins).fill(0);
+  for (const k of reached) counts[Math.floor((k - lo) / w)]++;
+  const categories = counts.map((_, i) => {
+    const a = lo + i * w, b = a + w - 1;
+    return w === 1 ? String(a) : `${a}–${b}`;
+  });
+  if (missing) categories.push("not reached");
+  // Bin i is drawn at x = i + 1; a k within it sits proportionally.
+  const at = (k: number) => 1 + (k - lo - (w - 1) / 2) / w;
+  const name = `${h.smoothed ? "smoothed " : ""}${CURVE_LABELS[h.curve].toLowerCase()}`;
+  const iv = h.interval;
+  const ivText = iv && iv.low !== null && iv.high !== null
+    ? `${fmtPercent(iv.level)} of them lie in k* ∈ [${fmtInt(iv.low)}, ${fmtInt(iv.high)}] (|D| ${
+      fmtInt(iv.low * h.batchSize)
+    }–${fmtInt(iv.high * h.batchSize)})`
+    : iv
+    ? `fewer than ${fmtPercent(iv.level)} of them reach it, so there is no interval`
+    : "";
+  const vMarkers: MarkerSpec[] = [];
+  if (h.fixed !== null && reached.length) {
+    vMarkers.push({
+      value: at(h.fixed),
+      label: `this run's order: k* = ${h.fixed}`,
+      color: MARK_COLORS.kStar,
+    });
+  }
+  if (iv && iv.low !== null && iv.high !== null) {
+    const pct = fmtPercent(iv.level);
+    vMarkers.push(
+      { value: at(iv.low), label: `${pct} interval from ${iv.low}`, color: MARK_COLORS.tolerance },
+      { value: at(iv.high), label: `to ${iv.high}`, color: MARK_COLORS.tolerance },
+    );
+  }
+  return {
+    id: "kstar-histogram",
+    title: `k* over ${plural(h.values.length, "batch order")} (Δ_{tol} = ${fmtTolerance(h.tolerance)})`,
+    caption:
+      `The ${name} curve's k* when the same batches come in ${
+        plural(h.values.length, "random order")
+      }, each with resampled Monte Carlo draws: ${
+        fmtPercent(reached.length / Math.max(1, h.values.length))
+      } ` +
+      `reach Δ_{tol} = ${fmtTolerance(h.tolerance)} within the data${ivText ? `; ${ivText}` : ""}.`,
+    x: {
+      label: w === 1 ? "k* (batches)" : `k* (batches, bins of ${w})`,
+      scale: "linear",
+      integer: true,
+      categories,
+      domain: [0.5, categories.length + 0.5],
+    },
+    y: { label: "batch orders", scale: "linear", integer: true },
+    bands: [],
+    series: [{
+      id: "kstar-counts",
+      label: "orders",
+      color: CURVE_COLORS[h.curve],
+      dash: "solid",
+      width: 1,
+      kind: "bars",
+      x: categories.map((_, i) => i + 1),
+      y: missing ? [...counts, missing] : counts,
+      legend: false,
+    }],
+    vMarkers,
+    hMarkers: [],
+  };
+}
+
+/** The test accuracy of fresh models trained on n samples, with k*·B marked. */
+export function learningCurveFigure(lc: LearningCurve): FigureSpec {
+  const pts = lc.points;
+  const all = pts[pts.length - 1];
+  const gap = lc.gapAtKStar;
+  return {
+    id: "learning-curve",
+    title: "What k*·B samples buy: test accuracy against training samples",
+    caption:
+      (gap && lc.kStarSamples !== null
+        ? `Stopping at k*·B = ${fmtInt(lc.kStarSamples)} samples costs ${
+          fmt(100 * gap.accuracy, 2)
+        } points ` +
+          `of test accuracy (${fmtPercent(all.testAccuracy - gap.accuracy, 2)} against ` +
+          `${fmtPercent(all.testAccuracy, 2)} with all ${fmtInt(all.samples)}). `
+        : lc.kStarSamples === null
+        ? "The tolerance is not reached within the data, so the sizes are fractions of it. "
+        : "") + `Rule: ${lc.rule}.`,
+    x: { label: "training samples n", scale: "log" },
+    y: { label: "test accuracy (%)", scale: "linear" },
+    bands: [],
+    series: [{
+      id: "test-accuracy",
+      label: "test accuracy",
+      color: CURVE_COLORS.empirical,
+      dash: "solid",
+      width: 2,
+      kind: "line",
+      x: pts.map((p) => p.samples),
+      y: pts.map((p) => finite(100 * p.testAccuracy)),
+      legend: false,
+    }, {
+      id: "test-accuracy-points",
+      label: "sizes trained",
+      color: CURVE_COLORS.empirical,
+      dash: "solid",
+      width: 2,
+      kind: "points",
+      x: pts.map((p) => p.samples),
+      y: pts.map((p) => finite(100 * p.testAccuracy)),
+      legend: false,
+    }],
+    vMarkers: lc.kStarSamples === null
+      ? []
+      : [{ value: lc.kStarSamples, label: `k*·B = ${fmtInt(lc.kStarSamples)}`, color: MARK_COLORS.kStar }],
+    hMarkers: [],
+  };
+}
+
 /**
  * Lanes for labels along one axis so that none overlaps another: labels sorted by position take the first
  * lane whose last label ends `gap` before them. Returns each label's lane (0 = nearest the axis edge).
@@ -536,26 +727,66 @@ export interface FigureSource {
   spectrum?: AnalysisResult["spectrum"] | null;
   batchSize: number;
   draws?: number;
+  /** The ordering replicates, when the run has them. */
+  uncertainty?: Uncertainty | null;
+  /** The learning curve, when the run has one. */
+  learningCurve?: LearningCurve | null;
 }
 
-/** The thresholds a view marks: one per tolerance on the view's curve, computed from the curves. */
+/**
+ * The thresholds a view marks: one per tolerance on the view's curve, computed from the curves, each with its
+ * interval over batch orders read from the stored replicates (exact at a configured tolerance, else from their
+ * tolerance grid; see `intervalAt`).
+ */
 export function viewThresholds(src: FigureSource, view: FigureView): Threshold[] {
   const fit = src.fits?.find((f) => f.curve === view.curve) ?? null;
-  return view.tolerances.map((t) =>
-    thresholdOf(src.curves, fit, src.batchSize, view.curve, view.smoothed, t)
-  );
+  return view.tolerances.map((t) => {
+    const th = thresholdOf(src.curves, fit, src.batchSize, view.curve, view.smoothed, t);
+    const at = src.uncertainty ? intervalAt(src.uncertainty, view.curve, view.smoothed, t) : null;
+    return at ? { ...th, interval: at.interval } : th;
+  });
 }
 
-/** The figures of a run for a view: Δ_k, Δ_k·k², the eigenvalue trajectories, their changes and the spectrum. */
+/** The k* histogram of a view: at its first tolerance, or the first configured one when that has no replicates. */
+export function viewHistogram(src: FigureSource, view: FigureView): FigureSpec | null {
+  const u = src.uncertainty;
+  if (!u) return null;
+  const pick = (tol: number) =>
+    u.kStars.find((x) => x.curve === view.curve && x.smoothed === view.smoothed && x.tolerance === tol);
+  const entry = (view.tolerances.length ? pick(view.tolerances[0]) : undefined) ??
+    u.kStars.find((x) => x.curve === view.curve && x.smoothed === view.smoothed);
+  if (!entry) return null;
+  const fit = src.fits?.find((f) => f.curve === view.curve) ?? null;
+  const fixed = thresholdOf(src.curves, fit, src.batchSize, view.curve, view.smoothed, entry.tolerance).kStar;
+  return kStarHistogramFigure({
+    values: entry.values,
+    curve: view.curve,
+    smoothed: view.smoothed,
+    tolerance: entry.tolerance,
+    fixed,
+    interval: intervalAt(u, view.curve, view.smoothed, entry.tolerance)?.interval ?? null,
+    batchSize: src.batchSize,
+  });
+}
+
+/**
+ * The figures of a run for a view: Δ_k (with the spread over batch orders), Δ_k·k², the eigenvalue trajectories,
+ * their changes, the spectrum, the k* histogram over batch orders and the learning curve (the last three when the
+ * run has them).
+ */
 export function runFigures(src: FigureSource, view: FigureView): {
   delta: FigureSpec;
   scaled: FigureSpec;
   eigen: FigureSpec;
   eigenDiff: FigureSpec;
   spectrum: FigureSpec | null;
+  kStarHistogram: FigureSpec | null;
+  learningCurve: FigureSpec | null;
 } {
   const thresholds = viewThresholds(src, view);
   const fits = src.fits ?? [];
+  const u = src.uncertainty;
+  const band = u?.bands.find((b) => b.curve === view.curve && b.smoothed === view.smoothed);
   return {
     delta: deltaFigure(src.curves, {
       tolerances: view.tolerances,
@@ -565,11 +796,16 @@ export function runFigures(src: FigureSource, view: FigureView): {
       fit: fits.find((f) => f.curve === view.curve) ?? null,
       logX: view.logX,
       draws: src.draws,
+      orderBand: u && band
+        ? { lower: band.values[0], upper: band.values[2], level: u.level, orderings: u.orderings }
+        : null,
     }),
     scaled: scaledFigure(src.curves, fits, thresholds, view.logX),
     eigen: eigenFigure(src.curves, src.exact, thresholds, view.logX),
     eigenDiff: eigenDiffFigure(src.curves, view.logX),
     spectrum: src.spectrum ? spectrumFigure(src.spectrum) : null,
+    kStarHistogram: viewHistogram(src, view),
+    learningCurve: src.learningCurve ? learningCurveFigure(src.learningCurve) : null,
   };
 }
 
@@ -584,5 +820,157 @@ export function figureSource(
     spectrum: r.spectrum,
     batchSize: r.config.batchSize,
     draws: r.config.mcDraws,
+    uncertainty: r.uncertainty ?? null,
+    learningCurve: r.learningCurve ?? null,
+  };
+}
+
+/** A grid point of a sweep, as {@link sweepSamplesFigure} draws it. */
+export interface SweepFigureGroup {
+  /** The category label (markup allowed). */
+  label: string;
+  /** The runs' seeds (for the spread of the points). */
+  seeds: readonly number[];
+  /** k*·B of each run; null: not done or not reached (not drawn). */
+  samples: readonly (number | null)[];
+  /** Each run's interval of k*·B, when its result has one. */
+  intervals?: readonly ([number, number] | null)[];
+  /** The median of the reached k*·B. */
+  medianSamples: number | null;
+}
+
+/**
+ * A sweep's k*·B per grid point across seeds: a strip plot, one point per run (spread sideways by seed so that
+ * equal values stay visible), each run's interval as a vertical line when the results carry one, and the
+ * group's median as a short horizontal bar.
+ */
+export function sweepSamplesFigure(groups: readonly SweepFigureGroup[]): FigureSpec {
+  const xs: number[] = [], ys: (number | null)[] = [];
+  const ix: number[] = [], iy: (number | null)[] = [];
+  const mx: number[] = [], my: (number | null)[] = [];
+  let intervals = 0, missing = 0;
+  groups.forEach((g, gi) => {
+    const n = g.samples.length;
+    g.samples.forEach((s, j) => {
+      const x = gi + 1 + (n > 1 ? (j / (n - 1) - 0.5) * 0.5 : 0);
+      if (s === null || !Number.isFinite(s)) {
+        missing++;
+        return;
+      }
+      xs.push(x);
+      ys.push(s);
+      const iv = g.intervals?.[j];
+      if (iv) {
+        intervals++;
+        ix.push(x, x, x);
+        iy.push(iv[0], iv[1], null);
+      }
+    });
+    if (g.medianSamples !== null) {
+      mx.push(gi + 0.65, gi + 1.35, gi + 1.35);
+      my.push(g.medianSamples, g.medianSamples, null);
+    }
+  });
+  const all = [...ys, ...iy].filter((v): v is number => v !== null && v > 0);
+  const log = all.length > 1 && Math.max(...all) / Math.min(...all) > 20;
+  const series: SeriesSpec[] = [];
+  if (ix.length) {
+    series.push({
+      id: "intervals",
+      label: "interval of k*·B (per run)",
+      color: MARK_COLORS.fit,
+      dash: "solid",
+      width: 1.4,
+      kind: "line",
+      x: ix,
+      y: iy,
+      legend: true,
+    });
+  }
+  series.push({
+    id: "runs",
+    label: "k*·B of one run",
+    color: CURVE_COLORS.empirical,
+    dash: "solid",
+    width: 2.5,
+    kind: "points",
+    x: xs,
+    y: ys,
+    legend: true,
+  });
+  if (mx.length) {
+    series.push({
+      id: "median",
+      label: "median over seeds",
+      color: MARK_COLORS.kStar,
+      dash: "solid",
+      width: 2.6,
+      kind: "line",
+      x: mx,
+      y: my,
+      legend: true,
+    });
+  }
+  const runs = groups.reduce((n, g) => n + g.samples.length, 0);
+  return {
+    id: "sweep-samples",
+    title: "|D| = k*·B per grid point across seeds",
+    caption:
+      `${plural(xs.length, "run")} of ${runs} with k* reached, over ${plural(groups.length, "grid point")}` +
+      (missing ? `; ${missing} not done or not reached (not drawn)` : "") +
+      (intervals ? `; vertical lines: each run's interval of k*·B` : "") + ".",
+    x: {
+      label: "grid point",
+      scale: "linear",
+      integer: true,
+      categories: groups.map((g) => g.label),
+      domain: [0.5, groups.length + 0.5],
+    },
+    y: { label: "|D| = k*·B (samples)", scale: log ? "log" : "linear" },
+    bands: [],
+    series,
+    vMarkers: [],
+    hMarkers: [],
+  };
+}
+
+/** The median Δ_k of one grid point of a sweep. */
+export interface SweepDeltaSeries {
+  label: string;
+  /** |D| = k·B. */
+  samples: readonly number[];
+  median: readonly number[];
+  /** Runs the median is taken over. */
+  runs: number;
+}
+
+/** The median smoothed empirical Δ_k of each grid point against |D| = k·B, with the tolerance. */
+export function sweepDeltaFigure(groups: readonly SweepDeltaSeries[], tolerance: number | null): FigureSpec {
+  return {
+    id: "sweep-delta",
+    title: "Median Δ_{k} per grid point (smoothed empirical)",
+    caption: `Each line is the median over a grid point's finished runs (${
+      groups.map((g) => `${g.label}: ${g.runs}`).join("; ") || "none yet"
+    }), against |D| = k·B.`,
+    x: { label: "|D| = k·B (samples)", scale: "log" },
+    y: { label: "Δ_{k} (nats²)", scale: "log" },
+    bands: [],
+    series: groups.map((g, i) => ({
+      id: `group-${i}`,
+      label: g.label,
+      color: seriesColor(i),
+      dash: "solid" as const,
+      width: 1.8,
+      kind: "line" as const,
+      x: g.samples,
+      y: g.median.map(finite),
+      legend: true,
+    })),
+    vMarkers: [],
+    hMarkers: tolerance === null ? [] : [{
+      value: tolerance,
+      label: `Δ_{tol} = ${fmtTolerance(tolerance)}`,
+      color: MARK_COLORS.tolerance,
+    }],
   };
 }

@@ -123,7 +123,8 @@ export function fmtLoss(x: number | null | undefined, digits = 3): string {
 }
 
 /**
- * A tolerance as the paper writes it (`0.030`): three decimals when they are exact, else the shortest form.
+ * A tolerance as the paper writes it (`0.030`): three decimals when they are exact (below 1), else the shortest
+ * form.
  *
  * @example
  * ```ts
@@ -135,7 +136,7 @@ export function fmtLoss(x: number | null | undefined, digits = 3): string {
 export function fmtTolerance(tol: number | null | undefined): string {
   if (!isNum(tol) || !Number.isFinite(tol)) return MISSING;
   const fixed = tol.toFixed(3);
-  return Number(fixed) === tol ? fixed : String(tol);
+  return Math.abs(tol) < 1 && Number(fixed) === tol ? fixed : String(tol);
 }
 
 /**
@@ -191,7 +192,7 @@ const SUPERSCRIPT: Record<string, string> = {
  * ```ts
  * import assert from "node:assert/strict";
  * import { fmtTick } from "kstar";
- * assert.deepEqual([fmtTick(0.025), fmtTick(1e-6), fmtTick(25000), fmtTick(NaN)], ["0.025", "10⁻⁶", "2.5·10⁴", ""]);
+ * assert.deepEqual([fmtTick(0.025), fmtTick(1e-6), fmtTick(250000), fmtTick(NaN)], ["0.025", "10⁻⁶", "2.5·10⁵", ""]);
  * ```
  */
 export function fmtTick(v: number): string {

@@ -3,6 +3,7 @@
  * same in the CLI, the report, the dashboard, the CSV header notes and the chart legends.
  * @module
  */
+import type { Stage } from "../analysis/types.ts";
 import type { CurveName } from "../config/choices.ts";
 
 /** One word (or compound) per Δ_k curve, used in legends, tables and selectors. */
@@ -20,13 +21,15 @@ export const CURVE_DESCRIPTIONS: Readonly<Record<CurveName, string>> = {
 };
 
 /** Labels of the pipeline stages. */
-export const STAGE_LABELS: Readonly<Record<string, string>> = {
+export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   load: "Load data",
   train: "Train",
   eigensolve: "Top-d eigenvectors",
   project: "Project & Monte Carlo",
   exact: "Exact eigenvalues",
   thresholds: "Thresholds",
+  orderings: "Batch orders (k* interval)",
+  learningCurve: "Learning curve",
   done: "Done",
 };
 

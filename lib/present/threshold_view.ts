@@ -3,8 +3,8 @@
  * or not reached with no usable prediction. The CLI table, the report and the dashboard all render this.
  * @module
  */
-import type { PowerFit, Threshold } from "../analysis/types.ts";
-import { fmt, fmtInt, fmtTolerance } from "./format.ts";
+import type { KStarInterval, PowerFit, Threshold } from "../analysis/types.ts";
+import { fmt, fmtInt, fmtPercent, fmtTolerance } from "./format.ts";
 
 /** What a threshold cell shows. */
 export interface ThresholdCell {
@@ -27,7 +27,7 @@ export interface ThresholdCell {
  * ```ts
  * import assert from "node:assert/strict";
  * import { thresholdCell } from "kstar";
- * const base = { curve: "empirical", smoothed: true, tolerance: 0.025, lossAtK: null } as const;
+ * const base = { curve: "empirical", smoothed: true, tolerance: 0.025, lossAtK: null, interval: null } as const;
  * const reached = thresholdCell({ ...base, kStar: 24, samples: 1536, predictedKStar: null, predictedSamples: null });
  * assert.deepEqual([reached.kind, reached.k, reached.samples], ["reached", "24", "1,536"]);
  * const predicted = thresholdCell({ ...base, kStar: null, samples: null, predictedKStar: 123, predictedSamples: 7872 });
@@ -73,7 +73,7 @@ export function thresholdCell(t: Threshold | null | undefined): ThresholdCell {
  * ```ts
  * import assert from "node:assert/strict";
  * import { predictionLine } from "kstar";
- * const t = { curve: "empirical", smoothed: true, tolerance: 0.001, kStar: null, samples: null, lossAtK: null, predictedKStar: 40, predictedSamples: 2560 } as const;
+ * const t = { curve: "empirical", smoothed: true, tolerance: 0.001, kStar: null, samples: null, lossAtK: null, predictedKStar: 40, predictedSamples: 2560, interval: null } as const;
  * const fit = { curve: "empirical", C: 1.6, alpha: 2, r2: 0.9, fromK: 5, toK: 19 } as const;
  * assert.match(predictionLine(t, fit, 1280, 64), /about 1,280 more samples/);
  * ```
@@ -91,4 +91,58 @@ export function predictionLine(t: Threshold, fit: PowerFit | null, have: number,
       fmtInt(t.predictedSamples)
     } at B = ${batchSize})`;
   return `${head}; ${fitText} predicts k* ≈ ${fmtInt(t.predictedKStar)}: ${need}.`;
+}
+
+/** What an interval cell shows. */
+export interface IntervalCell {
+  /** `"18–31"` (batches), `"18–31, 95% reach it"`, `"reached in 40% of orders"`, or `"—"` (no interval). */
+  k: string;
+  /** The same in samples (k·B): `"1,152–1,984"`, or `"—"`. */
+  samples: string;
+  /** The level as a heading: `"90% interval"`, or `""`. */
+  heading: string;
+  /** A sentence for tooltips and footnotes: what the interval is over. */
+  note: string;
+}
+
+/**
+ * The cell of a k* interval over batch orders (`Threshold.interval`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { intervalCell } from "kstar";
+ * const all = intervalCell({ level: 0.9, low: 18, median: 24, high: 31, reached: 1 }, 64, 200);
+ * assert.deepEqual([all.k, all.samples, all.heading], ["18–31", "1,152–1,984", "90% interval"]);
+ * assert.equal(intervalCell({ level: 0.9, low: 18, median: 30, high: 60, reached: 0.93 }, 64).k, "18–60, 93% reach it");
+ * assert.equal(intervalCell({ level: 0.9, low: null, median: null, high: null, reached: 0.4 }, 64).k, "reached in 40% of orders");
+ * assert.equal(intervalCell(null, 64).k, "—");
+ * ```
+ */
+export function intervalCell(
+  iv: KStarInterval | null | undefined,
+  batchSize: number,
+  orderings?: number,
+): IntervalCell {
+  if (!iv) return { k: "—", samples: "—", heading: "", note: "" };
+  const heading = `${fmtPercent(iv.level)} interval`;
+  const over = `over ${orderings ? `${fmtInt(orderings)} ` : ""}random batch orders, each with resampled ` +
+    `Monte Carlo draws`;
+  if (iv.low === null || iv.high === null) {
+    return {
+      k: `reached in ${fmtPercent(iv.reached)} of orders`,
+      samples: "—",
+      heading,
+      note: `fewer than ${fmtPercent(iv.level)} of the orders reach this tolerance within the data (${over})`,
+    };
+  }
+  const reach = iv.reached < 1 ? `, ${fmtPercent(iv.reached)} reach it` : "";
+  return {
+    k: `${fmtInt(iv.low)}–${fmtInt(iv.high)}${reach}`,
+    samples: `${fmtInt(iv.low * batchSize)}–${fmtInt(iv.high * batchSize)}`,
+    heading,
+    note: `k* lies in this range in ${fmtPercent(iv.level)} of the orders (median ${
+      fmtInt(iv.median)
+    }), ${over}`,
+  };
 }

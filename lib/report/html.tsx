@@ -75,14 +75,38 @@ export function Report({ result: r, title }: { result: AnalysisResult; title: st
                     fit={r.fits.find((f) => f.curve === "empirical") ?? null}
                     batchSize={r.config.batchSize}
                     batches={r.dataset.batches}
+                    orderings={r.uncertainty?.orderings}
                   />
                 </div>
               )
               : null;
           })}
         </div>
-        <ThresholdTable thresholds={r.thresholds} />
+        <ThresholdTable thresholds={r.thresholds} batchSize={r.config.batchSize} />
       </section>
+      {figs.kStarHistogram || figs.learningCurve
+        ? (
+          <section>
+            <h2>How sure is k*?</h2>
+            <div class="grid charts">
+              {figs.kStarHistogram
+                ? (
+                  <FigureBox figure={figs.kStarHistogram}>
+                    <Svg markup={renderSvg(figs.kStarHistogram, small)} />
+                  </FigureBox>
+                )
+                : null}
+              {figs.learningCurve
+                ? (
+                  <FigureBox figure={figs.learningCurve}>
+                    <Svg markup={renderSvg(figs.learningCurve, small)} />
+                  </FigureBox>
+                )
+                : null}
+            </div>
+          </section>
+        )
+        : null}
       <section>
         <h2>
           Δ<sub>k</sub> convergence

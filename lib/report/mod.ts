@@ -3,7 +3,17 @@
  * self-contained HTML page. Every function returns a string; writing files is the caller's job.
  * @module
  */
-export { csvField, type CsvOptions, csvRow, type CsvValue, CURVE_COLUMNS, curvesCsv } from "./csv.ts";
+export {
+  bandColumn,
+  csvField,
+  type CsvOptions,
+  csvRow,
+  type CsvValue,
+  CURVE_COLUMNS,
+  curvesCsv,
+  THRESHOLD_COLUMNS,
+  thresholdsCsv,
+} from "./csv.ts";
 export { summaryMarkdown, type SummaryOptions, type SummaryRow, summaryRows, summaryTable } from "./table.ts";
 export { renderSvg } from "./svg.ts";
 export { htmlReport, type HtmlReportOptions } from "./html.tsx";

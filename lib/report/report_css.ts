@@ -58,6 +58,9 @@ svg.chart{display:block;width:100%;height:auto}
 .badge{display:inline-block;font-size:11px;padding:1px 8px;border-radius:10px;color:#fff;vertical-align:1px;margin-left:6px;letter-spacing:.04em}
 .badge.good{background:var(--good)}
 .badge.bad{background:var(--bad)}
+.badge-done{background:var(--good)}
+.badge-failed,.badge-interrupted{background:var(--bad)}
+.badge-queued,.badge-running,.badge-cancelled{background:var(--muted)}
 .muted{color:var(--muted);font-size:13px}
 .small{font-size:12.5px}
 ul.warnings{margin:0;padding:12px 16px 12px 34px;background:#fff4e6;border:1px solid #ffd8a8;border-radius:8px}

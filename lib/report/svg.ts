@@ -328,8 +328,7 @@ function dataValues(fig: FigureSpec): { xs: number[]; ys: number[] } {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { deltaFigure } from "kstar";
- * import { renderSvg } from "./svg.ts";
+ * import { deltaFigure, renderSvg } from "kstar";
  * const fig = deltaFigure({ empirical: [5, 1.2, 0.6], theory: [4, 1, 0.5], secondOrder: [4, 1, 0.4] }, {
  *   tolerances: [0.025],
  *   thresholds: [],

@@ -7,7 +7,7 @@ import { findThreshold } from "../analysis/thresholds.ts";
 import type { AnalysisResult, CurveName, Threshold } from "../analysis/types.ts";
 import { fmtLoss, fmtSeconds, fmtTolerance } from "../present/format.ts";
 import { datasetLabel } from "../present/labels.ts";
-import { thresholdCell } from "../present/threshold_view.ts";
+import { intervalCell, thresholdCell } from "../present/threshold_view.ts";
 
 /** Options of {@link summaryTable} and {@link summaryMarkdown}. */
 export interface SummaryOptions {
@@ -33,6 +33,8 @@ export interface SummaryRow {
   k: string;
   /** |D| = k*·B, `"≈ N"` for a predicted size, or `"—"`. */
   samples: string;
+  /** k*'s interval over batch orders (see `intervalCell`), or `"—"`. */
+  interval: string;
   /** L_k at k* (see `fmtLoss`), or `"—"`. */
   loss: string;
   /** The result's total run time in seconds on its first row, else `""`. */
@@ -60,12 +62,11 @@ function tolerancesIn(r: AnalysisResult): number[] {
  * order), the dataset shown on its group's first row, the model and time on each result's first row.
  * @example
  * ```ts
- * import { summaryRows } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * const rows = summaryRows([result]);
- * console.log(rows[0].k); // e.g. "40"
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryRows } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, tolerances: [1e6] });
+ * const [row] = summaryRows([result]);
+ * assert.deepEqual([row.dataset, row.model, row.tolerance, row.k], ["MNIST", "Multi-layer MLP", "1000000", "1"]);
  * ```
  */
 export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOptions = {}): SummaryRow[] {
@@ -104,6 +105,7 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
           tolerance: Number.isNaN(tol) ? "—" : fmtTolerance(tol),
           k: cell.kLong,
           samples: cell.samples,
+          interval: intervalCell(t?.interval, r.config?.batchSize ?? 0).k,
           loss: t === null || t.lossAtK === null ? "—" : fmtLoss(t.lossAtK, digits),
           time: ti === 0 ? fmtSeconds(totalSeconds(r)) : "",
           threshold: t,
@@ -117,13 +119,22 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
 
 type Align = "left" | "right";
 
-function columns(opts: SummaryOptions): { head: string; key: keyof SummaryRow; align: Align }[] {
+function columns(
+  results: readonly AnalysisResult[],
+  opts: SummaryOptions,
+): { head: string; key: keyof SummaryRow; align: Align }[] {
   const cols: { head: string; key: keyof SummaryRow; align: Align }[] = [
     { head: "Dataset", key: "dataset", align: "left" },
     { head: "Model", key: "model", align: "left" },
     { head: "Δ", key: "tolerance", align: "right" },
     { head: "k", key: "k", align: "right" },
   ];
+  // The interval column when any result has intervals (at its level; mixed levels are named per cell's run).
+  const levels = [...new Set(results.flatMap((r) => r.uncertainty ? [r.uncertainty.level] : []))];
+  if (levels.length) {
+    const level = levels.length === 1 ? `${Math.round(levels[0] * 1000) / 10}% ` : "";
+    cols.push({ head: `k (${level}CI)`, key: "interval", align: "right" });
+  }
   if (opts.samples) cols.push({ head: "|D|", key: "samples", align: "right" });
   cols.push({ head: "L_k", key: "loss", align: "right" }, { head: "Time (s)", key: "time", align: "right" });
   return cols;
@@ -138,20 +149,17 @@ const pad = (s: string, w: number, align: Align) =>
  * Time (s), one row per result and tolerance, the headline k being the smoothed empirical curve's k*.
  * @example
  * ```ts
- * import { summaryTable } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // results saved by `kstar analyze` (result.json in each run's --out folder)
- * const load = async (path: string): Promise<AnalysisResult> => JSON.parse(await Deno.readTextFile(path));
- * const mnistResult = await load("out/mnist/result.json");
- * const fashionResult = await load("out/fashion-mnist/result.json");
- * console.log(summaryTable([mnistResult, fashionResult]));
- * // Dataset        Model            Δ      k    L_k  Time (s)
- * // -------------  ---------------  -----  --  -----  --------
- * // MNIST          Multi-layer MLP  0.025  40  0.010      3500
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryTable } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, tolerances: [1e6] });
+ * const [head, rule, row] = summaryTable([result]).split("\n");
+ * assert.match(head, /^Dataset\s+Model\s+Δ\s+k\s+k \(90% CI\)\s+L_k\s+Time \(s\)$/);
+ * assert.match(rule, /^-+ +-+/);
+ * assert.match(row, /^MNIST\s+Multi-layer MLP\s+1000000\s+1\s+1–1\s/);
  * ```
  */
 export function summaryTable(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {
-  const cols = columns(opts);
+  const cols = columns(results, opts);
   const rows = summaryRows(results, opts);
   const cells = rows.map((r) => cols.map((c) => String(r[c.key])));
   const widths = cols.map((c, j) => Math.max(width(c.head), ...cells.map((row) => width(row[j]))));
@@ -172,15 +180,14 @@ function mdCell(s: string): string {
  * The summary as a GitHub-flavoured markdown table (same rows as {@link summaryTable}).
  * @example
  * ```ts
- * import { summaryMarkdown } from "./table.ts";
- * import type { AnalysisResult } from "../analysis/types.ts";
- * // a result saved by `kstar analyze` (result.json in its --out folder)
- * const result: AnalysisResult = JSON.parse(await Deno.readTextFile("result.json"));
- * summaryMarkdown([result]).split("\n")[0]; // "| Dataset | Model | Δ | k | L_k | Time (s) |"
+ * import assert from "node:assert/strict";
+ * import { analyze, summaryMarkdown } from "kstar";
+ * const result = await analyze({ limit: 256, batchSize: 16, epochs: 1, d: 2, mcDraws: 4, workers: 0, orderings: 0 });
+ * assert.equal(summaryMarkdown([result]).split("\n")[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
  * ```
  */
 export function summaryMarkdown(results: readonly AnalysisResult[], opts: SummaryOptions = {}): string {
-  const cols = columns(opts);
+  const cols = columns(results, opts);
   const rows = summaryRows(results, opts);
   const row = (vals: string[]) => `| ${vals.map(mdCell).join(" | ")} |`;
   return [

@@ -4,27 +4,7 @@ import { online } from "../../lib/analysis/online.ts";
 import { resolveConfig } from "../../lib/config/resolve.ts";
 import type { ProgressEvent } from "../../lib/analysis/types.ts";
 import { ConfigError } from "../../lib/errors.ts";
-import type { Dataset } from "../../lib/data/dataset.ts";
-import { Rng } from "../../lib/rng.ts";
-
-/** A small learnable dataset: class = which quadrant holds the bright blob (8×8 images, 4 classes). */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const make = (m: number) => {
-    const images = new Float32Array(m * 64), labels = new Uint8Array(m);
-    for (let s = 0; s < m; s++) {
-      const c = rng.int(4);
-      labels[s] = c;
-      const r0 = c < 2 ? 0 : 4, c0 = c % 2 === 0 ? 0 : 4;
-      for (let i = 0; i < 64; i++) images[s * 64 + i] = 0.2 * rng.uniform();
-      for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) images[s * 64 + (r0 + i) * 8 + c0 + j] += 0.6 + 0.2 * rng.uniform();
-      }
-    }
-    return { images, labels, n: m };
-  };
-  return { name: "blobs", height: 8, width: 8, classes: 4, train: make(n), test: make(200) };
-}
+import { blobs } from "./blobs.ts";
 
 const SMALL = {
   dataset: "blobs",
@@ -39,12 +19,12 @@ const SMALL = {
 
 Deno.test("analyze: a small run end to end gives consistent curves, thresholds and stages", async () => {
   const events: ProgressEvent[] = [];
-  const r = await analyze({ ...SMALL, tolerances: [1e-3, 1e6] }, {
+  const r = await analyze({ ...SMALL, tolerances: [1e-3, 1e6], learningCurve: true }, {
     data: blobs(480, 1),
     onProgress: (e) => events.push(e),
   });
   const K = 30;
-  assertEquals(r.schema, "kstar.result/2");
+  assertEquals(r.schema, "kstar.result/3");
   assertEquals(r.dataset.batches, K);
   assertEquals(r.curves.loss.length, K);
   assertEquals(r.curves.eigenvalues.length, K);
@@ -70,13 +50,43 @@ Deno.test("analyze: a small run end to end gives consistent curves, thresholds a
   if (tiny.kStar === null) assertEquals(tiny.samples, null);
   else assert(r.curves.empirical.slice(tiny.kStar - 1).every((x) => x < 1e-3));
   // Stages arrive in order, overall progress never goes back.
-  const order = ["load", "train", "eigensolve", "project", "thresholds", "done"];
+  const order = [
+    "load",
+    "train",
+    "eigensolve",
+    "project",
+    "thresholds",
+    "orderings",
+    "learningCurve",
+    "done",
+  ];
   const seen = [...new Set(events.map((e) => e.stage))];
   assertEquals(seen, order);
   for (let i = 1; i < events.length; i++) {
     assert(events[i].overall >= events[i - 1].overall - 1e-12, "monotone progress");
   }
   assert(events.some((e) => e.partial?.curves), "partial curves are sent after the projections");
+  // Intervals over 200 batch orders (the default) on every threshold.
+  assertEquals(r.uncertainty?.orderings, 200);
+  assert(r.thresholds.every((t) => t.interval !== null && t.interval.level === 0.9));
+  // The learning curve: sizes ascending up to all 480 samples (w* itself), the same steps for each.
+  const lc = r.learningCurve!;
+  assertEquals(lc.points.at(-1)!.samples, 480);
+  assertEquals(lc.points.at(-1)!.testAccuracy, r.training.testAccuracy);
+  assert(lc.points.every((p, i) => i === 0 || p.samples > lc.points[i - 1].samples));
+  assert(
+    lc.points.every((p) => p.steps === lc.points[0].steps && p.testAccuracy >= 0 && p.testAccuracy <= 1),
+  );
+  assert(lc.points.length >= 3 && lc.points.length <= 8, `${lc.points.length} sizes`);
+  assert(/same \d[\d,]* Adam steps as w\*/.test(lc.rule), lc.rule);
+  // Lanczos progress: a converged count that goes back down is a verification run, and says so.
+  let best = 0;
+  for (const m of events.filter((e) => e.stage === "eigensolve").map((e) => e.message ?? "")) {
+    const c = /(\d+)\/3 converged/.exec(m);
+    if (!c) continue;
+    if (Number(c[1]) < best) assert(/verification run \d+/.test(m), `unnamed drop in progress: ${m}`);
+    best = Math.max(best, Number(c[1]));
+  }
 });
 
 Deno.test("analyze: the same seed gives the same numbers", async () => {

@@ -140,12 +140,22 @@ Deno.test({
       if (api.body.samples !== null) assert(samplesText.includes(api.body.samples.toLocaleString("en-US")));
 
       // The charts draw.
-      for (const name of ["delta", "scaled", "eigen", "spectrum"]) {
+      for (const name of ["delta", "scaled", "eigen", "spectrum", "kstar-histogram"]) {
         await page.waitForSelector(`canvas[data-chart="${name}"][data-drawn]`);
         const ink = await inkOf(page, name);
         assert(ink > 2000, `chart ${name} is drawn (${ink} pixels)`);
       }
       await page.screenshot({ path: new URL("run-page.png", ARTIFACTS).pathname, fullPage: true });
+
+      // How sure is k*: the interval over batch orders beside k*, as the API has it.
+      const head = api.body.result!.thresholds[0];
+      const iv = head.interval!;
+      assert(iv !== null && api.body.result!.uncertainty!.orderings === 200, "200 batch orders by default");
+      const ivText = (await page.textContent('[data-testid="interval-k"]'))!.trim();
+      assertEquals(
+        ivText,
+        iv.low === null ? `reached in ${Math.round(100 * iv.reached)}% of orders` : `${iv.low}–${iv.high}`,
+      );
 
       // The tolerance control moves k* in the browser, without asking the server.
       const before = await inkOf(page, "delta");
@@ -159,16 +169,26 @@ Deno.test({
         document.querySelector('[data-testid="kstar"]')?.textContent?.trim() === "not reached"
       );
       assert(await page.isVisible('[data-testid="prediction"]'), "the prediction is shown when not reached");
+      // The interval moves with the tolerance, from the stored replicates: no order reaches 1e-9 …
+      assertEquals((await page.textContent('[data-testid="interval-k"]'))!.trim(), "reached in 0% of orders");
       await page.fill('[data-testid="tol-input"]', "1000");
       await page.waitForFunction(() =>
         document.querySelector('[data-testid="kstar"]')?.textContent?.trim() === "1"
       );
+      // … and every order has k* = 1 at 1000.
+      assertEquals((await page.textContent('[data-testid="interval-k"]'))!.trim(), "1–1");
       assertEquals((await page.textContent('[data-testid="tolerance"]'))!.trim(), "1000");
       assert((await inkOf(page, "delta")) !== before, "the chart redraws with the new threshold");
       page.off("request", count);
       assertEquals(apiCalls, 0, "no request while moving the tolerance");
       await page.fill('[data-testid="tol-input"]', "0.025");
       await page.screenshot({ path: new URL("run-page-tolerance.png", ARTIFACTS).pathname, fullPage: false });
+
+      // The report has the interval and the histogram too.
+      await page.goto(`${s.base}/api/runs/${id}/report.html?inline=1`);
+      assert(await page.isVisible('svg[data-figure="kstar-histogram"]'), "the report's histogram");
+      assert(await page.isVisible('[data-testid="interval"]'), "the report's interval");
+      await page.screenshot({ path: new URL("report.png", ARTIFACTS).pathname, fullPage: true });
 
       // The dashboard lists it; the compare page overlays it.
       await page.goto(`${s.base}/`);

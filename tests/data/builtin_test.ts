@@ -4,7 +4,7 @@
  */
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import type { Dataset, Split } from "../../lib/data/dataset.ts";
-import { FASHION_MNIST_SPLIT, loadBuiltin, type LoadProgress } from "../../lib/data/mod.ts";
+import { FASHION_MNIST_SPLIT, loadBuiltin, type LoadProgress } from "../../lib/data/builtin.ts";
 
 function histogram(s: Split, classes: number): number[] {
   const h = new Array(classes).fill(0);

@@ -1,6 +1,7 @@
 import { assertEquals, assertInstanceOf, assertMatch, assertRejects } from "./assert.ts";
 import { ConfigError, DataError } from "../../lib/errors.ts";
-import { loadBuiltin, loadDataset } from "../../lib/data/mod.ts";
+import { loadBuiltin } from "../../lib/data/builtin.ts";
+import { loadDataset } from "../../lib/data/load.ts";
 import { writeIdxFolder } from "./helpers.ts";
 
 async function configError(p: Promise<unknown>, field: string, pattern?: RegExp): Promise<ConfigError> {

@@ -1,6 +1,6 @@
 /**
  * The loaders used from outside this repository: a script in a temporary folder without deno.json
- * (run with `--no-config`) imports `lib/data/mod.ts` by `file://` URL and by `http://` URL from a tiny
+ * (run with `--no-config`) imports the data loaders by `file://` URL and by `http://` URL from a tiny
  * static server on 127.0.0.1. npm packages then come from Deno's global cache, not ./node_modules.
  */
 import { assert, assertEquals } from "./assert.ts";
@@ -8,8 +8,8 @@ import { assert, assertEquals } from "./assert.ts";
 const REPO = new URL("../../", import.meta.url);
 
 const CHILD = `
-const [modUrl, cacheDir, fixture] = Deno.args;
-const data = await import(modUrl);
+const [base, cacheDir, fixture] = Deno.args;
+const data = { ...(await import(base + "lib/data/builtin.ts")), ...(await import(base + "lib/data/load.ts")) };
 const mnistFile = await data.npmPackageFile(data.MNIST_PACKAGE, "data/t10k-labels-idx1-ubyte");
 const fashionFile = await data.npmPackageFile(data.FASHION_MNIST_PACKAGE, "src/clothes/9.json");
 const t0 = performance.now();
@@ -58,7 +58,7 @@ function check(r: Record<string, unknown>, how: string): void {
 }
 
 Deno.test("url import: file:// from a folder without deno.json (--no-config)", async () => {
-  check(await runChild(new URL("lib/data/mod.ts", REPO).href), "file://");
+  check(await runChild(REPO.href), "file://");
 });
 
 Deno.test("url import: http:// from a static server on 127.0.0.1", async () => {
@@ -75,7 +75,7 @@ Deno.test("url import: http:// from a static server on 127.0.0.1", async () => {
     }
   });
   try {
-    check(await runChild(`http://127.0.0.1:${server.addr.port}/lib/data/mod.ts`), "http://");
+    check(await runChild(`http://127.0.0.1:${server.addr.port}/`), "http://");
   } finally {
     await server.shutdown();
   }

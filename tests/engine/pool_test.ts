@@ -66,7 +66,7 @@ for (const [name, spec, sparse, dBrute] of SPECS) {
           p: await pool.project("train", dirs, d, thetas),
         };
       } finally {
-        pool.close();
+        await pool.close();
       }
     };
     const a = await run(0), b = await run(2);
@@ -144,7 +144,7 @@ for (const [name, spec, sparse, dBrute] of SPECS) {
       const ev = await pool.evaluate("train");
       assert(relErr(p.loss, ev.loss) < 1e-6, "losses at w*");
     } finally {
-      pool.close();
+      await pool.close();
     }
   });
 }
@@ -172,7 +172,7 @@ Deno.test("pool: the wasm fast path and the generic tfjs ops give the same passe
           p: await pool.project("train", dirs, d, thetas),
         };
       } finally {
-        pool.close();
+        await pool.close();
         setFastKernels(true);
       }
     };

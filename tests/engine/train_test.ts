@@ -80,7 +80,7 @@ for (const [name, spec] of SPECS) {
         const w = await train(layout, s, w0, { ...opts, engine: pool });
         assert.deepEqual(w, local, `${workers} worker(s): weights differ from this realm's`);
       } finally {
-        pool.close();
+        await pool.close();
       }
     }
     assert.ok(relErr(local, w0) > 1e-3, "training did not move the weights");

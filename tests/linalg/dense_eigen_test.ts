@@ -1,31 +1,14 @@
 import assert from "node:assert/strict";
 import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
 import { tridiagonalEigen } from "../../lib/linalg/tridiagonal.ts";
-import { ConfigError } from "../../lib/errors.ts";
 import { Rng } from "../../lib/rng.ts";
+import { dot, randomSymmetric, throwsConfig } from "./helpers.ts";
 
 function assertAlmostEquals(actual: number, expected: number, tolerance: number): void {
   assert.ok(
     Math.abs(actual - expected) <= tolerance,
     `${actual} differs from ${expected} by more than ${tolerance}`,
   );
-}
-
-function assertThrowsConfig(fn: () => unknown, field: string): void {
-  assert.throws(fn, (e: unknown) => e instanceof ConfigError && e.field === field);
-}
-
-function randomSymmetric(n: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const x = rng.normal();
-      a[i * n + j] = x;
-      a[j * n + i] = x;
-    }
-  }
-  return a;
 }
 
 function matVec(a: Float64Array, n: number, v: Float64Array): Float64Array {
@@ -36,12 +19,6 @@ function matVec(a: Float64Array, n: number, v: Float64Array): Float64Array {
     out[i] = s;
   }
   return out;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 /** Max |A v − λ v| over all pairs and max |vᵢ·vⱼ − δᵢⱼ|. */
@@ -139,9 +116,9 @@ Deno.test("symmetricEigen: repeated eigenvalues, zero matrix, 1×1, and input le
 });
 
 Deno.test("symmetricEigen: validation", () => {
-  assertThrowsConfig(() => symmetricEigen(new Float64Array(5), 2), "matrix");
-  assertThrowsConfig(() => symmetricEigen(new Float64Array(0), 0), "n");
-  assertThrowsConfig(() => symmetricEigen([1, NaN, NaN, 1], 2), "matrix");
+  throwsConfig(() => symmetricEigen(new Float64Array(5), 2), "matrix");
+  throwsConfig(() => symmetricEigen(new Float64Array(0), 0), "n");
+  throwsConfig(() => symmetricEigen([1, NaN, NaN, 1], 2), "matrix");
 });
 
 Deno.test("tridiagonalEigen: agrees with symmetricEigen on the dense tridiagonal", () => {
@@ -180,6 +157,6 @@ Deno.test("tridiagonalEigen: decoupled blocks, tiny couplings, a trailing beta e
   const { residual, orthogonality } = eigenErrors(dense, 6, values, vectors);
   assert.ok(residual < 1e-13 && orthogonality < 1e-13);
   assert.deepEqual(Array.from(tridiagonalEigen([7], []).values), [7]);
-  assertThrowsConfig(() => tridiagonalEigen([1, 2, 3], [1]), "beta");
-  assertThrowsConfig(() => tridiagonalEigen([], []), "alpha");
+  throwsConfig(() => tridiagonalEigen([1, 2, 3], [1]), "beta");
+  throwsConfig(() => tridiagonalEigen([], []), "alpha");
 });

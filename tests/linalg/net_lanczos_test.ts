@@ -67,6 +67,6 @@ Deno.test("Lanczos on a 1,108-parameter MLP's Hessian matches the dense eigendec
     console.log(`Lanczos ${op.calls} HVPs vs power iteration ${pw.operatorCalls}`);
     assert(pw.operatorCalls >= 3 * op.calls, "Lanczos needs far fewer HVPs");
   } finally {
-    pool.close();
+    await pool.close();
   }
 });

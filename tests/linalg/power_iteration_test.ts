@@ -3,52 +3,15 @@ import { powerIteration } from "../../lib/linalg/power_iteration.ts";
 import { lanczos } from "../../lib/linalg/lanczos.ts";
 import { countingOperator, denseOperator, diagonalOperator } from "../../lib/linalg/operator.ts";
 import { symmetricEigen } from "../../lib/linalg/dense_eigen.ts";
-import { ConfigError } from "../../lib/errors.ts";
 import { Rng } from "../../lib/rng.ts";
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function relClose(actual: number, expected: number, rel: number, what = ""): void {
-  assert.ok(
-    Math.abs(actual - expected) <= rel * Math.abs(expected),
-    `${what}: ${actual} vs ${expected} (relative error ${Math.abs(actual - expected) / Math.abs(expected)})`,
-  );
-}
-
-async function rejectsConfig(p: Promise<unknown>, field: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof ConfigError && e.field === field);
-}
-
-/** `Q diag(spectrum) Qᵀ` with `Q` a product of three random Householder reflections. */
-function planted(spectrum: number[], seed: number): Float64Array {
-  const n = spectrum.length;
-  const rng = new Rng(seed);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) a[i * n + i] = spectrum[i];
-  for (let r = 0; r < 3; r++) {
-    const u = rng.fillNormal(new Float64Array(n));
-    const norm = Math.sqrt(dot(u, u));
-    for (let i = 0; i < n; i++) u[i] /= norm;
-    const p = new Float64Array(n);
-    for (let i = 0; i < n; i++) p[i] = dot(a.subarray(i * n, i * n + n), u);
-    const c = 4 * dot(u, p);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) a[i * n + j] += -2 * u[i] * p[j] - 2 * p[i] * u[j] + c * u[i] * u[j];
-    }
-  }
-  return a;
-}
+import { dot, planted, rejectsConfig, relClose } from "./helpers.ts";
 
 Deno.test("powerIteration: top 10 with reasonable gaps and a dominant negative eigenvalue", async () => {
   const n = 300;
   const rng = new Rng(21);
   const top = [10, 8, 6.5, 5.2, 4.2, 3.4, 2.7, 2.2, 1.8, 1.5];
   const spectrum = [...top, -15, ...Array.from({ length: n - 11 }, () => -1 + 2.2 * rng.uniform())];
-  const a = planted(spectrum, 4);
+  const a = planted(spectrum, 4).a;
   const ref = symmetricEigen(a, n);
   const tol = 1e-4;
   const op = countingOperator(denseOperator(a, n));
@@ -82,7 +45,7 @@ Deno.test("powerIteration: Lanczos needs at least 5× fewer operator calls on a 
     9,
     ...Array.from({ length: n - 5 }, (_, i) => (i % 10 === 9 ? -0.3 * rng.uniform() : 5 * Math.exp(-i / 40))),
   ];
-  const a = planted(spectrum, 6);
+  const a = planted(spectrum, 6).a;
   const ref = [...spectrum].sort((x, y) => y - x);
   const pi = await powerIteration(denseOperator(a, n), { k: 10, maxIterPerVector: 5000 });
   const lz = await lanczos(denseOperator(a, n), { k: 10 });

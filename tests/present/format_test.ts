@@ -1,18 +1,10 @@
 /** The one set of formatters every view uses (the CLI table, the report, the dashboard). */
 import assert from "node:assert/strict";
-import {
-  fmt,
-  fmtDuration,
-  fmtInt,
-  fmtLoss,
-  fmtPercent,
-  fmtSeconds,
-  fmtTick,
-  fmtTime,
-  fmtTolerance,
-  plural,
-  unicodeMarkup,
-} from "../../lib/present/format.ts";
+import * as F from "../../lib/present/format.ts";
+
+const { fmt, fmtDuration, fmtInt, fmtLoss, fmtPercent, fmtSeconds, fmtTick, fmtTime, fmtTolerance, plural } =
+  F;
+const { unicodeMarkup } = F;
 import { datasetLabel } from "../../lib/present/labels.ts";
 import { seriesColor } from "../../lib/present/palette.ts";
 

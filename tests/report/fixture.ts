@@ -5,6 +5,15 @@
  * @module
  */
 import type { AnalysisResult, CurveName, PowerFit, Threshold } from "../../lib/analysis/types.ts";
+import { ANALYSIS_DEFAULTS, DATA_KEYS } from "../../lib/config/fields.ts";
+import { REPLICATE_KEYS, summarizeReplicates } from "../../lib/analysis/intervals.ts";
+import { storedPreprocessing } from "../../lib/data/dataset.ts";
+
+/** The data fields of a config, at their defaults. */
+const DATA_DEFAULTS = Object.fromEntries(DATA_KEYS.map((k) => [k, ANALYSIS_DEFAULTS[k]])) as Pick<
+  typeof ANALYSIS_DEFAULTS,
+  typeof DATA_KEYS[number]
+>;
 
 /** Options of {@link makeResult}. */
 export interface FixtureOptions {
@@ -25,6 +34,10 @@ export interface FixtureOptions {
   warnings?: string[];
   /** Include an `exact` block. Default false. */
   exact?: boolean;
+  /** Ordering replicates (`uncertainty` and every threshold's interval); 0 = none. Default 40. */
+  orderings?: number;
+  /** Include a learning curve. Default false. */
+  learningCurve?: boolean;
 }
 
 /** A small seeded PRNG (mulberry32). */
@@ -161,16 +174,44 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
           lossAtK: kStar === null ? null : loss[kStar - 1],
           predictedKStar: pred,
           predictedSamples: pred === null ? null : pred * B,
+          interval: null,
         });
       }
     }
   }
 
+  // Replicates: each curve with its own multiplicative noise, read off with the analysis' own summary.
+  const R = opts.orderings ?? 40;
+  let uncertainty: AnalysisResult["uncertainty"] = null;
+  if (R > 0) {
+    const n = K - 1;
+    const sets = REPLICATE_KEYS.map(({ curve, smoothed: sm }) => {
+      const values = new Float64Array(R * n);
+      for (let r = 0; r < R; r++) {
+        const noisy = raw[curve].map((v) => v * Math.exp(0.35 * gauss(u)));
+        values.set(sm ? smooth(noisy) : noisy, r * n);
+      }
+      return { curve, smoothed: sm, values };
+    });
+    const sum = summarizeReplicates(sets, R, n, { level: 0.9, tolerances: tols });
+    thresholds.forEach((t, i) => t.interval = sum.intervals[i]);
+    uncertainty = {
+      orderings: R,
+      level: 0.9,
+      seed: 0,
+      drawsResampled: true,
+      quantiles: sum.quantiles,
+      bands: sum.bands,
+      kStars: sum.kStars,
+      grid: sum.grid,
+      seconds: 0.4,
+    };
+  }
   const total = opts.total ?? 123.4;
   const dataset = opts.dataset ?? "mnist";
   const model = opts.model ?? "mlp:128,64";
   return {
-    schema: "kstar.result/2",
+    schema: "kstar.result/3",
     createdAt: "2025-06-01T12:34:56.789Z",
     config: {
       dataset,
@@ -181,6 +222,9 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       mcDraws: 64,
       sigma,
       tolerances: tols,
+      orderings: R,
+      level: 0.9,
+      learningCurve: opts.learningCurve ?? false,
       epochs: 3,
       learningRate: 2e-3,
       trainBatchSize: 128,
@@ -190,16 +234,21 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       lanczosTol: 1e-3,
       eigenMode: opts.exact ? "exact" : "projected",
       exactEvery: 10,
+      ...DATA_DEFAULTS,
     },
     backend: "cpu",
     workers: 4,
     adapter: null,
     dataset: {
       name: dataset,
+      format: "builtin",
+      kind: "images",
       height: 28,
       width: 28,
       channels: 1,
       classes: 10,
+      classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      preprocessing: storedPreprocessing("bytes/255"),
       trainSamples: 50000,
       testSamples: 10000,
       usedSamples: K * B,
@@ -249,6 +298,20 @@ export function makeResult(opts: FixtureOptions = {}): AnalysisResult {
       : null,
     thresholds,
     fits,
+    uncertainty,
+    learningCurve: opts.learningCurve
+      ? {
+        points: [16, 32, 64, 128, 256].filter((m) => m * B <= K * B * 4).map((m, i, all) => ({
+          samples: i === all.length - 1 ? 50000 : m * B,
+          steps: 1173,
+          testLoss: 0.1 + 1.5 / Math.sqrt(m),
+          testAccuracy: 0.97 - 0.4 / Math.sqrt(m),
+        })),
+        rule: "every size trains for the same 1,173 Adam steps as w*",
+        kStarSamples: 16 * B,
+        gapAtKStar: { accuracy: 0.1, loss: 0.3 },
+      }
+      : null,
     quadraticCheck: {
       lossAtOptimum: 0.0812,
       meanPerturbed: 0.0812 + 0.5 * lInf.reduce((s, x) => s + x, 0) * 1.03,

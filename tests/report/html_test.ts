@@ -6,7 +6,14 @@ import { fmtInt } from "../../lib/present/format.ts";
 import { kStarOf, makeResult } from "./fixture.ts";
 import { markupProblems } from "./markup.ts";
 
-const CHARTS = ["chart-delta", "chart-scaled", "chart-eigen", "chart-eigen-diff", "chart-spectrum"];
+const CHARTS = [
+  "chart-delta",
+  "chart-scaled",
+  "chart-eigen",
+  "chart-eigen-diff",
+  "chart-spectrum",
+  "chart-kstar-histogram",
+];
 
 /** The text of `<script type="application/json" id="kstar-result">`. */
 function embedded(html: string): string {
@@ -93,6 +100,21 @@ Deno.test("html: every chart, the threshold cards, fits, quadratic check and war
   assert.ok(html.includes("Quadratic-regime check"));
   assert.ok(html.includes("<li>something to look at</li>"));
   assert.ok(html.includes("Exact vs projected eigenvalues"));
+  // How sure is k*: the interval beside k* in its card and the table, the histogram, the band over orders.
+  const head = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.025)!;
+  const iv = head.interval!;
+  assert.ok(html.includes("How sure is k*?"));
+  assert.ok(
+    html.includes(`data-testid="interval-k">${fmtInt(iv.low)}–${fmtInt(iv.high)}</strong>`),
+    "the interval in the threshold card",
+  );
+  assert.ok(html.includes("90% interval (smoothed)"), "the interval column of the thresholds table");
+  const hist = /<svg [^>]*data-figure="kstar-histogram"[\s\S]*?<\/svg>/.exec(html)![0];
+  assert.ok(
+    hist.includes("<rect ") && hist.includes(`this run&#39;s order: k* = ${k}`),
+    "bars and the run's k*",
+  );
+  assert.ok(delta.includes("central 90% of 40 batch orders"), "the band over batch orders on the Δ chart");
   for (
     const s of [
       "MNIST",
@@ -119,4 +141,13 @@ Deno.test("html: a result without warnings or exact block says so and omits the 
   const html = htmlReport(makeResult());
   assert.ok(html.includes("No warnings."));
   assert.ok(!html.includes("Exact vs projected"));
+});
+
+Deno.test("html: a learning curve is drawn beside the histogram, with its gap at k*·B", () => {
+  const html = htmlReport(makeResult({ learningCurve: true }));
+  const lc = /<svg [^>]*data-figure="learning-curve"[\s\S]*?<\/svg>/.exec(html)![0];
+  assert.ok(lc.includes("k*·B = 1,024"), "k*·B marked");
+  assert.ok(html.includes("costs 10 points of test accuracy"), "the gap in the caption");
+  const none = htmlReport(makeResult({ orderings: 0 }));
+  assert.ok(!none.includes("How sure is k*?") && !none.includes("kstar-histogram"));
 });

@@ -3,7 +3,7 @@
  * `deno run --allow-write tests/report/render_fixture.ts [out.html]`.
  * @module
  */
-import { htmlReport } from "../../lib/report/html.ts";
+import { htmlReport } from "../../lib/report/html.tsx";
 import { makeResult } from "./fixture.ts";
 
 const out = Deno.args[0] ?? "/tmp/kstar-report.html";

@@ -7,7 +7,7 @@ import type { Threshold } from "../../lib/analysis/types.ts";
 import { kStarOf, makeResult } from "./fixture.ts";
 
 Deno.test("table: the headline k is the smoothed empirical curve's k*, with |D| and L_k", () => {
-  const res = makeResult();
+  const res = makeResult({ orderings: 0 });
   const expected = kStarOf(res.curves.smoothed.empirical, 0.025)!;
   assert.ok(expected !== null && expected !== kStarOf(res.curves.smoothed.theory, 0.025));
   const rows = summaryRows([res], { samples: true });
@@ -24,7 +24,7 @@ Deno.test("table: the headline k is the smoothed empirical curve's k*, with |D| 
 });
 
 Deno.test("table: an unreached tolerance reads 'not reached (≈N predicted)'", () => {
-  const res = makeResult();
+  const res = makeResult({ orderings: 0 });
   const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.001)!;
   assert.equal(t.kStar, null);
   const n = t.predictedKStar!;
@@ -69,7 +69,7 @@ Deno.test("table: models that read the same within a group are qualified by thei
 });
 
 Deno.test("table: markdown variant", () => {
-  const md = summaryMarkdown([makeResult()]);
+  const md = summaryMarkdown([makeResult({ orderings: 0 })]);
   const lines = md.trimEnd().split("\n");
   assert.equal(lines[0], "| Dataset | Model | Δ | k | L_k | Time (s) |");
   assert.equal(lines[1], "| --- | --- | ---: | ---: | ---: | ---: |");
@@ -80,7 +80,7 @@ Deno.test("table: markdown variant", () => {
 });
 
 Deno.test("table: curve and smoothing options pick another threshold", () => {
-  const res = makeResult();
+  const res = makeResult({ orderings: 0 });
   const rows = summaryRows([res], { curve: "theory", smoothed: false });
   assert.equal(rows[0].k, String(kStarOf(res.curves.theory, 0.025)));
   const th: Threshold = rows[0].threshold!;
@@ -90,4 +90,23 @@ Deno.test("table: curve and smoothing options pick another threshold", () => {
 
 Deno.test("table: tolerances read as the paper writes them", () => {
   assert.ok(summaryTable([makeResult({ dataset: "fashion-mnist", tolerances: [0.03] })]).includes(" 0.030 "));
+});
+
+Deno.test("table: with ordering replicates, a 'k (90% CI)' column beside k", () => {
+  const res = makeResult();
+  const t = res.thresholds.find((x) => x.curve === "empirical" && x.smoothed && x.tolerance === 0.025)!;
+  const iv = t.interval!;
+  assert.ok(iv.low !== null && iv.high !== null && iv.low <= t.kStar! + 5);
+  const lines = summaryTable([res]).split("\n");
+  assert.match(lines[0], /^Dataset\s+Model\s+Δ\s+k\s+k \(90% CI\)\s+L_k\s+Time \(s\)$/);
+  assert.match(
+    lines[2],
+    new RegExp(`\\s${t.kStar}\\s+${iv.low}–${iv.high}(, \\d+% reach it)?\\s+0\\.\\d{3}\\s`),
+  );
+  // The unreached tolerance: how many orders reach it.
+  assert.match(lines[3], /reached in \d+% of orders/);
+  assert.equal(
+    summaryMarkdown([res]).split("\n")[0],
+    "| Dataset | Model | Δ | k | k (90% CI) | L_k | Time (s) |",
+  );
 });

@@ -206,3 +206,108 @@ export async function readEvents(
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+const SERVER_MAIN = new URL("../../server/main.ts", import.meta.url);
+const ROOT = new URL("../../", import.meta.url);
+
+/** A server in its own process. */
+export interface ServerProcess {
+  base: string;
+  child: Deno.ChildProcess;
+  /** What it printed so far (stdout and stderr). */
+  output: () => string;
+  /** Resolves when both output streams have ended. */
+  drained: Promise<void>;
+}
+
+/** How {@link spawnServer} starts the server. */
+export interface SpawnOptions {
+  /** More serve flags. */
+  args?: string[];
+  /** The port (default 0: any free one). */
+  port?: number;
+  /** `task`: through `deno task serve` (the README's command, less npx); default: `deno run server/main.ts`. */
+  via?: "main" | "task";
+}
+
+/** The command line that starts a server on a free port with the given data folder. */
+export function serverCommand(dataDir: string, opts: SpawnOptions = {}): Deno.Command {
+  const flags = ["--port", String(opts.port ?? 0), "--data-dir", dataDir, "--no-build", ...(opts.args ?? [])];
+  const args = opts.via === "task" ? ["task", "serve", ...flags] : ["run", "-A", SERVER_MAIN.href, ...flags];
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  });
+}
+
+/** Starts a server process; resolves once it listens (fails with its output if it exits first). */
+export async function spawnServer(dataDir: string, opts: SpawnOptions = {}): Promise<ServerProcess> {
+  const child = serverCommand(dataDir, opts).spawn();
+  let out = "";
+  const dec = new TextDecoder();
+  let resolve!: (base: string) => void, reject!: (e: Error) => void;
+  const listening = new Promise<string>((res, rej) => [resolve, reject] = [res, rej]);
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      out += dec.decode(chunk);
+      const m = out.match(/listening on (http:\/\/[^/\s]+)\//);
+      if (m) resolve(m[1]);
+    }
+  };
+  const drained = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => {});
+  drained.then(() => reject(new Error(`server exited before listening:\n${out}`)));
+  const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+  try {
+    return { base: await listening, child, output: () => out, drained };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The child processes of `pid` (Linux); null where that cannot be told. */
+export function childrenOf(pid: number): number[] | null {
+  try {
+    const out: number[] = [];
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** True while `pid` runs (Linux; a zombie counts as ended). */
+export function exists(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of `pids` runs; returns false after `timeoutMs`. */
+export async function allEnded(pids: number[], timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (pids.some(exists)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** Kills a server process (ignoring one already gone) and waits for it. */
+export async function killServer(p: ServerProcess | null): Promise<void> {
+  if (!p) return;
+  try {
+    p.child.kill("SIGKILL");
+  } catch { /* already gone */ }
+  await p.child.status;
+  await p.drained;
+}

@@ -51,7 +51,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     assertEquals(d.body.status, "done");
     assert(d.body.result !== null);
     const r = d.body.result as AnalysisResult;
-    assertEquals(r.schema, "kstar.result/2");
+    assertEquals(r.schema, "kstar.result/3");
     assertEquals(r.dataset.batches, 16);
     const head = r.thresholds.find((t) => t.curve === "empirical" && t.smoothed)!;
     assertEquals(d.body.kStar, head.kStar);
@@ -86,7 +86,7 @@ Deno.test("lifecycle: submit → progress events → done with k*, result and do
     const json = await fetch(`${s.base}/api/runs/${run.id}/result.json`);
     assertEquals(json.status, 200);
     assert(json.headers.get("content-disposition")!.includes("result.json"));
-    assertEquals((await json.json()).schema, "kstar.result/2");
+    assertEquals((await json.json()).schema, "kstar.result/3");
     const csv = await fetch(`${s.base}/api/runs/${run.id}/curves.csv`);
     assertEquals(csv.status, 200);
     assert(csv.headers.get("content-type")!.startsWith("text/csv"));

@@ -40,7 +40,14 @@ Deno.test("queue: one at a time; full → 429; a queued run is cancelled without
       2,
       "not stored",
     );
-    assertEquals(await stats(s.base), { queued: 1, running: 1, concurrency: 1, capacity: 1 });
+    assertEquals(await stats(s.base), {
+      engine: "embedded",
+      available: true,
+      queued: 1,
+      running: 1,
+      concurrency: 1,
+      capacity: 1,
+    });
 
     // Cancel the queued one: it never starts.
     const cb = await call<{ action: string; run: RunSummary }>(s.base, "DELETE", `/api/runs/${b.id}`);

@@ -3,68 +3,22 @@
  * the same data folder, the executing run comes back `interrupted` with its last progress and can be
  * resubmitted, and the waiting run is queued again. Also: a graceful stop (SIGTERM) interrupts the running run.
  */
-import { assert, assertEquals, call, LONG_TRAIN, submit, TINY, waitFinal, waitRun } from "./helpers.ts";
+import {
+  assert,
+  assertEquals,
+  call,
+  childrenOf,
+  exists,
+  killServer,
+  LONG_TRAIN,
+  type ServerProcess as Proc,
+  spawnServer,
+  submit,
+  TINY,
+  waitFinal,
+  waitRun,
+} from "./helpers.ts";
 import type { RunDetail, RunSummary } from "../../server/types.ts";
-
-const MAIN = new URL("../../server/main.ts", import.meta.url);
-
-interface Proc {
-  base: string;
-  child: Deno.ChildProcess;
-  output: () => string;
-}
-
-/** Starts `server/main.ts` on a free port with the given data folder; resolves once it listens. */
-async function spawnServer(dataDir: string): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN.href, "--port", "0", "--data-dir", dataDir, "--no-build"],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let out = "";
-  const dec = new TextDecoder();
-  let resolve!: (base: string) => void, reject!: (e: Error) => void;
-  const listening = new Promise<string>((res, rej) => [resolve, reject] = [res, rej]);
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      out += dec.decode(chunk);
-      const m = out.match(/listening on (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    }
-  };
-  const done = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  done.then(() => reject(new Error(`server exited before listening:\n${out}`)));
-  const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-  try {
-    return { base: await listening, child, output: () => out };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The child processes of `pid` (Linux); null where that cannot be told. */
-function childrenOf(pid: number): number[] | null {
-  try {
-    const out: number[] = [];
-    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
-      if (text) out.push(...text.split(/\s+/).map(Number));
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
-
-function exists(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 async function stop(p: Proc, signal: Deno.Signal): Promise<Deno.CommandStatus> {
   p.child.kill(signal);
@@ -126,13 +80,8 @@ Deno.test("restart: a killed server's running run comes back interrupted with it
     const list = await call<{ runs: RunSummary[] }>(second.base, "GET", "/api/runs");
     assertEquals(list.body.runs.map((r) => r.status).sort(), ["done", "interrupted", "interrupted"]);
   } finally {
-    for (const p of [first, second]) {
-      if (!p) continue;
-      try {
-        p.child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await p.child.status;
-    }
+    await killServer(first);
+    await killServer(second);
     await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -30,7 +30,7 @@ Deno.test("routes: the manifest lists every file under routes/, with [param] pat
 
 Deno.test("routes: every island is in the client entry; pages render with islands and assets", async () => {
   const names = await islandNames();
-  assertEquals(names, ["CompareView", "RunForm", "RunTable", "RunView"]);
+  assertEquals(names, ["CompareView", "RunForm", "RunTable", "RunView", "SweepView"]);
   const entry = entrySource(names);
   for (const n of names) assert(entry.includes(`islands/${n}.tsx`), n);
   const s = await startServer();
@@ -44,6 +44,11 @@ Deno.test("routes: every island is in the client entry; pages render with island
       for (const i of islands) assert(html.includes(`data-island="${i}"`), `${path}: ${i}`);
       assert(/href="\/static\/(build\/)?styles\.css/.test(html), "styles from the project");
       assert(!/https?:\/\/(?!127\.0\.0\.1)/.test(html.replace(/xmlns="[^"]*"/g, "")), "no CDN");
+    }
+    for (const missing of ["/runs/does-not-exist", "/sweeps/does-not-exist"]) {
+      const nf = await fetch(`${s.base}${missing}`);
+      assertEquals(nf.status, 404, missing);
+      assert((await nf.text()).includes("does-not-exist"));
     }
     const nf = await fetch(`${s.base}/runs/does-not-exist`);
     assertEquals(nf.status, 404);

@@ -68,7 +68,7 @@ Deno.test("store: create, progress with merged partials, finish once, list, dele
     assertEquals((await store.get("a"))!.status, "done");
     assertEquals((await store.get("a"))!.partial, null, "the partial result is dropped once done");
     // A result stored in schema 1 reads back upgraded.
-    assertEquals((await store.getResult("a"))!.schema, "kstar.result/2");
+    assertEquals((await store.getResult("a"))!.schema, "kstar.result/3");
     assertEquals((await store.get("a"))!.headline?.kStar, 7);
     assertEquals((await store.list({ status: ["done"] })).map((x) => x.id), ["a"]);
 
@@ -117,7 +117,7 @@ Deno.test("store: a schema-1 store opens upgraded: headlines from its results, c
       assertEquals(r.config.mcDraws, 32);
       assertEquals(r.headline?.kStar, 5);
       const res = (await store.getResult("old"))!;
-      assertEquals([res.schema, res.config.mcDraws, res.dataset.droppedSamples], ["kstar.result/2", 32, 0]);
+      assertEquals([res.schema, res.config.mcDraws, res.dataset.droppedSamples], ["kstar.result/3", 32, 0]);
     } finally {
       store.close();
     }
@@ -142,7 +142,7 @@ Deno.test("store: recover marks running runs interrupted (keeping progress) and 
 
     store = await SqliteRunStore.open(dir);
     const rec = await store.recover();
-    assertEquals(rec, { interrupted: ["r1"], queued: ["q1", "q2"] });
+    assertEquals(rec, { interrupted: ["r1"], queued: ["q1", "q2"], remote: [] });
     const r1 = (await store.get("r1"))!;
     assertEquals(r1.status, "interrupted");
     assertEquals(r1.progress!.stage, "eigensolve");
@@ -150,7 +150,7 @@ Deno.test("store: recover marks running runs interrupted (keeping progress) and 
     assert(r1.partial !== null && "spectrum" in r1.partial);
     assertEquals(r1.error!.name, "Interrupted");
     assertEquals((await store.get("d1"))!.status, "done");
-    assertEquals(await store.recover(), { interrupted: [], queued: ["q1", "q2"] });
+    assertEquals(await store.recover(), { interrupted: [], queued: ["q1", "q2"], remote: [] });
   } finally {
     store.close();
     await Deno.remove(dir, { recursive: true });
@@ -203,6 +203,81 @@ Deno.test("store: a process that dies mid-write leaves the previous state readab
     assertEquals(await again.getResult("y"), null);
   } finally {
     again.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: a schema-2 store opens as schema 3 with every run kept; retries, engine, sweeps", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(`${dir}/kstar.db`);
+    db.exec(
+      `CREATE TABLE runs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, status TEXT NOT NULL, config TEXT NOT NULL,
+      created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, progress TEXT, partial TEXT, error TEXT,
+      k_star INTEGER, samples INTEGER, tolerance REAL, resubmitted_from TEXT, headline TEXT);
+      CREATE TABLE results (run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, json TEXT NOT NULL);
+      PRAGMA user_version = 2;`,
+    );
+    const now = new Date().toISOString();
+    db.prepare(
+      "INSERT INTO runs (id, seq, status, config, created_at, started_at, k_star) VALUES ('old', 1, 'done', ?, ?, ?, 5)",
+    )
+      .run(JSON.stringify(CONFIG), now, now);
+    db.prepare("INSERT INTO runs (id, seq, status, config, created_at) VALUES ('waiting', 2, 'queued', ?, ?)")
+      .run(JSON.stringify(CONFIG), now);
+    db.prepare("INSERT INTO results (run_id, json) VALUES ('old', ?)").run(JSON.stringify(fakeResult(5)));
+    db.close();
+    const store = await SqliteRunStore.open(dir);
+    try {
+      const old = (await store.get("old"))!;
+      assertEquals([old.status, old.kStar, old.engine, old.attempts, old.worker, old.sweepId], [
+        "done",
+        5,
+        "embedded",
+        1,
+        null,
+        null,
+      ]);
+      assert(old.hasResult);
+      assertEquals((await store.get("waiting"))!.attempts, 0);
+      assertEquals(await store.recover(), { interrupted: [], queued: ["waiting"], remote: [] });
+
+      // Schema 3: a run on Redis is not interrupted by a restart; retries are kept in order.
+      await store.create({ id: "remote", config: CONFIG, engine: "redis", sweepId: "sw", sweepIndex: 0 });
+      assert(await store.markRunning("remote", { worker: "w1", attempt: 1 }));
+      const back = await store.markRetrying("remote", {
+        at: now,
+        worker: "w1",
+        reason: "worker w1 stopped responding",
+      });
+      assertEquals([back!.status, back!.retries.length], ["queued", 1]);
+      assert(await store.markRunning("remote", { worker: "w2", attempt: 2 }));
+      assertEquals(await store.recover(), { interrupted: [], queued: ["waiting"], remote: ["remote"] });
+      const r = (await store.get("remote"))!;
+      assertEquals([r.status, r.worker, r.attempts, r.retries[0].worker], ["running", "w2", 2, "w1"]);
+      assertEquals(
+        await store.markRetrying("old", { at: now, worker: null, reason: "x" }),
+        null,
+        "only a running run",
+      );
+
+      await store.createSweep({ id: "sw", spec: { grid: { seed: [0] } }, size: 1 });
+      assertEquals((await store.sweepRuns("sw")).map((x) => x.id), ["remote"]);
+      assertEquals((await store.listSweeps()).map((x) => x.id), ["sw"]);
+      assert(await store.deleteSweep("sw"));
+      assertEquals(await store.get("remote"), null, "a deleted sweep takes its runs");
+    } finally {
+      store.close();
+    }
+    // Opened again: nothing lost, no second migration.
+    const again = await SqliteRunStore.open(dir);
+    try {
+      assertEquals((await again.list()).map((r) => r.id), ["waiting", "old"]);
+    } finally {
+      again.close();
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

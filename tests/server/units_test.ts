@@ -77,22 +77,43 @@ Deno.test("serve flags: defaults, values, bad flags", () => {
     "--port=0",
     "--host",
     "0.0.0.0",
+    "--token",
+    "s3cret",
     "--data-dir",
     "/tmp/x",
     "--concurrency",
     "2",
     "--no-build",
   ]);
-  assertEquals([o.port, o.host, o.dataDir, o.concurrency, o.noBuild], [0, "0.0.0.0", "/tmp/x", 2, true]);
-  for (const bad of [["--port", "70000"], ["--concurrency", "0"], ["--nope"], ["positional"], ["--port"]]) {
+  assertEquals([o.port, o.host, o.dataDir, o.concurrency, o.noBuild, o.token], [
+    0,
+    "0.0.0.0",
+    "/tmp/x",
+    2,
+    true,
+    "s3cret",
+  ]);
+  const cases: [string[], string][] = [
+    [["--port", "70000"], "--port"],
+    [["--concurrency", "0"], "--concurrency"],
+    [["--max-memory", "0"], "--max-memory"],
+    [["--runner", "thread"], "--runner"],
+    [["--nope"], "--nope"],
+    [["positional"], "argument"],
+    [["--port"], "--port"],
+    [["--host", "0.0.0.0"], "--token"],
+  ];
+  for (const [bad, flag] of cases) {
     let field = "";
     try {
       parseServeArgs(bad);
     } catch (e) {
-      field = (e as ConfigError).field;
+      field = (e as ConfigError).field ?? "";
     }
-    assert(field !== "", `rejected: ${bad.join(" ")}`);
+    assert(field.includes(flag), `rejected naming ${flag}: ${bad.join(" ")} (got ${field || "nothing"})`);
   }
+  assertEquals(parseServeArgs(["--host", "127.0.0.2"]).token, null, "loopback needs no token");
+  assertEquals(parseServeArgs(["-h"]).help, true);
 });
 
 Deno.test("island props: JSON that cannot close its script element", () => {

@@ -141,14 +141,14 @@ Deno.test("validation: folder datasets must lie under the data root (no traversa
     assertEquals(r.status, 400);
     assertEquals(r.body.field, "dataset");
     assert(/data root/.test(r.body.error), r.body.error);
-    // A folder inside the root is checked at submit: an empty one names its first missing file, relative to the
-    // data root (the server's own paths never show).
+    // A folder inside the root is checked at submit: an empty one is named, relative to the data root (the
+    // server's own paths never show), with what a dataset folder holds.
     const empty = await call<Err & { file: string }>(s.base, "POST", "/api/runs", { dataset: "inside" });
-    assertEquals([empty.status, empty.body.field, empty.body.file], [
-      400,
-      "dataset",
-      "inside/train-images-idx3-ubyte",
-    ]);
+    assertEquals([empty.status, empty.body.field, empty.body.file], [400, "dataset", "inside"]);
+    assert(
+      /holds no dataset: expected IDX files .*NumPy arrays .*class folders/.test(empty.body.error),
+      empty.body.error,
+    );
     assert(!empty.body.error.includes(root), empty.body.error);
     // A real IDX folder (12 training samples of 5×4 pixels, 3 classes) with impossible settings is refused with
     // the dataset's real shape; with possible ones it is accepted, by relative or absolute path.

@@ -239,7 +239,7 @@ async function withPool<R>(
     assert.equal(pool.backend, opts.backend);
     return await f(pool);
   } finally {
-    pool.close();
+    await pool.close();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { JSX } from "npm:preact@10.29.8";
 import type { QuadraticCheck } from "../../analysis/quadratic_check.ts";
+import type { Stage } from "../../analysis/types.ts";
 import { fmt, fmtDuration, fmtPercent } from "../format.ts";
 import { STAGE_LABELS } from "../labels.ts";
 
@@ -67,7 +68,7 @@ export function TimingsTable({ timings }: { timings: Record<string, number> }): 
             : 0;
           return (
             <tr key={k}>
-              <td>{STAGE_LABELS[k] ?? k}</td>
+              <td>{STAGE_LABELS[k as Stage] ?? k}</td>
               <td class="num">{fmtDuration(timings[k])}</td>
               <td class="bar">
                 <span style={{ width: `${(share * 100).toFixed(1)}%` }} />

@@ -19,6 +19,64 @@ function Facts({ rows }: { rows: [string, JSX.Element | string][] }): JSX.Elemen
   );
 }
 
+const FORMATS: Record<string, string> = {
+  builtin: "built-in (npm package)",
+  idx: "IDX files",
+  csv: "CSV table",
+  tsv: "TSV table",
+  npy: "NumPy arrays",
+  images: "image folders (PNG/JPEG)",
+  arrays: "arrays in memory",
+};
+
+/** The class names, when they say more than their indices (at most 12 shown). */
+function classNamesLine(names: readonly string[] | undefined): string | null {
+  if (!names || names.every((n, i) => n === String(i))) return null;
+  const shown = names.slice(0, 12).join(", ");
+  return names.length > 12 ? `${shown}, … (${names.length})` : shown;
+}
+
+/** What was done to the data before training, as fact rows. */
+export function preprocessingFacts(ds: AnalysisResult["dataset"]): [string, string][] {
+  const p = ds.preprocessing;
+  if (!p) return [];
+  const rows: [string, string][] = [];
+  const values = [
+    p.scale === "bytes/255" ? "bytes scaled to [0, 1]" : "values as stored",
+    p.resize ? `resized to ${p.resize} (bilinear)` : null,
+  ].filter(Boolean).join(", ");
+  rows.push(["values", values]);
+  if (p.standardization) {
+    const st = p.standardization;
+    rows.push([
+      "standardised",
+      `each of ${plural(st.features, "feature")} by the training mean and standard deviation (means ${
+        fmt(st.meanRange[0])
+      } to ${fmt(st.meanRange[1])}, deviations ${fmt(st.stdRange[0])} to ${fmt(st.stdRange[1])}${
+        st.constant ? `; ${plural(st.constant, "constant feature")} only centred` : ""
+      }; digest ${st.digest})`,
+    ]);
+  } else if (ds.kind === "table") rows.push(["standardised", "no"]);
+  rows.push([
+    "order",
+    p.order === "shuffle"
+      ? `shuffled (seed ${p.seed})`
+      : p.order === "files"
+      ? "the files' order"
+      : "as stored",
+  ]);
+  const t = p.testSplit;
+  rows.push([
+    "test split",
+    t.source === "file"
+      ? `from ${t.file}`
+      : t.source === "fraction"
+      ? `${fmtPercent(t.fraction, 0)} held out, stratified by class (seed ${t.seed})`
+      : "as stored",
+  ]);
+  return rows;
+}
+
 /** The facts of a result, in four groups. */
 export function runFacts(r: AnalysisResult): { title: string; rows: [string, JSX.Element | string][] }[] {
   const ds = r.dataset, c = r.config, tr = r.training;
@@ -27,12 +85,18 @@ export function runFacts(r: AnalysisResult): { title: string; rows: [string, JSX
       title: "Dataset",
       rows: [
         ["name", datasetLabel(ds.name)],
+        ...(ds.format ? [["format", FORMATS[ds.format] ?? ds.format] as [string, string]] : []),
         [
           "inputs",
-          `${fmtInt(ds.height)} × ${fmtInt(ds.width)}${ds.channels > 1 ? ` × ${ds.channels}` : ""}, ${
-            plural(ds.classes, "class", "classes")
-          }`,
+          `${
+            ds.kind === "table"
+              ? plural(ds.width, "feature")
+              : `${fmtInt(ds.height)} × ${fmtInt(ds.width)}${ds.channels > 1 ? ` × ${ds.channels}` : ""}`
+          }, ${plural(ds.classes, "class", "classes")}`,
         ],
+        ...(classNamesLine(ds.classNames)
+          ? [["classes", classNamesLine(ds.classNames)!] as [string, string]]
+          : []),
         ["train / test", `${fmtInt(ds.trainSamples)} / ${fmtInt(ds.testSamples)}`],
         [
           "analysed",
@@ -48,6 +112,7 @@ export function runFacts(r: AnalysisResult): { title: string; rows: [string, JSX
             ],
           ]
           : []),
+        ...preprocessingFacts(ds),
       ],
     },
     {

@@ -8,10 +8,11 @@
 import type { JSX } from "npm:preact@10.29.8";
 import type { PowerFit, Threshold } from "../../analysis/types.ts";
 import { fmt, fmtInt, fmtTolerance } from "../format.ts";
-import { thresholdCell } from "../threshold_view.ts";
+import { intervalCell, thresholdCell } from "../threshold_view.ts";
 
 /** Props of {@link ThresholdHeadline}. */
 export interface ThresholdHeadlineProps {
+  /** The threshold shown (with its interval over batch orders, when the run has one). */
   threshold: Threshold;
   /** The fit the prediction comes from (the threshold's curve). */
   fit: PowerFit | null;
@@ -19,12 +20,41 @@ export interface ThresholdHeadlineProps {
   batchSize: number;
   /** K, the batches analysed. */
   batches: number;
+  /** The number of batch orders behind the interval, for its sentence. */
+  orderings?: number;
+}
+
+/** The interval of k* over batch orders, in one line (nothing when the run has none). */
+export function IntervalLine(
+  { threshold: t, batchSize, orderings }: Pick<
+    ThresholdHeadlineProps,
+    "threshold" | "batchSize" | "orderings"
+  >,
+): JSX.Element | null {
+  const iv = t.interval;
+  if (!iv) return null;
+  const cell = intervalCell(iv, batchSize, orderings);
+  return (
+    <p class="interval" data-testid="interval" title={cell.note}>
+      <span class="eyebrow">{cell.heading}</span> {iv.low !== null
+        ? (
+          <>
+            k* <strong data-testid="interval-k">{fmtInt(iv.low)}–{fmtInt(iv.high)}</strong>, |D|{" "}
+            {cell.samples} · median {fmtInt(iv.median)}
+            {iv.reached < 1 ? ` · ${Math.round(100 * iv.reached)}% of orders reach it` : ""}
+          </>
+        )
+        : <strong data-testid="interval-k">{cell.k}</strong>}
+      {orderings ? <span class="muted">({fmtInt(orderings)} batch orders)</span> : null}
+    </p>
+  );
 }
 
 /** k*, |D| and L_k at k*, or the prediction when not reached. */
 export function ThresholdHeadline(
-  { threshold: t, fit, batchSize, batches }: ThresholdHeadlineProps,
+  { threshold: t, fit, batchSize, batches, orderings }: ThresholdHeadlineProps,
 ): JSX.Element {
+  const interval = <IntervalLine threshold={t} batchSize={batchSize} orderings={orderings} />;
   const cell = thresholdCell(t);
   if (cell.kind === "reached") {
     return (
@@ -49,6 +79,7 @@ export function ThresholdHeadline(
           <dt>batch size B</dt>
           <dd>{fmtInt(batchSize)}</dd>
         </dl>
+        {interval}
       </div>
     );
   }
@@ -82,6 +113,7 @@ export function ThresholdHeadline(
           )
           : "The tail does not fit a decaying power law (no decay or r² < 0.5), so no size is predicted."}
       </p>
+      {interval}
     </div>
   );
 }

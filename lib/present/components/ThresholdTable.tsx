@@ -9,12 +9,18 @@ import type { JSX } from "npm:preact@10.29.8";
 import type { Threshold } from "../../analysis/types.ts";
 import { CURVES } from "../../config/choices.ts";
 import { fmtTolerance } from "../format.ts";
+import { intervalCell } from "../threshold_view.ts";
 import { CURVE_LABELS } from "../labels.ts";
 import { ThresholdValue } from "./ThresholdValue.tsx";
 
-/** The thresholds table. */
-export function ThresholdTable({ thresholds }: { thresholds: readonly Threshold[] }): JSX.Element {
+/** The thresholds table, with the interval over batch orders beside each k* when the run has them. */
+export function ThresholdTable(
+  { thresholds, batchSize = 0 }: { thresholds: readonly Threshold[]; batchSize?: number },
+): JSX.Element {
   const tols = [...new Set(thresholds.map((t) => t.tolerance))];
+  const level = thresholds.find((t) => t.interval)?.interval?.level;
+  const head = level === undefined ? "" : `${Math.round(level * 1000) / 10}% interval`;
+  const iv = (t: Threshold | undefined) => <td class="num">{intervalCell(t?.interval, batchSize).k}</td>;
   const find = (tol: number, curve: string, smoothed: boolean) =>
     thresholds.find((t) => t.tolerance === tol && t.curve === curve && t.smoothed === smoothed);
   return (
@@ -26,8 +32,10 @@ export function ThresholdTable({ thresholds }: { thresholds: readonly Threshold[
             Δ<sub>tol</sub>
           </th>
           <th class="num">k* (smoothed)</th>
+          {head ? <th class="num">{head} (smoothed)</th> : null}
           <th class="num">|D| (smoothed)</th>
           <th class="num">k* (raw)</th>
+          {head ? <th class="num">{head} (raw)</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -39,12 +47,14 @@ export function ThresholdTable({ thresholds }: { thresholds: readonly Threshold[
               <td class="num">
                 <ThresholdValue threshold={find(tol, c, true)} />
               </td>
+              {head ? iv(find(tol, c, true)) : null}
               <td class="num">
                 <ThresholdValue threshold={find(tol, c, true)} of="samples" />
               </td>
               <td class="num">
                 <ThresholdValue threshold={find(tol, c, false)} />
               </td>
+              {head ? iv(find(tol, c, false)) : null}
             </tr>
           ))
         )}

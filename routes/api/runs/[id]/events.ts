@@ -25,10 +25,14 @@ export const handler: Handlers = {
         wake?.();
       });
       let closed = false;
-      stream.onAbort(() => {
+      const end = () => {
         closed = true;
         wake?.();
-      });
+      };
+      stream.onAbort(end);
+      // The server is stopping: end the stream, so that the HTTP server can finish.
+      if (ctx.stopping.signal.aborted) return;
+      ctx.stopping.signal.addEventListener("abort", end, { once: true });
       let seq = 0;
       try {
         const state = await ctx.store.get(id);
@@ -52,6 +56,7 @@ export const handler: Handlers = {
           if (e.type === "status" && isFinal(e.run.status)) break;
         }
       } finally {
+        ctx.stopping.signal.removeEventListener("abort", end);
         unsubscribe();
       }
     });

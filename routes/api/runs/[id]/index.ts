@@ -1,7 +1,7 @@
 /**
  * `GET /api/runs/:id`: status, stage, progress, partial curves and (when done) the result
  * (`?result=0` leaves the result out). `DELETE /api/runs/:id`: cancels a queued or running run (it stays,
- * marked cancelled); deletes a run that has ended.
+ * marked cancelled); deletes a run that has ended (and its job on Redis).
  * @module
  */
 import type { Handlers } from "../../../../server/context.ts";
@@ -35,6 +35,7 @@ export const handler: Handlers = {
       return c.json({ id, action: "cancelled", run: now });
     }
     await ctx.store.delete(id);
+    await ctx.queue.forget(id);
     return c.json({ id, action: "deleted" });
   },
 };

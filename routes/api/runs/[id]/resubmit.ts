@@ -19,7 +19,7 @@ export const handler: Handlers = {
       });
     }
     const config = await validateRunConfig(run.config, ctx.options);
-    const newId = await ctx.submit(config, id);
+    const newId = await ctx.submit(config, { resubmittedFrom: id });
     return c.json(await ctx.store.get(newId), 201, { Location: `/api/runs/${newId}` });
   },
 };
