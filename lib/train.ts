@@ -50,26 +50,52 @@ export interface GradientEngine {
   microGradients(layout: ModelLayout, w: Float32Array, micros: MicroBatch[]): Promise<MicroResult[]>;
 }
 
-/** Σ ∇loss, Σ loss and correct predictions of one micro-batch at `params`, on the current backend. */
-export async function microGradient(
+/**
+ * Σ ∇loss, Σ loss and correct predictions of each micro-batch at `params`, on the current backend: one forward
+ * and backward pass over all of them together (every per-sample quantity is computed row by row, so it does not
+ * depend on which samples share the pass), then each micro-batch's gradient over its own rows, in float32, and
+ * its loss and hits summed in float64 in sample order. A micro-batch's result is therefore the same whichever
+ * micro-batches it is computed with.
+ */
+export async function microBatchGradients(
   layout: ModelLayout,
   params: ReturnType<typeof layerTensors>,
-  m: MicroBatch,
-): Promise<MicroResult> {
-  const x = tf.tensor(m.pixels, [m.n, ...layout.inputShape]);
-  const lab = tf.tensor1d(Int32Array.from(m.labels), "int32");
+  micros: MicroBatch[],
+): Promise<MicroResult[]> {
+  const n = micros.reduce((a, m) => a + m.n, 0);
+  const size = layout.inputShape.reduce((a, b) => a * b, 1);
+  const pixels = new Float32Array(n * size), labels = new Int32Array(n);
+  let r = 0;
+  for (const m of micros) {
+    pixels.set(m.pixels.subarray(0, m.n * size), r * size);
+    labels.set(m.labels.subarray(0, m.n), r);
+    r += m.n;
+  }
+  const x = tf.tensor(pixels, [n, ...layout.inputShape]);
+  const lab = tf.tensor1d(labels, "int32");
   const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
-  const input = prepareInput(layout, x, m.pixels);
-  const st = forward(layout, params, input, y, m.n);
+  const input = prepareInput(layout, x, pixels);
+  const st = forward(layout, params, input, y, n);
   try {
     backward(layout, params, st, y);
-    const [g, stats] = tf.tidy(() => {
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(st.logits, 1), lab), "float32"));
-      return [gradientFlat(layout, st), tf.stack([tf.sum(st.loss), hits])];
-    });
-    const [grad, sv] = [await read(g), await read(stats)];
-    tf.dispose([g, stats]);
-    return { grad: grad.slice(), loss: sv[0], hits: sv[1] };
+    const hitT = tf.tidy(() => tf.cast(tf.equal(tf.argMax(st.logits, 1), lab), "float32"));
+    const [loss, hit] = [await read(st.loss), await read(hitT)];
+    hitT.dispose();
+    const out: MicroResult[] = [];
+    let r0 = 0;
+    for (const m of micros) {
+      const g = gradientFlat(layout, st, params, [r0, m.n]);
+      const grad = (await read(g)).slice();
+      g.dispose();
+      let ls = 0, hs = 0;
+      for (let i = r0; i < r0 + m.n; i++) {
+        ls += loss[i];
+        hs += hit[i];
+      }
+      out.push({ grad, loss: ls, hits: hs });
+      r0 += m.n;
+    }
+    return out;
   } finally {
     disposeState(st);
     input.dispose();
@@ -82,9 +108,7 @@ export const localGradients: GradientEngine = {
   async microGradients(layout, w, micros) {
     const params = layerTensors(layout, w);
     try {
-      const out: MicroResult[] = [];
-      for (const m of micros) out.push(await microGradient(layout, params, m));
-      return out;
+      return await microBatchGradients(layout, params, micros);
     } finally {
       disposeLayers(params);
     }

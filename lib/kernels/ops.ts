@@ -128,6 +128,14 @@ function convTable(b: WasmBackend, n: number, g: ConvGeometry): { ptr: number; z
   return entry;
 }
 
+/** The `[start, count]` row range in a kernel's attributes (`rows`), or all `n` rows. */
+function rowRange(attrs: tf.NamedAttrMap | undefined, n: number): [number, number] {
+  const r = attrs?.rows as number[] | undefined;
+  if (!r || r.length !== 2) return [0, n];
+  if (r[0] < 0 || r[1] < 0 || r[0] + r[1] > n) throw new Error(`kernels: rows ${r} outside 0..${n}`);
+  return [r[0], r[1]];
+}
+
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: tf.NamedAttrMap };
 
 function register(backend: WasmBackend): void {
@@ -151,9 +159,19 @@ function register(backend: WasmBackend): void {
     return out;
   });
   def("SpmmT", (b, { inputs: { rowPtr, cols, vals, G }, attrs }) => {
-    const M = rowPtr.shape[0] - 1, N = G.shape[1], Kc = attrs!.columns as number;
+    const N = G.shape[1], Kc = attrs!.columns as number;
+    const [r0, M] = rowRange(attrs, rowPtr.shape[0] - 1);
     const out = b.makeOutput([Kc, N], "float32");
-    K.spmmT(off(b, rowPtr), off(b, cols), off(b, vals), off(b, G), off(b, out), M, N, Kc);
+    K.spmmT(
+      off(b, rowPtr) + 4 * r0,
+      off(b, cols),
+      off(b, vals),
+      off(b, G) + 4 * r0 * N,
+      off(b, out),
+      M,
+      N,
+      Kc,
+    );
     return out;
   });
   def("Im2col", (b, { inputs: { a }, attrs }) => {
@@ -255,15 +273,17 @@ function register(backend: WasmBackend): void {
     const o = off(b, out);
     const terms = a2 && b2 ? [[a1, b1], [a2, b2]] : [[a1, b1]];
     terms.forEach(([a, bm], i) => {
-      const Kd = trans ? a.shape[0] : a.shape[1];
+      // TN: the reduction runs over rows r0 .. r0 + count of both factors (default all).
+      const [r0, Kd] = trans ? rowRange(attrs, a.shape[0]) : [0, a.shape[1]];
       const last = i === terms.length - 1;
       const epi = { bias: last && bias ? off(b, bias) : 0, relu: last ? relu : 0 };
       if (Kd === 0) {
-        // An empty product: zeros (or what is there), then the epilogue as a one-row-of-zeros product.
+        // An empty product: zeros.
         if (i === 0) new Float32Array(b.wasm.HEAPU8.buffer, o, M * N).fill(0);
         return;
       }
-      product(mode, off(b, a), M, Kd, a.shape[1], off(b, bm), N, o, i > 0 ? 1 : 0, epi);
+      const pa = off(b, a) + 4 * r0 * a.shape[1], pb = off(b, bm) + 4 * r0 * N;
+      product(mode, pa, M, Kd, a.shape[1], pb, N, o, i > 0 ? 1 : 0, epi);
     });
     return out;
   });
@@ -286,10 +306,11 @@ function register(backend: WasmBackend): void {
     });
     return out;
   });
-  def("ColSum", (b, { inputs: { x } }) => {
-    const [R, C] = x.shape;
+  def("ColSum", (b, { inputs: { x }, attrs }) => {
+    const C = x.shape[1];
+    const [r0, R] = rowRange(attrs, x.shape[0]);
     const out = b.makeOutput([C], "float32");
-    K.colSum(off(b, x), off(b, out), R, C);
+    K.colSum(off(b, x) + 4 * r0 * C, off(b, out), R, C);
     return out;
   });
   def("Gram", (b, { inputs, attrs }) => {
@@ -367,9 +388,14 @@ export function spmm(s: Csr, B: T): T {
   return run("Spmm", { rowPtr: s.rowPtr, cols: s.cols, vals: s.vals, B });
 }
 
-/** `Sᵀ · G` for S in CSR form (`[rows, columns]`) and G `[rows, N]`: `[columns, N]`. */
-export function spmmT(s: Csr, G: T): T {
-  return run("SpmmT", { rowPtr: s.rowPtr, cols: s.cols, vals: s.vals, G }, { columns: s.columns });
+/**
+ * `Sᵀ · G` for S in CSR form (`[rows, columns]`) and G `[rows, N]`: `[columns, N]`; with `rows = [start,
+ * count]`, over those rows of S and G only.
+ */
+export function spmmT(s: Csr, G: T, rows?: [number, number]): T {
+  const attrs: Record<string, unknown> = { columns: s.columns };
+  if (rows) attrs.rows = rows;
+  return run("SpmmT", { rowPtr: s.rowPtr, cols: s.cols, vals: s.vals, G }, attrs);
 }
 
 /** The patch matrix `[n·oh·ow, k·k·C]` of `a` `[n, H, W, C]` (see `simd.ts`). */
@@ -403,13 +429,14 @@ export function maskedSum(x1: T, o: { x2?: T; bias?: T; mask?: T; relu?: boolean
 }
 
 /**
- * Matrix product `a · b` (`transA`: `aᵀ · b`, a reduction over the rows of both), plus `a2 · b2` (same form)
- * when given: SIMD kernels with fused multiply-adds, summing each entry's products in order. 2-D row-major.
+ * Matrix product `a · b` (`transA`: `aᵀ · b`, a reduction over the rows of both — over rows `[start, count]`
+ * only with `rows`), plus `a2 · b2` (same form) when given, then `bias` and ReLU: SIMD kernels with fused
+ * multiply-adds, summing each entry's products in order. 2-D row-major.
  */
 export function gemm(
   a: T,
   b: T,
-  o: { transA?: boolean; a2?: T; b2?: T; bias?: T; relu?: boolean } = {},
+  o: { transA?: boolean; a2?: T; b2?: T; bias?: T; relu?: boolean; rows?: [number, number] } = {},
 ): T {
   const inputs: Record<string, T> = { a1: a, b1: b };
   if (o.a2 && o.b2) {
@@ -417,7 +444,9 @@ export function gemm(
     inputs.b2 = o.b2;
   }
   if (o.bias) inputs.bias = o.bias;
-  return run("Gemm", inputs, { transA: o.transA === true, relu: o.relu === true });
+  const attrs: Record<string, unknown> = { transA: o.transA === true, relu: o.relu === true };
+  if (o.rows) attrs.rows = o.rows;
+  return run("Gemm", inputs, attrs);
 }
 
 /**
@@ -439,9 +468,9 @@ export function conv(
   return run("Conv", inputs, { ...g, relu: o.relu === true });
 }
 
-/** Column sums of a 2-D tensor, rows added in order: `[columns]`. */
-export function colSum(x: T): T {
-  return run("ColSum", { x });
+/** Column sums of a 2-D tensor (of rows `[start, count]` only when given), rows added in order: `[columns]`. */
+export function colSum(x: T, rows?: [number, number]): T {
+  return run("ColSum", { x }, rows ? { rows } : {});
 }
 
 /**

@@ -291,31 +291,51 @@ function linTGeneric(l: LayerLayout, g: T, W: T): T {
   });
 }
 
-/** Vector–Jacobian product with respect to the weight: `∂(g·(a⊛W))/∂W`, shaped like W. */
-export function gradW(l: LayerLayout, a: Prepared, g: T): T {
-  return gradWSum(l, [[a, g]]);
+/**
+ * Vector–Jacobian product with respect to the weight: `∂(g·(a⊛W))/∂W`, shaped like W; over samples
+ * `[start, count]` only with `samples`.
+ */
+export function gradW(l: LayerLayout, a: Prepared, g: T, samples?: [number, number]): T {
+  return gradWSum(l, [[a, g]], samples);
+}
+
+/** Matrix rows per sample of a layer's input and output products: 1 (dense) or oh·ow (conv). */
+function rowsPerSample(l: LayerLayout): number {
+  return l.kind === "dense" ? 1 : l.outShape[0] * l.outShape[1];
 }
 
 /**
- * `Σ_i gradW(l, a_i, g_i)` for one or two (input, gradient) pairs. Fast path: `Σ A_iᵀ · g_i` with A_i the
- * input or its patch matrix, as one product that reduces over rows (no transposes); a CSR input by the
- * sparse kernel.
+ * `Σ_i gradW(l, a_i, g_i)` for one or two (input, gradient) pairs (over samples `[start, count]` only with
+ * `samples`). Fast path: `Σ A_iᵀ · g_i` with A_i the input or its patch matrix, as one product that reduces
+ * over rows (no transposes); a CSR input by the sparse kernel.
  */
-export function gradWSum(l: LayerLayout, terms: [Prepared, T][]): T {
+export function gradWSum(l: LayerLayout, terms: [Prepared, T][], samples?: [number, number]): T {
   return tf.tidy(() => {
     if (!fastKernels()) {
-      const parts = terms.map(([a, g]) => gradWGeneric(l, a, g));
+      const parts = terms.map(([a, g]) => samples ? gradWRows(l, a, g, samples) : gradWGeneric(l, a, g));
       return parts.length === 1 ? parts[0] : tf.addN(parts);
     }
     const outF = wMatrix(l)[1];
+    const rs = rowsPerSample(l);
+    const rows = samples ? [samples[0] * rs, samples[1] * rs] as [number, number] : undefined;
     const dense = terms.filter(([a]) => !a.csr), sparse = terms.filter(([a]) => a.csr);
-    const parts: T[] = sparse.map(([a, g]) => spmmT(a.csr!, tf.reshape(g, [-1, outF])));
+    const parts: T[] = sparse.map(([a, g]) => spmmT(a.csr!, tf.reshape(g, [-1, outF]), rows));
     if (dense.length > 0) {
       const A = dense.map(([a]) => operand(l, a)), G = dense.map(([, g]) => tf.reshape(g, [-1, outF]));
-      parts.push(gemm(A[0], G[0], { transA: true, a2: A[1], b2: G[1] }));
+      parts.push(gemm(A[0], G[0], { transA: true, a2: A[1], b2: G[1], rows }));
     }
     return tf.reshape(parts.length === 1 ? parts[0] : tf.add(parts[0], parts[1]), l.wShape);
   });
+}
+
+/** Generic path: the weight gradient over samples `[start, count]` (slices of the input and gradient). */
+function gradWRows(l: LayerLayout, a: Prepared, g: T, [s0, count]: [number, number]): T {
+  const sub = prepare(l, tf.slice(a.raw, s0, count));
+  try {
+    return gradWGeneric(l, sub, tf.slice(g, s0, count));
+  } finally {
+    sub.dispose();
+  }
 }
 
 function gradWGeneric(l: LayerLayout, a: Prepared, g: T): T {
@@ -329,11 +349,17 @@ function gradWGeneric(l: LayerLayout, a: Prepared, g: T): T {
   });
 }
 
-/** Vector–Jacobian product with respect to the bias: `g` summed over all but the last axis. */
-export function gradB(l: LayerLayout, g: T): T {
+/**
+ * Vector–Jacobian product with respect to the bias: `g` summed over all but the last axis (over samples
+ * `[start, count]` only with `samples`).
+ */
+export function gradB(l: LayerLayout, g: T, samples?: [number, number]): T {
   return tf.tidy(() => {
-    const g2 = tf.reshape(g, [-1, l.bSize]);
-    return fastKernels() ? colSum(g2) : tf.sum(g2, 0);
+    const gs = samples && !fastKernels() ? tf.slice(g, samples[0], samples[1]) : g;
+    const g2 = tf.reshape(gs, [-1, l.bSize]);
+    if (!fastKernels()) return tf.sum(g2, 0);
+    const rs = rowsPerSample(l);
+    return colSum(g2, samples ? [samples[0] * rs, samples[1] * rs] : undefined);
   });
 }
 

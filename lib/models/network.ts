@@ -153,8 +153,16 @@ export function backward(layout: ModelLayout, params: LayerTensors, st: ForwardS
   st.g = g;
 }
 
-/** The gradient of `Σ loss` as one flat tensor (needs {@link backward} first). */
-export function gradientFlat(layout: ModelLayout, st: ForwardState, params?: LayerTensors): T {
+/**
+ * The gradient of `Σ loss` as one flat tensor (needs {@link backward} first); of the samples `[start, count]`
+ * only, with `samples`. A state trimmed by {@link trimState} needs `params`.
+ */
+export function gradientFlat(
+  layout: ModelLayout,
+  st: ForwardState,
+  params?: LayerTensors,
+  samples?: [number, number],
+): T {
   return tf.tidy(() => {
     const g = st.g.slice();
     if (!g[0]) {
@@ -162,8 +170,8 @@ export function gradientFlat(layout: ModelLayout, st: ForwardState, params?: Lay
       if (!params) throw new Error("gradientFlat: a trimmed state needs the parameters");
       g[0] = linTMasked(layout.layers[1], [[g[1], params.W[1]]], st.masks[0]);
     }
-    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], g[l]));
-    const b = layout.layers.map((lay, l) => gradB(lay, g[l]));
+    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], g[l], samples));
+    const b = layout.layers.map((lay, l) => gradB(lay, g[l], samples));
     return joinFlat(W, b);
   });
 }

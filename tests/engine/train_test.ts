@@ -9,7 +9,7 @@ import { ComputePool } from "../../lib/engine/pool.ts";
 import { initParams, modelLayout } from "../../lib/models/layout.ts";
 import { disposeLayers, layerTensors } from "../../lib/models/network.ts";
 import { Rng } from "../../lib/rng.ts";
-import { localGradients, MICRO_BATCH, microGradient, train } from "../../lib/train.ts";
+import { localGradients, MICRO_BATCH, microBatchGradients, train } from "../../lib/train.ts";
 import { grad64, loss64 } from "../reference/net64.ts";
 import type { ModelSpec } from "../../lib/models/spec.ts";
 
@@ -42,7 +42,7 @@ for (const [name, spec] of SPECS) {
     const s = split(MICRO_BATCH, 1);
     const w = initParams(layout, 2);
     const params = layerTensors(layout, w);
-    const r = await microGradient(layout, params, { pixels: s.images, labels: s.labels, n: s.n });
+    const [r] = await microBatchGradients(layout, params, [{ pixels: s.images, labels: s.labels, n: s.n }]);
     disposeLayers(params);
     const [x, labels, w64] = [Float64Array.from(s.images), Array.from(s.labels), Float64Array.from(w)];
     const eGrad = relErr(r.grad, grad64(layout, w64, x, labels));

@@ -84,6 +84,24 @@ Deno.test("kernels: gemm (A·B and Aᵀ·B, one or two terms) equals float64 pro
   }
 });
 
+Deno.test("kernels: reductions over a range of rows (Aᵀ·B, Sᵀ·G, column sums) equal those of the sliced rows", async () => {
+  await initBackend("wasm");
+  const [R, M, N, r0, count] = [50, 7, 9, 13, 21];
+  const a = randn(R * M), b = randn(R * N);
+  const dense = new Float32Array(R * M).map(() => (rng.uniform() < 0.3 ? rng.normal() : 0));
+  const [A, B] = [tf.tensor2d(a, [R, M]), tf.tensor2d(b, [R, N])];
+  const [As, Bs] = [tf.slice(A, r0, count), tf.slice(B, r0, count)];
+  const s = csrOf(dense, R, M), ss = csrOf(dense.subarray(r0 * M, (r0 + count) * M), count, M);
+  const same = async (x: tf.Tensor, y: tf.Tensor, what: string) =>
+    assert.deepEqual(await values(x), await values(y), `${what}: a row range differs from the sliced rows`);
+  await same(gemm(A, B, { transA: true, rows: [r0, count] }), gemm(As, Bs, { transA: true }), "Aᵀ·B");
+  await same(spmmT(s, B, [r0, count]), spmmT(ss, Bs), "Sᵀ·G");
+  await same(colSum(B, [r0, count]), colSum(Bs), "column sums");
+  tf.dispose([A, B, As, Bs]);
+  disposeCsr(s);
+  disposeCsr(ss);
+});
+
 Deno.test("kernels: CSR products S·B and Sᵀ·G equal dense float64 products", async () => {
   await initBackend("wasm");
   for (const [M, K, N, density] of [[37, 23, 45, 0.3], [64, 784, 128, 0.2], [5, 3, 1, 0.9], [9, 10, 3, 0]]) {
