@@ -37,9 +37,9 @@ const SPECS: [string, ModelSpec, boolean, number][] = [
   ["mlp", { kind: "mlp", hidden: [7, 5] }, false, 3],
   ["mlp, sparse inputs", { kind: "mlp", hidden: [7, 5] }, true, 3],
   ["cnn", { kind: "cnn", channels: [3, 4], kernel: 3 }, false, 3],
-  // Four channels into the second conv layer (read in place), and d + 1 ≥ k·k·c: the Monte Carlo recomputes
-  // the first layer instead of combining its directional outputs.
-  ["cnn 4→5, d = 8", { kind: "cnn", channels: [4, 5], kernel: 3 }, false, 8],
+  // Eight channels into the second conv layer (its forward products read the input in place), and
+  // d + 1 ≥ k·k·c: the Monte Carlo recomputes the first layer instead of combining its directional outputs.
+  ["cnn 8→5, d = 8", { kind: "cnn", channels: [8, 5], kernel: 3 }, false, 8],
 ];
 
 for (const [name, spec, sparse, dBrute] of SPECS) {

@@ -16,7 +16,7 @@ import type { ModelSpec } from "../../lib/models/spec.ts";
 const H = 6, W = 6, C = 3;
 const SPECS: [string, ModelSpec][] = [
   ["mlp", { kind: "mlp", hidden: [7, 5] }],
-  ["cnn", { kind: "cnn", channels: [4, 5], kernel: 3 }],
+  ["cnn", { kind: "cnn", channels: [8, 5], kernel: 3 }],
 ];
 
 function split(n: number, seed: number) {
