@@ -1,9 +1,11 @@
 /**
  * The engine's WebAssembly SIMD kernels, assembled at run time (see `wasm_asm.ts`) and run on the tfjs-wasm
- * heap in place: sparse × dense products for sparse first-layer inputs, convolution patches (im2col) and
- * their adjoint (col2im) with a fused ReLU mask, 2-D transposes, and masked sums. They replace tfjs-wasm's
- * data-movement ops (pad, slice, concat, transpose run at 25–300 M elements/s there) and let every
- * convolution product run as a matrix product on XNNPACK.
+ * heap in place: matrix products with fused multiply-adds (plain, reducing over rows, or reading a
+ * convolution's input through a tap table), sparse × dense products for sparse first-layer inputs,
+ * convolution patches (im2col) and their adjoint (col2im) with a fused ReLU mask, masked and column sums,
+ * per-batch Gram blocks, linear combinations and 2-D transposes. They replace tfjs-wasm's data-movement ops
+ * (pad, slice, concat, transpose run at 25–300 M elements/s there) and its products (7–19 G multiply-adds/s
+ * with a fresh right-hand matrix; these reach 20–29).
  *
  * Every kernel takes byte offsets into the memory and element counts. Sums run in a fixed order, so results do
  * not depend on how the data are split (row r of an output depends on row r of the inputs only).

@@ -4,12 +4,13 @@
  *
  * Two implementations give the same results to float32 rounding:
  *
- * - **fast** (the `wasm` backend, see `lib/kernels/ops.ts`): every product is a matrix product or a direct
- *   convolution on XNNPACK, with fused bias and ReLU where the forward pass allows; convolution gradients are
- *   lowered to matrix products on patch matrices (im2col) and their adjoint (col2im, with the ReLU mask
- *   fused); a sparse first-layer input (e.g. MNIST pixels, ~80 % zeros) is kept in CSR form and multiplied
- *   by the SIMD sparse kernels; transposes and masked sums run as SIMD kernels. tfjs-wasm's own data-movement
- *   ops (pad, slice, concat, transpose: 25–300 M elements/s) are not used.
+ * - **fast** (the `wasm` backend, see `lib/kernels/ops.ts`): every product runs on kstar's SIMD kernels —
+ *   matrix products with fused multiply-adds and the bias and ReLU applied as they finish; convolutions read
+ *   their input in place (a tap table instead of a patch matrix); convolution gradients as products on patch
+ *   matrices (im2col) and the adjoint (col2im, with the ReLU mask fused); a sparse first-layer input (e.g.
+ *   MNIST pixels, ~80 % zeros) in CSR form through the sparse kernels; masked sums and column sums as SIMD
+ *   passes. tfjs-wasm's own data-movement ops (pad, slice, concat, transpose: 25–300 M elements/s) and its
+ *   XNNPACK products (which repack a fresh right-hand matrix on every call) are not used.
  * - **generic** (every other backend): tfjs ops only, with explicit transposes (the WASM backend's matMul with
  *   `transposeA/B` flags is ~10× slower) and convolutions through `conv2d` only: the input gradient as a
  *   stride-1 convolution of the zero-upsampled output gradient, the weight gradient as a dilated convolution
