@@ -242,7 +242,15 @@ export {
   parseModelSpec,
 } from "./lib/models/spec.ts";
 export { initParams, type LayerLayout, type ModelLayout, modelLayout } from "./lib/models/layout.ts";
-export { type EpochInfo, train, TRAIN_DEFAULTS, type TrainOptions } from "./lib/train.ts";
+export {
+  type EpochInfo,
+  type GradientEngine,
+  type MicroBatch,
+  type MicroResult,
+  train,
+  TRAIN_DEFAULTS,
+  type TrainOptions,
+} from "./lib/train.ts";
 
 // Compute: backends and the worker pool (losses, gradients, exact HVPs, projections).
 export { initBackend } from "./lib/backend.ts";

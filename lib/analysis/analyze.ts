@@ -21,6 +21,7 @@ import {
   projectedCurves,
   throwIfAborted,
   topEigenpairs,
+  trainingEngine,
   withPool,
 } from "./stages.ts";
 import { fitsOf, movingAverage, thresholdsOf } from "./thresholds.ts";
@@ -152,6 +153,7 @@ export async function analyze(
       epochs: config.epochs,
       batchSize: Math.min(config.trainBatchSize, trainSplit.n),
       seed: config.seed,
+      engine: trainingEngine(pool, layout),
       signal,
       onEpoch: (e) => {
         epochs.push(e);

@@ -9,6 +9,7 @@
 import { limitSplit } from "../data/batches.ts";
 import type { Split } from "../data/dataset.ts";
 import type { ComputePool } from "../engine/pool.ts";
+import { trainingEngine } from "./stages.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import { initParams } from "../models/layout.ts";
 import { train } from "../train.ts";
@@ -93,6 +94,7 @@ export async function learningCurve(o: LearningCurveInput): Promise<LearningCurv
           batchSize: batchOf(n),
           steps,
           seed: o.recipe.seed,
+          engine: trainingEngine(o.pool, o.layout),
           signal: o.signal,
         });
         await o.pool.setWeights(w);

@@ -25,6 +25,7 @@ import type { EigenpairResult } from "../linalg/operator.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import { Rng } from "../rng.ts";
 import { type DeltaCurves, deltaCurves } from "./estimators.ts";
+import type { GradientEngine } from "../train.ts";
 
 /** Where a run's data come from. */
 export interface DataSource {
@@ -131,6 +132,16 @@ export async function withPool<T>(
     signal?.removeEventListener("abort", onAbort);
     await pool.close();
   }
+}
+
+/**
+ * Where training computes its micro-batch gradients: in the pool's workers when there are several and a
+ * step's products are heavy enough to outweigh passing weights and gradients between threads (convolutional
+ * models: ~100 M multiply-adds per step of 128 samples), else in this realm (a dense model's step is mostly
+ * per-op overhead). The weights come out the same either way (see `train`).
+ */
+export function trainingEngine(pool: ComputePool, layout: ModelLayout): GradientEngine | undefined {
+  return pool.size > 1 && layout.layers.some((l) => l.kind === "conv") ? pool : undefined;
 }
 
 /** Options of {@link topEigenpairs}. */

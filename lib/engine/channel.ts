@@ -9,10 +9,60 @@
  * @module
  */
 
+const TYPED = "__kstarTypedArray";
+type TypedName = "Float32Array" | "Float64Array" | "Int32Array" | "Uint8Array" | "Uint16Array" | "Int16Array";
+const TYPED_CTORS: Record<TypedName, new (b: ArrayBuffer) => ArrayBufferView> = {
+  Float32Array,
+  Float64Array,
+  Int32Array,
+  Uint8Array,
+  Uint16Array,
+  Int16Array,
+};
+
+/**
+ * Messages over `node:worker_threads` carry typed arrays as their bare `ArrayBuffer`s: Deno's structured clone
+ * there copies an `ArrayBuffer` at memory speed but takes ~15–20 ms for a typed-array view of 440 kB (a model's
+ * weights or a Hessian-vector product), transferred or not. {@link decode} restores the views.
+ */
+export function encode(x: unknown): unknown {
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
+    const name = x.constructor.name as TypedName;
+    if (!(name in TYPED_CTORS) || !(x.buffer instanceof ArrayBuffer)) return x;
+    const whole = x.byteOffset === 0 && x.byteLength === x.buffer.byteLength;
+    return {
+      [TYPED]: name,
+      buffer: whole ? x.buffer : x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength),
+    };
+  }
+  if (Array.isArray(x)) return x.map(encode);
+  if (x && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k] = encode(v);
+    return out;
+  }
+  return x;
+}
+
+/** The inverse of {@link encode}. */
+export function decode(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(decode);
+  if (x && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype) {
+    const o = x as Record<string, unknown>;
+    if (typeof o[TYPED] === "string" && o.buffer instanceof ArrayBuffer) {
+      return new TYPED_CTORS[o[TYPED] as TypedName](o.buffer);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) out[k] = decode(v);
+    return out;
+  }
+  return x;
+}
+
 /** One worker thread, whichever kind. */
 export interface WorkerChannel {
-  /** Sends a message (structured clone). */
-  post(message: unknown): void;
+  /** Sends a message (structured clone; the `transfer` buffers are moved, not copied). */
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
   /** Keeps the process alive while replies are awaited. */
   ref(): void;
   /** Lets the process end while the worker is idle. */
@@ -34,7 +84,7 @@ export interface ChannelEvents {
 }
 
 interface NodeWorker {
-  postMessage(m: unknown): void;
+  postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
   on(event: "message" | "error" | "exit", fn: (x: unknown) => void): void;
   ref(): void;
   unref(): void;
@@ -67,7 +117,7 @@ export async function spawnWorker(url: URL, events: ChannelEvents): Promise<Work
     let stopping = false;
     let exited!: () => void;
     const exit = new Promise<void>((r) => exited = r);
-    w.on("message", (data) => events.message(data));
+    w.on("message", (data) => events.message(decode(data)));
     w.on("error", (e) => events.failure((e as Error)?.message ?? String(e)));
     w.on("exit", (code) => {
       exited();
@@ -75,7 +125,7 @@ export async function spawnWorker(url: URL, events: ChannelEvents): Promise<Work
     });
     w.unref();
     return {
-      post: (m) => w.postMessage(m),
+      post: (m, transfer) => w.postMessage(encode(m), transfer),
       ref: () => w.ref(),
       unref: () => w.unref(),
       terminate: async (graceful) => {
@@ -102,7 +152,7 @@ export async function spawnWorker(url: URL, events: ChannelEvents): Promise<Work
     events.failure(e.message);
   };
   return {
-    post: (m) => w.postMessage(m),
+    post: (m, transfer) => w.postMessage(m, transfer ?? []),
     ref: () => {},
     unref: () => {},
     terminate: () => {
@@ -115,7 +165,8 @@ export async function spawnWorker(url: URL, events: ChannelEvents): Promise<Work
 /** The worker side: receives messages and sends replies over whichever channel started this module. */
 export interface WorkerSide {
   onMessage(fn: (data: unknown) => void): void;
-  post(message: unknown): void;
+  /** Sends a reply (structured clone; the `transfer` buffers are moved, not copied). */
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
   /** Ends this worker from inside, once its state is freed (the graceful end of `terminate`). */
   exit(): void;
 }
@@ -125,26 +176,29 @@ export async function workerSide(): Promise<WorkerSide> {
   const port = await import("node:worker_threads").then(
     (m) =>
       (m as unknown as {
-        parentPort: { on(e: "message", f: (d: unknown) => void): void; postMessage(m: unknown): void } | null;
+        parentPort: {
+          on(e: "message", f: (d: unknown) => void): void;
+          postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
+        } | null;
       })
         .parentPort,
     () => null,
   );
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent) => void) | null;
-    postMessage(m: unknown): void;
+    postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
     close(): void;
   };
   if (port) {
     return {
-      onMessage: (fn) => port.on("message", fn),
-      post: (m) => port.postMessage(m),
+      onMessage: (fn) => port.on("message", (d) => fn(decode(d))),
+      post: (m, transfer) => port.postMessage(encode(m), transfer),
       exit: () => (globalThis as unknown as { process: { exit(c: number): void } }).process.exit(0),
     };
   }
   return {
     onMessage: (fn) => (scope.onmessage = (e) => fn(e.data)),
-    post: (m) => scope.postMessage(m),
+    post: (m, transfer) => scope.postMessage(m, transfer ?? []),
     exit: () => scope.close(),
   };
 }

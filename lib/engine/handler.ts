@@ -12,6 +12,7 @@ import {
 } from "../backend.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import { Shard } from "./shard.ts";
+import { localGradients, type MicroBatch } from "../train.ts";
 
 /** A request to a compute worker. */
 export type Request =
@@ -32,7 +33,8 @@ export type Request =
   | { op: "evaluate"; name: string }
   | { op: "gradient"; name: string; limit: number }
   | { op: "hvp"; name: string; v: Float32Array; limit: number }
-  | { op: "project"; name: string; dirs: Float32Array; d: number; thetas: Float64Array | null };
+  | { op: "project"; name: string; dirs: Float32Array; d: number; thetas: Float64Array | null }
+  | { op: "microGradients"; layout: ModelLayout; w: Float32Array; micros: MicroBatch[] };
 
 /** Holds the shards of one realm and answers {@link Request}s. */
 export class Handler {
@@ -75,6 +77,8 @@ export class Handler {
         return await this.#shard(req.name).hvp(req.v, req.limit);
       case "project":
         return await this.#shard(req.name).project(req.dirs, req.d, req.thetas);
+      case "microGradients":
+        return await localGradients.microGradients(req.layout, req.w, req.micros);
     }
   }
 

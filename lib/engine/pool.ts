@@ -11,6 +11,7 @@ import type { ModelLayout } from "../models/layout.ts";
 import type { Split } from "../data/dataset.ts";
 import { spawnWorker } from "./channel.ts";
 import { Handler, type Request } from "./handler.ts";
+import type { MicroBatch, MicroResult } from "../train.ts";
 import { type BatchEval, type BatchProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
 
 /** Options of {@link ComputePool.create}. */
@@ -24,7 +25,8 @@ export interface PoolOptions {
 }
 
 interface Endpoint {
-  call<R>(req: Request): Promise<R>;
+  /** Sends a request; `transfer` lists buffers to move rather than copy (the caller no longer uses them). */
+  call<R>(req: Request, transfer?: ArrayBuffer[]): Promise<R>;
   close(): Promise<void>;
 }
 
@@ -70,14 +72,14 @@ async function workerEndpoint(): Promise<Endpoint> {
   });
   let closing: Promise<void> | null = null;
   return {
-    call<R>(req: Request): Promise<R> {
+    call<R>(req: Request, transfer: ArrayBuffer[] = []): Promise<R> {
       if (dead) return Promise.reject(dead);
       if (closing) return Promise.reject(new Error("compute pool closed"));
       const id = next++;
       return new Promise<R>((resolve, reject) => {
         if (pending.size === 0) channel.ref();
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        channel.post({ id, req });
+        channel.post({ id, req }, transfer);
       });
     },
     close: () =>
@@ -210,9 +212,18 @@ export class ComputePool {
       start.push(s);
       count.push(e - s);
     }
-    // Keep per-sample state cached when it fits comfortably (≈ activations and their transposes).
-    const perSample = layout.layers.reduce((a, l) => a + 4 * l.outShape.reduce((x, y) => x * y, 1), 0);
-    const cacheState = (perSample * 4 * total) / W < 1.5e9 && layout.layers[0].kind === "dense";
+    // Keep per-sample forward state cached between passes at the same weights when it fits comfortably: the
+    // input (and on wasm a conv input's patch matrix), every activation and output gradient but the first
+    // (see trimState; off wasm, transposes of the activations too). Off wasm only for dense first layers.
+    const fast = this.backend === "wasm";
+    const prod = (sh: number[]) => sh.reduce((x, y) => x * y, 1);
+    const first = layout.layers[0];
+    const patches = first.kind === "conv" ? prod(first.outShape.slice(0, 2)) * first.wSize / first.bSize : 0;
+    const perSample = fast
+      ? inputSize + patches + layout.layers.reduce((a, l) => a + 2 * prod(l.outShape), 0) -
+        prod(first.outShape) + layout.classes
+      : layout.layers.reduce((a, l) => a + 4 * prod(l.outShape), 0);
+    const cacheState = (perSample * 4 * total) / W < 1.5e9 && (fast || first.kind === "dense");
     await Promise.all(this.#ends.map((e, w) => {
       if (count[w] === 0) return e.call({ op: "unload", name });
       const s = start[w], m = count[w];
@@ -322,6 +333,23 @@ export class ComputePool {
       for (let s = 0; s < S; s++) out.mc.set(part.mc.subarray(s * m, (s + 1) * m), s * nb + b0);
     });
     return out;
+  }
+
+  /**
+   * Micro-batch gradients for {@link train} (the pool is a `GradientEngine`): micro-batch m goes to worker
+   * ⌊m·W/M⌋ (contiguous shares), results come back in micro-batch order.
+   */
+  async microGradients(layout: ModelLayout, w: Float32Array, micros: MicroBatch[]): Promise<MicroResult[]> {
+    const W = this.#ends.length, M = micros.length;
+    const parts = await Promise.all(this.#ends.map((e, k) => {
+      const mine = micros.slice(Math.floor((k * M) / W), Math.floor(((k + 1) * M) / W));
+      if (mine.length === 0) return Promise.resolve([] as MicroResult[]);
+      return e.call<MicroResult[]>(
+        { op: "microGradients", layout, w, micros: mine },
+        mine.map((m) => m.pixels.buffer as ArrayBuffer),
+      );
+    }));
+    return parts.flat();
   }
 
   /**

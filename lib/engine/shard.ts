@@ -19,13 +19,15 @@ import {
   gradientFlat,
   hvpFlat,
   type LayerTensors,
+  layerTensors,
   prepareInput,
   type RForward,
   rForward,
   softmaxHessianTimes,
-  splitFlat,
+  trimState,
 } from "../models/network.ts";
-import { addBias, lin, linT, prepare, rowDot } from "../models/layers.ts";
+import { addBias, affine, lin, linT, prepare, relu, rowDot } from "../models/layers.ts";
+import { combine, fastKernels, gram } from "../kernels/ops.ts";
 
 type T = tf.Tensor;
 
@@ -59,6 +61,8 @@ interface Chunk {
   y: T;
   labels: T;
   input: Prepared;
+  /** The chunk's pixels on the JS side (a view of the shard's data). */
+  pixels: Float32Array;
 }
 
 /** Per-batch sums of the loss and of correct predictions. */
@@ -92,7 +96,7 @@ function makeChunk(
   const x = tf.tensor(images, [n, ...layout.inputShape]);
   const lab = tf.tensor1d(Int32Array.from(labels), "int32");
   const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
-  return { n, nb: n / B, x, y, labels: lab, input: prepareInput(layout, x) };
+  return { n, nb: n / B, x, y, labels: lab, input: prepareInput(layout, x, images), pixels: images };
 }
 
 /** A dataset shard with the passes of the analysis. */
@@ -133,9 +137,7 @@ export class Shard {
     this.#clearStates();
     if (this.#params) disposeLayers(this.#params);
     this.#w = w.slice();
-    const flat = tf.tensor1d(w);
-    this.#params = splitFlat(this.layout, flat);
-    flat.dispose();
+    this.#params = layerTensors(this.layout, this.#w);
   }
 
   #clearStates(): void {
@@ -150,14 +152,17 @@ export class Shard {
 
   /** Forward + backward state for chunk `c` (cached when allowed); `release` frees it if not cached. */
   #state(c: number): { st: ForwardState; release: () => void } {
+    // A cached state keeps no patch matrices of its activations between passes (they are 2–9× larger).
+    const trim = (st: ForwardState) => () => st.input.forEach((p) => p.releaseTemp());
     const cached = this.#states[c];
-    if (cached) return { st: cached, release: () => {} };
+    if (cached) return { st: cached, release: trim(cached) };
     const ch = this.#chunks[c];
     const st = forward(this.layout, this.#p, ch.input, ch.y, ch.n);
     backward(this.layout, this.#p, st, ch.y);
     if (this.#cacheState) {
+      trimState(st);
       this.#states[c] = st;
-      return { st, release: () => {} };
+      return { st, release: trim(st) };
     }
     return { st, release: () => disposeState(st) };
   }
@@ -210,7 +215,8 @@ export class Shard {
       }
     }
     const x = tf.slice(ch.x, 0, m), y = tf.slice(ch.y, 0, m);
-    const input = prepareInput(this.layout, x);
+    const size = ch.pixels.length / ch.n;
+    const input = prepareInput(this.layout, x, ch.pixels.subarray(0, m * size));
     const st = forward(this.layout, this.#p, input, y, m);
     backward(this.layout, this.#p, st, y);
     try {
@@ -235,14 +241,12 @@ export class Shard {
 
   /** Σ ∇loss over the first `limit` samples (default all). */
   gradient(limit = this.n): Promise<Float64Array> {
-    return this.#accumulate(limit, (st) => gradientFlat(this.layout, st));
+    return this.#accumulate(limit, (st) => gradientFlat(this.layout, st, this.#p));
   }
 
   /** Σ ∇²loss · v over the first `limit` samples (default all), exact. */
   async hvp(v: Float32Array, limit = this.n): Promise<Float64Array> {
-    const vt = tf.tensor1d(v);
-    const V = splitFlat(this.layout, vt);
-    vt.dispose();
+    const V = layerTensors(this.layout, v);
     try {
       return await this.#accumulate(limit, (st) => hvpFlat(this.layout, this.#p, st, V));
     } finally {
@@ -257,6 +261,7 @@ export class Shard {
    * layer is linear in the perturbation, so its d directional outputs are combined rather than recomputed).
    */
   async project(dirs: Float32Array, d: number, thetas: Float64Array | null): Promise<BatchProjection> {
+    if (fastKernels()) return await this.#projectFast(dirs, d, thetas);
     const { layout } = this;
     const L = layout.layers.length;
     const nbAll = this.batches;
@@ -267,9 +272,7 @@ export class Shard {
     const mc = new Float64Array(S * nbAll);
     const E: LayerTensors[] = [];
     for (let i = 0; i < d; i++) {
-      const t = tf.tensor1d(dirs.subarray(i * layout.size, (i + 1) * layout.size));
-      E.push(splitFlat(layout, t));
-      t.dispose();
+      E.push(layerTensors(layout, dirs.subarray(i * layout.size, (i + 1) * layout.size)));
     }
     const perturbed = thetas ? this.#perturbedParams(dirs, d, thetas) : [];
     try {
@@ -343,6 +346,133 @@ export class Shard {
     return { loss, grad, hess, mc };
   }
 
+  /**
+   * {@link project} on the fast path (SIMD kernels): the same quantities, with the per-batch products
+   * `Σ_batch ⟨U_i, V_m⟩` taken straight from the per-layer tensors (no stacked copies), and the Monte Carlo
+   * first layer combined from its directional outputs only where that is cheaper than recomputing it.
+   */
+  async #projectFast(dirs: Float32Array, d: number, thetas: Float64Array | null): Promise<BatchProjection> {
+    const { layout } = this;
+    const L = layout.layers.length;
+    const nbAll = this.batches;
+    const S = thetas ? thetas.length / d : 0;
+    const loss = new Float64Array(nbAll);
+    const grad = new Float64Array(nbAll * d);
+    const hess = new Float64Array(nbAll * d * d);
+    const mc = new Float64Array(S * nbAll);
+    const E: LayerTensors[] = [];
+    for (let i = 0; i < d; i++) {
+      E.push(layerTensors(layout, dirs.subarray(i * layout.size, (i + 1) * layout.size)));
+    }
+    const perturbed = thetas ? this.#perturbedParams(dirs, d, thetas) : [];
+    try {
+      let off = 0;
+      for (let c = 0; c < this.#chunks.length; c++) {
+        const ch = this.#chunks[c];
+        await this.#withState(c, ch.n, async (st) => {
+          const nb = ch.nb;
+          loss.set(await this.#perBatch(st.loss, nb), off);
+          const R: RForward[] = E.map((e) => rForward(layout, this.#p, st, e));
+          let first: T[] = [];
+          try {
+            const gL = st.g[L - 1];
+            const gv = await read(
+              tf.tidy(() => tf.stack(R.map((r) => tf.sum(tf.reshape(rowDot(gL, r.Rz[L - 1]), [nb, -1]), 1)))),
+            );
+            for (let i = 0; i < d; i++) for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = gv[i * nb + j];
+            // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i] with the network's
+            // own term T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩; M[i][m] = Σ_batch ⟨U_i, V_m⟩ over the
+            // segments U = (Rz_L, R a_1, …), V = (½(diag p − ppᵀ)Rz_L, linT_1(g_1, E.W_1), …) is ½G + T.
+            const V0 = R.map((r) => tf.tidy(() => tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5)));
+            const segments = [{ u: R.map((r) => r.Rz[L - 1]), v: V0 }];
+            const Vl: T[] = [];
+            for (let l = 1; l < L; l++) {
+              const v = E.map((e) => linT(layout.layers[l], st.g[l], e.W[l]));
+              Vl.push(...v);
+              segments.push({ u: R.map((r) => r.Ra[l]!.raw), v });
+            }
+            const Mt = gram(segments, nb);
+            tf.dispose([...V0, ...Vl]);
+            const mv = await read(Mt);
+            Mt.dispose();
+            for (let j = 0; j < nb; j++) {
+              const base = (off + j) * d * d;
+              for (let i = 0; i < d; i++) {
+                for (let q = 0; q < d; q++) {
+                  hess[base + i * d + q] = mv[j * d * d + i * d + q] + mv[j * d * d + q * d + i];
+                }
+              }
+            }
+            // Keep the first layer's directional outputs for the Monte Carlo only.
+            first = R.map((r) => tf.reshape(r.Rz[0], r.Rz[0].shape));
+          } finally {
+            R.forEach(disposeRForward);
+          }
+          try {
+            if (S > 0) await this.#monteCarloFast(ch, first, perturbed, thetas!, d, mc, off);
+          } finally {
+            tf.dispose(first);
+          }
+        });
+        off += ch.nb;
+      }
+    } finally {
+      E.forEach(disposeLayers);
+      perturbed.forEach(disposeLayers);
+    }
+    return { loss, grad, hess, mc };
+  }
+
+  /**
+   * Per-batch losses at each perturbed parameter set (fast path). The first layer's pre-activation is linear
+   * in θ: `z1* + Σ_i θ_i R_i z1` from its directional outputs `first`, when that reads fewer values per output
+   * (d + 1) than recomputing the layer costs products (nonzeros per row, inputs, or k·k·c); else recomputed.
+   */
+  async #monteCarloFast(
+    ch: Chunk,
+    first: T[],
+    perturbed: LayerTensors[],
+    thetas: Float64Array,
+    d: number,
+    mc: Float64Array,
+    off: number,
+  ): Promise<void> {
+    const { layout } = this;
+    const L = layout.layers.length;
+    const lay0 = layout.layers[0];
+    const csr = ch.input.csr;
+    const perOutput = csr
+      ? (csr.nnz / csr.rows)
+      : lay0.kind === "dense"
+      ? lay0.wShape[0]
+      : lay0.wShape[0] * lay0.wShape[1] * lay0.wShape[2];
+    const combine0 = d + 1 < perOutput;
+    const z1 = combine0 ? affine(lay0, ch.input, this.#p.W[0], this.#p.b[0], ch.n) : null;
+    const size = ch.n * lay0.outShape.reduce((a, b) => a * b, 1);
+    try {
+      for (let s = 0; s < perturbed.length; s++) {
+        const P = perturbed[s];
+        const lossT = tf.tidy(() => {
+          const theta = Array.from(thetas.subarray(s * d, (s + 1) * d));
+          let a: T = combine0
+            ? relu(combine([z1!, ...first], [1, ...theta], 0, size, [ch.n, ...lay0.outShape]))
+            : affine(lay0, ch.input, P.W[0], P.b[0], ch.n, true);
+          for (let l = 1; l < L; l++) {
+            const lay = layout.layers[l];
+            const input = prepare(lay, a);
+            a = affine(lay, input, P.W[l], P.b[l], ch.n, l < L - 1);
+            input.dispose();
+          }
+          return crossEntropy(a, ch.y);
+        });
+        mc.set(await this.#perBatch(lossT, ch.nb), s * this.batches + off);
+        lossT.dispose();
+      }
+    } finally {
+      z1?.dispose();
+    }
+  }
+
   /** Parameters `w* + Σ_i θ_{s,i} e_i` for each sample s (float64 sums, then float32). */
   #perturbedParams(dirs: Float32Array, d: number, thetas: Float64Array): LayerTensors[] {
     const size = this.layout.size;
@@ -357,9 +487,7 @@ export class Shard {
         const e = dirs.subarray(i * size, (i + 1) * size);
         for (let q = 0; q < size; q++) w[q] += th * e[q];
       }
-      const t = tf.tensor1d(Float32Array.from(w));
-      out.push(splitFlat(this.layout, t));
-      t.dispose();
+      out.push(layerTensors(this.layout, Float32Array.from(w)));
     }
     return out;
   }

@@ -7,6 +7,20 @@ import { Handler, type Request } from "./handler.ts";
 import { workerSide } from "./channel.ts";
 
 const handler = new Handler();
+
+/** The buffers of the typed arrays in a result (up to two levels down), to transfer rather than copy. */
+function buffersOf(result: unknown): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const visit = (x: unknown, depth: number) => {
+    if (ArrayBuffer.isView(x)) {
+      if (x.buffer instanceof ArrayBuffer && x.byteLength === x.buffer.byteLength) out.add(x.buffer);
+    } else if (depth < 2 && x && typeof x === "object") {
+      for (const v of Object.values(x)) visit(v, depth + 1);
+    }
+  };
+  visit(result, 0);
+  return [...out];
+}
 const side = await workerSide();
 let queue: Promise<void> = Promise.resolve();
 
@@ -22,7 +36,8 @@ side.onMessage((data) => {
   const { id, req } = data as { id: number; req: Request };
   queue = queue.then(async () => {
     try {
-      side.post({ id, result: await handler.handle(req) });
+      const result = await handler.handle(req);
+      side.post({ id, result }, buffersOf(result));
     } catch (err) {
       side.post({ id, error: (err as Error).message ?? String(err) });
     }

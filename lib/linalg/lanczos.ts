@@ -73,15 +73,24 @@ export interface LanczosOptions {
   /**
    * After the main run converges, run Lanczos again from a random vector orthogonal to the pairs found
    * ("locking"), to catch extra copies of repeated eigenvalues that one Krylov sequence cannot see,
-   * until a run finds nothing better than the current k-th value. Default `true`. Each such run costs
-   * about the iterations needed to converge one more eigenvalue.
+   * until a run finds nothing better than the current k-th value. Each such run costs about the
+   * iterations needed to converge one more eigenvalue. `true`: always; `false`: never; `"auto"` (the
+   * default): only when the main run gives a reason to suspect a repeated eigenvalue or a cluster — it
+   * broke down (an invariant subspace: few distinct eigenvalues, or low rank), or two of its top `k + 1`
+   * Ritz values lie within a relative {@link CLUSTER_GAP} of each other.
    */
-  verify?: boolean;
+  verify?: boolean | "auto";
   /** Called after every iteration. */
   onIteration?: (info: LanczosIterationInfo) => void;
   /** Aborts between operator calls (the promise rejects with `signal.reason`). */
   signal?: AbortSignal;
 }
+
+/**
+ * Relative gap `|θ_i − θ_{i+1}| / max(|θ_i|, |θ_{i+1}|)` between adjacent top Ritz values at or below which
+ * `verify: "auto"` runs the verification: eigenvalues that close may hide further copies or cluster members.
+ */
+export const CLUSTER_GAP = 1e-2;
 
 /** Relative size of `‖A q‖` below which the new Lanczos vector counts as breakdown. */
 const BREAKDOWN = 1e-10;
@@ -135,8 +144,11 @@ interface Context {
  * verification runs (`verify`): Lanczos again on the complement of the pairs found, from a random
  * vector, until its top Ritz pair has converged below the current k-th value; a pair above it replaces
  * the k-th and another run follows (at most `k` runs). A run costs about the iterations needed to
- * converge one more eigenvalue (in the tests 30–60% on top of the main run). Negative eigenvalues of
- * any size need no shift.
+ * converge one more eigenvalue (in the tests 30–60% on top of the main run), so by default
+ * (`verify: "auto"`) it runs only when the main run gives cause: a breakdown, or two of its top `k + 1`
+ * Ritz values within a relative {@link CLUSTER_GAP} (1%) of each other — where copies hide. Well separated
+ * spectra, such as a trained network's top Hessian eigenvalues, skip it. Negative eigenvalues of any size
+ * need no shift.
  *
  * Results: `values` descending (for `"largest-magnitude"`: the `k` largest in magnitude, listed in
  * descending algebraic order), unit orthogonal `vectors`, `iterations` over all runs and
@@ -159,7 +171,10 @@ export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {
   const tol = checkNumber("tol", options.tol ?? 1e-4, 0, Number.POSITIVE_INFINITY, true);
   const maxIter = Math.min(n, checkInt("maxIter", options.maxIter ?? Math.max(10 * k, 200), k));
   const seed = checkInt("seed", options.seed ?? 0, 0, 0xffffffff);
-  const verify = options.verify ?? true;
+  const verify = options.verify ?? "auto";
+  if (verify !== true && verify !== false && verify !== "auto") {
+    throw new ConfigError("verify", String(verify), 'true, false or "auto"');
+  }
   const ctx: Context = {
     op,
     k,
@@ -190,7 +205,7 @@ export async function lanczos(op: SymmetricOperator, options: LanczosOptions = {
 
   const main = await krylovRun(ctx, [], start, null, 0);
   let found = main.pairs;
-  if (verify && main.converged && !main.exhausted) {
+  if ((verify === true || (verify === "auto" && main.suspect)) && main.converged && !main.exhausted) {
     for (let run = 1; run <= k; run++) {
       if (found.length >= n) break;
       const worst = found[found.length - 1].value;
@@ -272,6 +287,17 @@ interface RunOutcome {
   converged: boolean;
   /** The basis spanned the whole complement of the locked vectors. */
   exhausted: boolean;
+  /** The run broke down, or two of its top k + 1 Ritz values are within CLUSTER_GAP (see `verify`). */
+  suspect: boolean;
+}
+
+/** Whether two adjacent values of `sorted` (by key, best first) lie within CLUSTER_GAP of each other. */
+function clustered(sorted: number[], floor: number): boolean {
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const a = sorted[i], b = sorted[i + 1];
+    if (Math.abs(a - b) <= CLUSTER_GAP * Math.max(Math.abs(a), Math.abs(b), floor)) return true;
+  }
+  return false;
 }
 
 /**
@@ -293,6 +319,7 @@ async function krylovRun(
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
+  let brokeDown = false;
   orthogonalize(start, [locked]);
   let q: Float64Array | null = scaleToUnit(start) > 0 ? start : randomOrthogonal(ctx.rng, n, [locked]);
   if (q === null) throw new Error("lanczos: no start vector orthogonal to the locked vectors");
@@ -342,11 +369,14 @@ async function krylovRun(
           converged: exhausted || status.residuals[i] <= tol,
         };
       });
-      return { pairs, converged: status.done || exhausted, exhausted };
+      const top = status.order.slice(0, ctx.k + 1).map((i) => status.values[i]);
+      const suspect = brokeDown || clustered(top, FLOOR * ctx.normEst);
+      return { pairs, converged: status.done || exhausted, exhausted, suspect };
     }
     if (breakdown) {
       // Invariant subspace: continue from a fresh direction; T_m decouples (β = 0).
       beta[m - 1] = 0;
+      brokeDown = true;
       q = randomOrthogonal(ctx.rng, n, [locked, basis]);
       if (q === null) {
         // Numerically the whole space: treat as exhausted on the next assessment.
@@ -376,7 +406,7 @@ function assessFinal(
     scaleToUnit(v);
     return { value: status.values[i], vector: v, residual: status.residuals[i], converged: true };
   });
-  return { pairs, converged: true, exhausted: true };
+  return { pairs, converged: true, exhausted: true, suspect: true };
 }
 
 interface Assessment {
@@ -386,6 +416,8 @@ interface Assessment {
   residuals: Float64Array;
   /** Indices into `values` of the wanted pairs, best first. */
   wanted: number[];
+  /** Indices into `values` in the order of `which`, best first. */
+  order: number[];
   done: boolean;
 }
 
@@ -419,5 +451,5 @@ function assess(
   let done = wanted.every(ok) && extremes.every(ok);
   if (threshold === null && m < k) done = false;
   if (exhausted) done = true;
-  return { values, residuals, wanted, done };
+  return { values, residuals, wanted, order, done };
 }

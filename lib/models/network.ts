@@ -10,8 +10,19 @@
  * @module
  */
 import { tf } from "../deps.ts";
+import { fastKernels } from "../kernels/ops.ts";
 import type { ModelLayout } from "./layout.ts";
-import { addBias, gradB, gradW, lin, linT, prepare, Prepared } from "./layers.ts";
+import {
+  affine,
+  affineSum,
+  applyMask,
+  gradB,
+  gradW,
+  gradWSum,
+  linTMasked,
+  prepare,
+  Prepared,
+} from "./layers.ts";
 
 type T = tf.Tensor;
 
@@ -33,6 +44,20 @@ export function splitFlat(layout: ModelLayout, flat: T): LayerTensors {
   });
 }
 
+/**
+ * Per-layer weight and bias tensors of a flat parameter vector given on the JS side: one upload per piece, no
+ * slicing on the backend (caller disposes).
+ */
+export function layerTensors(layout: ModelLayout, w: Float32Array): LayerTensors {
+  if (w.length !== layout.size) throw new Error(`weights: expected ${layout.size}, got ${w.length}`);
+  const W: T[] = [], b: T[] = [];
+  for (const l of layout.layers) {
+    W.push(tf.tensor(w.subarray(l.wOffset, l.wOffset + l.wSize), l.wShape));
+    b.push(tf.tensor1d(w.subarray(l.bOffset, l.bOffset + l.bSize)));
+  }
+  return { W, b };
+}
+
 /** Frees the tensors of a {@link LayerTensors}. */
 export function disposeLayers(p: LayerTensors): void {
   tf.dispose([...p.W, ...p.b]);
@@ -48,7 +73,10 @@ export interface ForwardState {
   n: number;
   /** `input[l]`: layer l's input in matrix form. `input[0]` is the caller's (not freed here). */
   input: Prepared[];
-  /** `masks[l]`: ReLU 0/1 mask of layer l's output (all layers but the last). */
+  /**
+   * `masks[l]`: layer l's ReLU mask (all layers but the last): 0/1 on the generic path, the activation itself
+   * (positive exactly where the unit is active) on the fast path; see `applyMask` in `layers.ts`.
+   */
   masks: T[];
   /** Logits `[n, classes]`. */
   logits: T;
@@ -72,9 +100,17 @@ export function forward(
   const input: Prepared[] = [x];
   const masks: T[] = [];
   let z: T | null = null;
+  const fast = fastKernels();
   for (let l = 0; l < L; l++) {
     const lay = layout.layers[l];
-    const zl: T = tf.tidy(() => addBias(lin(lay, input[l], params.W[l], n), params.b[l]));
+    if (l < L - 1 && fast) {
+      // ReLU fused into the product; the activation is its own mask.
+      const a = affine(lay, input[l], params.W[l], params.b[l], n, true);
+      masks.push(a);
+      input.push(prepare(layout.layers[l + 1], a));
+      continue;
+    }
+    const zl: T = affine(lay, input[l], params.W[l], params.b[l], n);
     if (l < L - 1) {
       const mask = tf.tidy(() => tf.cast(tf.greater(zl, 0), "float32"));
       masks.push(mask);
@@ -112,18 +148,43 @@ export function backward(layout: ModelLayout, params: LayerTensors, st: ForwardS
   const g: T[] = new Array(L);
   g[L - 1] = tf.sub(st.p, y);
   for (let l = L - 1; l > 0; l--) {
-    g[l - 1] = tf.tidy(() => tf.mul(linT(layout.layers[l], g[l], params.W[l]), st.masks[l - 1]));
+    g[l - 1] = linTMasked(layout.layers[l], [[g[l], params.W[l]]], st.masks[l - 1]);
   }
   st.g = g;
 }
 
-/** The gradient of `Σ loss` as one flat tensor (needs {@link backward} first). */
-export function gradientFlat(layout: ModelLayout, st: ForwardState): T {
+/**
+ * The gradient of `Σ loss` as one flat tensor (needs {@link backward} first); of the samples `[start, count]`
+ * only, with `samples`. A state trimmed by {@link trimState} needs `params`.
+ */
+export function gradientFlat(
+  layout: ModelLayout,
+  st: ForwardState,
+  params?: LayerTensors,
+  samples?: [number, number],
+): T {
   return tf.tidy(() => {
-    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], st.g[l]));
-    const b = layout.layers.map((lay, l) => gradB(lay, st.g[l]));
+    const g = st.g.slice();
+    if (!g[0]) {
+      // Trimmed state (see trimState): the first layer's output gradient again, from the second's.
+      if (!params) throw new Error("gradientFlat: a trimmed state needs the parameters");
+      g[0] = linTMasked(layout.layers[1], [[g[1], params.W[1]]], st.masks[0]);
+    }
+    const W = layout.layers.map((lay, l) => gradW(lay, st.input[l], g[l], samples));
+    const b = layout.layers.map((lay, l) => gradB(lay, g[l], samples));
     return joinFlat(W, b);
   });
+}
+
+/**
+ * Frees what a state keeps that Hessian-vector products do not read — the first layer's output gradient
+ * (`g[0]`; {@link gradientFlat} recomputes it from the parameters) — for states kept between passes.
+ */
+export function trimState(st: ForwardState): void {
+  if (st.g.length > 1 && st.g[0]) {
+    st.g[0].dispose();
+    (st.g as (T | undefined)[])[0] = undefined;
+  }
 }
 
 /** Forward-mode derivatives along a direction V: `Ra[l]` (layer l's input; null for the data) and `Rz[l]`. */
@@ -144,15 +205,16 @@ export function rForward(
   const Rz: T[] = [];
   for (let l = 0; l < L; l++) {
     const lay = layout.layers[l];
-    const rz = tf.tidy(() => {
-      let r = addBias(lin(lay, st.input[l], v.W[l], st.n), v.b[l]);
-      const ra = Ra[l];
-      if (ra) r = tf.add(r, lin(lay, ra, params.W[l], st.n));
-      return r;
-    });
+    const ra = Ra[l];
+    const rz = affineSum(
+      lay,
+      ra ? [[st.input[l], v.W[l]], [ra, params.W[l]]] : [[st.input[l], v.W[l]]],
+      v.b[l],
+      st.n,
+    );
     Rz.push(rz);
     if (l < L - 1) {
-      const ra = tf.tidy(() => tf.mul(rz, st.masks[l]));
+      const ra = applyMask(rz, st.masks[l]);
       Ra.push(prepare(layout.layers[l + 1], ra));
       ra.dispose();
     }
@@ -182,22 +244,18 @@ export function hvpFlat(layout: ModelLayout, params: LayerTensors, st: ForwardSt
   let Rg: T = softmaxHessianTimes(st.p, r.Rz[L - 1]);
   for (let l = L - 1; l >= 0; l--) {
     const lay = layout.layers[l];
-    hW[l] = tf.tidy(() => {
-      const t = gradW(lay, st.input[l], Rg);
-      const ra = r.Ra[l];
-      return ra ? tf.add(t, gradW(lay, ra, st.g[l])) : t;
-    });
+    const ra = r.Ra[l];
+    hW[l] = gradWSum(lay, ra ? [[st.input[l], Rg], [ra, st.g[l]]] : [[st.input[l], Rg]]);
     hb[l] = gradB(lay, Rg);
     if (l > 0) {
-      const next = tf.tidy(() =>
-        tf.mul(tf.add(linT(lay, Rg, params.W[l]), linT(lay, st.g[l], v.W[l])), st.masks[l - 1])
-      );
+      const next = linTMasked(lay, [[Rg, params.W[l]], [st.g[l], v.W[l]]], st.masks[l - 1]);
       Rg.dispose();
       Rg = next;
     }
   }
   Rg.dispose();
   disposeRForward(r);
+  for (const p of st.input) p.releaseTemp();
   const out = joinFlat(hW, hb);
   tf.dispose([...hW, ...hb]);
   return out;
@@ -206,10 +264,14 @@ export function hvpFlat(layout: ModelLayout, params: LayerTensors, st: ForwardSt
 /** Frees a forward state (except the caller's input). */
 export function disposeState(st: ForwardState): void {
   for (let l = 1; l < st.input.length; l++) st.input[l].dispose();
-  tf.dispose([...st.masks, st.logits, st.p, st.loss, ...st.g]);
+  tf.dispose([...st.masks, st.logits, st.p, st.loss, ...st.g.filter((t) => t)]);
 }
 
-/** Puts a data chunk `[n, ...inputShape]` into the first layer's matrix form. */
-export function prepareInput(layout: ModelLayout, x: T): Prepared {
-  return prepare(layout.layers[0], x);
+/**
+ * Puts a data chunk `[n, ...inputShape]` into the first layer's matrix form. `pixels`, the same values on the
+ * JS side, let the fast path keep a sparse input in CSR form (see `SPARSE_DENSITY` in `layers.ts`), or a conv
+ * input with its patch matrix.
+ */
+export function prepareInput(layout: ModelLayout, x: T, pixels?: Float32Array): Prepared {
+  return prepare(layout.layers[0], x, pixels);
 }

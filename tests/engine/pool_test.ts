@@ -1,5 +1,6 @@
 import { assert } from "../assert.ts";
 import { ComputePool } from "../../lib/engine/pool.ts";
+import { setFastKernels } from "../../lib/kernels/ops.ts";
 import { initParams, modelLayout } from "../../lib/models/layout.ts";
 import type { ModelSpec } from "../../lib/models/spec.ts";
 import { Rng } from "../../lib/rng.ts";
@@ -7,10 +8,11 @@ import type { Split } from "../../lib/data/dataset.ts";
 
 const B = 8, NB = 6, H = 8, W = 8, C = 3;
 
-function data(seed: number): Split {
+function data(seed: number, sparse = false): Split {
   const rng = new Rng(seed);
   const n = B * NB;
-  const images = new Float32Array(n * H * W).map(() => rng.uniform());
+  // Sparse: 80% zeros, as in MNIST (the first layer is then kept in CSR form on wasm).
+  const images = new Float32Array(n * H * W).map(() => (sparse && rng.uniform() < 0.8 ? 0 : rng.uniform()));
   const labels = new Uint8Array(n).map(() => rng.int(C));
   return { images, labels, n };
 }
@@ -30,15 +32,20 @@ function unit(size: number, rng: Rng): Float32Array {
   return v.map((x) => x / n);
 }
 
-const SPECS: [string, ModelSpec][] = [
-  ["mlp", { kind: "mlp", hidden: [7, 5] }],
-  ["cnn", { kind: "cnn", channels: [3, 4], kernel: 3 }],
+/** Name, model, sparse inputs, directions d of the brute-force projection test. */
+const SPECS: [string, ModelSpec, boolean, number][] = [
+  ["mlp", { kind: "mlp", hidden: [7, 5] }, false, 3],
+  ["mlp, sparse inputs", { kind: "mlp", hidden: [7, 5] }, true, 3],
+  ["cnn", { kind: "cnn", channels: [3, 4], kernel: 3 }, false, 3],
+  // Eight channels into the second conv layer (its forward products read the input in place), and
+  // d + 1 ≥ k·k·c: the Monte Carlo recomputes the first layer instead of combining its directional outputs.
+  ["cnn 8→5, d = 8", { kind: "cnn", channels: [8, 5], kernel: 3 }, false, 8],
 ];
 
-for (const [name, spec] of SPECS) {
+for (const [name, spec, sparse, dBrute] of SPECS) {
   Deno.test(`pool (${name}): results do not depend on the worker count`, async () => {
     const layout = modelLayout(spec, H, W, C);
-    const split = data(1);
+    const split = data(1, sparse);
     const w = initParams(layout, 2);
     const rng = new Rng(3);
     const v = unit(layout.size, rng);
@@ -82,10 +89,10 @@ for (const [name, spec] of SPECS) {
 
   Deno.test(`pool (${name}): per-batch projections equal brute force from HVPs, gradients and losses`, async () => {
     const layout = modelLayout(spec, H, W, C);
-    const split = data(4);
+    const split = data(4, sparse);
     const w = initParams(layout, 5);
     const rng = new Rng(6);
-    const d = 3;
+    const d = dBrute;
     const dirs = new Float32Array(d * layout.size);
     const E: Float32Array[] = [];
     for (let i = 0; i < d; i++) {
@@ -141,6 +148,48 @@ for (const [name, spec] of SPECS) {
     }
   });
 }
+
+Deno.test("pool: the wasm fast path and the generic tfjs ops give the same passes (in-process pool)", async () => {
+  for (const [name, spec, sparse] of SPECS) {
+    const layout = modelLayout(spec, H, W, C);
+    const split = data(7, sparse);
+    const w = initParams(layout, 8);
+    const rng = new Rng(9);
+    const v = unit(layout.size, rng);
+    const d = 2;
+    const dirs = new Float32Array(d * layout.size);
+    for (let i = 0; i < d; i++) dirs.set(unit(layout.size, rng), i * layout.size);
+    const thetas = new Float64Array(3 * d).map(() => rng.normal());
+    const run = async (fast: boolean) => {
+      setFastKernels(fast);
+      const pool = await ComputePool.create({ workers: 0, backend: "wasm", chunkSamples: 16 });
+      try {
+        await pool.load("train", layout, split, B);
+        await pool.setWeights(w);
+        return {
+          g: await pool.gradient("train"),
+          h: await pool.hvp("train", v),
+          p: await pool.project("train", dirs, d, thetas),
+        };
+      } finally {
+        await pool.close();
+        setFastKernels(true);
+      }
+    };
+    const [a, b] = [await run(true), await run(false)];
+    for (
+      const [what, x, y] of [
+        ["gradient", a.g, b.g],
+        ["hvp", a.h, b.h],
+        ["projected hessians", a.p.hess, b.p.hess],
+        ["projected gradients", a.p.grad, b.p.grad],
+        ["monte carlo losses", a.p.mc, b.p.mc],
+      ] as const
+    ) {
+      assert(relErr(x, y) < 1e-5, `${name} ${what}: fast vs generic ${relErr(x, y)}`);
+    }
+  }
+});
 
 Deno.test("pool: bad worker count is a named error", async () => {
   let msg = "";

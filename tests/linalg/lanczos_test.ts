@@ -192,6 +192,34 @@ Deno.test("lanczos: warm start from a previous solve reduces operator calls on a
   );
 });
 
+Deno.test('lanczos: verify "auto" skips the verification run on a well separated spectrum only', async () => {
+  const n = 400;
+  const rng = new Rng(21);
+  // Top eigenvalues 5% or more apart, then a bulk well below them.
+  const spectrum = [9, 8, 7.2, 6.5, 6, ...Array.from({ length: n - 5 }, () => 4 * rng.uniform())];
+  const { a } = planted(spectrum, 13);
+  const run = async (verify: boolean | "auto") => {
+    const op = countingOperator(denseOperator(a, n));
+    const r = await lanczos(op, { k: 5, tol: 1e-6, verify });
+    assert.ok(r.converged);
+    [9, 8, 7.2, 6.5, 6].forEach((x, i) => relClose(r.values[i], x, 1e-6, `verify ${verify}: value ${i}`));
+    return r.operatorCalls;
+  };
+  const [auto, never, always] = [await run("auto"), await run(false), await run(true)];
+  assert.equal(auto, never, "auto ran a verification on a well separated spectrum");
+  assert.ok(always > never, `verify: true made ${always} calls, the main run alone ${never}`);
+  // A close pair (0.5% apart) makes "auto" verify.
+  const close = [9, 8, 7.2, 7.17, 6, ...spectrum.slice(5)];
+  const { a: b } = planted(close, 13);
+  const opAuto = countingOperator(denseOperator(b, n)), opNever = countingOperator(denseOperator(b, n));
+  await lanczos(opAuto, { k: 5, tol: 1e-6 });
+  await lanczos(opNever, { k: 5, tol: 1e-6, verify: false });
+  assert.ok(
+    opAuto.calls > opNever.calls,
+    `auto ${opAuto.calls} calls vs ${opNever.calls} without verification`,
+  );
+});
+
 Deno.test("lanczos: validation errors name the field", async () => {
   const op = diagonalOperator([3, 2, 1]);
   await rejectsConfig(lanczos(op, { k: 0 }), "k");
@@ -202,6 +230,7 @@ Deno.test("lanczos: validation errors name the field", async () => {
   await rejectsConfig(lanczos(op, { k: 2, tol: NaN }), "tol");
   await rejectsConfig(lanczos(op, { k: 2, which: "smallest" as never }), "which");
   await rejectsConfig(lanczos(op, { k: 2, maxIter: 1 }), "maxIter");
+  await rejectsConfig(lanczos(op, { k: 2, verify: "sometimes" as never }), "verify");
   await rejectsConfig(lanczos(op, { k: 2, startVector: new Float64Array(2) }), "startVector");
   await rejectsConfig(lanczos(op, { k: 2, startVector: new Float64Array(3) }), "startVector");
   await rejectsConfig(lanczos({ dim: 0, apply: op.apply }, { k: 1 }), "dim");

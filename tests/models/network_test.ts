@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/deps.ts";
 import { type BackendName, initBackend, read } from "../../lib/backend.ts";
+import { fastKernels, setFastKernels } from "../../lib/kernels/ops.ts";
 import { initParams, type ModelLayout, modelLayout } from "../../lib/models/layout.ts";
 import { parseModelSpec } from "../../lib/models/spec.ts";
 import { Rng } from "../../lib/rng.ts";
@@ -66,6 +67,11 @@ const MODELS: { name: string; layout: () => ModelLayout }[] = [
     name: "cnn 7×5 [3,4]→3",
     layout: () => modelLayout({ kind: "cnn", channels: [3, 4], kernel: 3 }, 7, 5, 3),
   },
+  // Four or more channels into a conv layer: the fast path reads its input in place (no patch matrix).
+  {
+    name: "cnn 9×7 [5,6]→3",
+    layout: () => modelLayout({ kind: "cnn", channels: [5, 6], kernel: 3 }, 9, 7, 3),
+  },
 ];
 
 /** A seeded problem: float32 values, and the same values widened to float64 for the reference. */
@@ -115,13 +121,15 @@ function oneHot(labels: number[], classes: number): tf.Tensor {
 async function tfEval(
   p: Problem,
   dirs32: Float32Array[] = p.dirs32,
+  pixels = false,
 ): Promise<{ loss: Float32Array; grad: Float32Array; hvps: Float32Array[] }> {
   const { layout, n } = p;
   const wt = tf.tensor1d(p.w32);
   const xt = tf.tensor(p.x32, [n, ...layout.inputShape]);
   const y = oneHot(p.labels, layout.classes);
   const params = splitFlat(layout, wt);
-  const xp = prepareInput(layout, xt);
+  // With `pixels`, the fast path may keep a sparse input in CSR form (see SPARSE_DENSITY).
+  const xp = prepareInput(layout, xt, pixels ? p.x32 : undefined);
   const st = forward(layout, params, xp, y, n);
   backward(layout, params, st, y);
   const g = gradientFlat(layout, st);
@@ -289,6 +297,9 @@ for (const backend of BACKENDS) {
         const st = forward(layout, params, xp, y, p.n);
         backward(layout, params, st, y);
         tf.dispose(gradientFlat(layout, st));
+        // The first HVP on a state may add to it what later ones reuse (the fast path keeps gᵀ there; it is
+        // freed with the state, which the cycle counts below check); every later one must leave no tensor.
+        tf.dispose(hvpFlat(layout, params, st, v));
         const before = tf.memory().numTensors;
         for (let k = 0; k < 5; k++) {
           const hv = hvpFlat(layout, params, st, v);
@@ -307,6 +318,60 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The wasm fast path (SIMD kernels: CSR inputs, im2col/col2im, fused bias and ReLU) against the generic ops.
+
+Deno.test("wasm: fast kernels and generic tfjs ops agree (loss, gradient, HVPs)", async () => {
+  await initBackend("wasm");
+  assert.ok(fastKernels(), "the fast kernels are not available on wasm");
+  for (const m of MODELS) {
+    const p = makeProblem(m.layout(), 7, 24, 2);
+    const fastR = await tfEval(p);
+    setFastKernels(false);
+    let generic;
+    try {
+      assert.ok(!fastKernels());
+      generic = await tfEval(p);
+    } finally {
+      setFastKernels(true);
+    }
+    const e = [
+      relErr(fastR.loss, generic.loss),
+      relErr(fastR.grad, generic.grad),
+      ...fastR.hvps.map((h, i) => relErr(h, generic.hvps[i])),
+    ];
+    console.log(`  ${m.name}: fast vs generic ${e.map(fmt).join(" ")}`);
+    for (const x of e) assert(x <= TOL, `${m.name}: fast and generic paths differ by ${x}`);
+  }
+});
+
+Deno.test("wasm: a sparse first-layer input (CSR) gives the float64 loss, gradient and HVP", async () => {
+  await initBackend("wasm");
+  for (const m of MODELS) {
+    const p = makeProblem(m.layout(), 8, 40, 2);
+    // 80% zeros, as in MNIST; the same values go to the reference.
+    const rng = new Rng(9);
+    for (let i = 0; i < p.x32.length; i++) if (rng.uniform() < 0.8) p.x32[i] = 0;
+    p.x.set(p.x32);
+    const r = await tfEval(p, p.dirs32, true);
+    const eLoss = relErr(r.loss, loss64(p.layout, p.w, p.x, p.labels).perSample);
+    const eGrad = relErr(r.grad, grad64(p.layout, p.w, p.x, p.labels));
+    const eHv = p.dirs.map((v, k) => relErr(r.hvps[k], hvp64(p.layout, p.w, p.x, p.labels, v)));
+    console.log(
+      `  ${m.name} (sparse input): loss ${fmt(eLoss)}, grad ${fmt(eGrad)}, HVP ${eHv.map(fmt).join(" ")}`,
+    );
+    assert(eLoss <= TOL && eGrad <= TOL && eHv.every((e) => e <= TOL), `${m.name}: ${eLoss} ${eGrad} ${eHv}`);
+  }
+  // The CSR path is taken for the MLPs (dense first layer), not for the CNNs.
+  const layout = MODELS[0].layout();
+  const x = new Float32Array(4 * 12).map((_, i) => (i % 5 === 0 ? 1 : 0));
+  const xt = tf.tensor(x, [4, 12]);
+  const xp = prepareInput(layout, xt, x);
+  assert.ok(xp.csr !== null, "a 20%-dense input is not kept in CSR form");
+  xp.dispose();
+  xt.dispose();
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Why network.ts does not nest tf.grad.
