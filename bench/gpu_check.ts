@@ -13,6 +13,7 @@ import { ComputePool } from "../lib/engine/pool.ts";
 import { initParams, modelLayout } from "../lib/models/layout.ts";
 import { parseModelSpec } from "../lib/models/spec.ts";
 import { parseArgs } from "../cli/flags.ts";
+import { relErr } from "../tests/relative_error.ts";
 
 const { values } = parseArgs(Deno.args, [
   { flag: "out", key: "out", kind: "string", help: "", group: "" },
@@ -30,15 +31,6 @@ const say = (s: string) => {
   lines.push(s);
   console.error(s);
 };
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-300));
-}
 
 const adapter = await webGpuAdapter();
 report.adapter = adapter;

@@ -7,7 +7,6 @@
  * @module
  */
 import type { AnalysisConfig, AnalysisResult } from "../lib/analysis/types.ts";
-import { locateDataset } from "../lib/data/locate.ts";
 import { ConfigError } from "../lib/errors.ts";
 import {
   isBuiltin,
@@ -59,17 +58,13 @@ export interface RemoteRunOptions {
 
 /** The config as a job carries it: a folder dataset relative to the data root. */
 async function portable(config: AnalysisConfig, dataRoot: string | null): Promise<AnalysisConfig> {
-  if (isBuiltin(config.dataset)) return config;
-  if (!dataRoot) {
-    throw new ConfigError(
-      "--data-root",
-      undefined,
-      "the folder the dataset lies under",
-      `a run through --redis names its folder dataset relative to a data root, which every worker has too ("${config.dataset}")`,
-    );
-  }
-  const loc = await locateDataset(config.dataset, dataRoot);
-  return jobConfig(config, "display" in loc ? loc.display : null);
+  if (isBuiltin(config.dataset) || dataRoot) return await jobConfig(config, dataRoot);
+  throw new ConfigError(
+    "--data-root",
+    undefined,
+    "the folder the dataset lies under",
+    `a run through --redis names its folder dataset relative to a data root, which every worker has too ("${config.dataset}")`,
+  );
 }
 
 /** Runs every config on the queue and resolves with their outcomes, in order. */

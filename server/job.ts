@@ -11,6 +11,7 @@ import { resolveConfig } from "../lib/config/resolve.ts";
 import { BUILTIN_DATASETS } from "../lib/config/choices.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { isAbsolute } from "../lib/data/paths.ts";
+import { locateDataset } from "../lib/data/locate.ts";
 import type { RunError } from "./types.ts";
 
 /** The BullMQ queue every kstar server, worker and sweep client uses. */
@@ -54,11 +55,13 @@ export type RunJobOutcome =
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /**
- * The config as it travels in a job: a folder dataset named relative to the data root (`relative` is the
- * dataset's path as the data root's owner sees it, from `locateDataset`).
+ * The config as it travels in a job: a folder dataset named relative to the data root (its path as
+ * `locateDataset` shows it under `dataRoot`); a built-in dataset as it is.
  */
-export function jobConfig(config: AnalysisConfig, relative: string | null): AnalysisConfig {
-  return relative === null ? config : { ...config, dataset: relative };
+export async function jobConfig(config: AnalysisConfig, dataRoot: string | null): Promise<AnalysisConfig> {
+  if (isBuiltin(config.dataset)) return config;
+  const loc = await locateDataset(config.dataset, dataRoot);
+  return "display" in loc ? { ...config, dataset: loc.display } : config;
 }
 
 /** True for a built-in dataset name. */

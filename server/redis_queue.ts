@@ -13,10 +13,8 @@
  * @module
  */
 import type { AnalysisConfig } from "../lib/analysis/types.ts";
-import { locateDataset } from "../lib/data/locate.ts";
 import type { RunEvents } from "./events.ts";
 import {
-  isBuiltin,
   jobConfig,
   QUEUE_NAME,
   readJobOutcome,
@@ -186,12 +184,7 @@ export class RedisRunQueue implements RunQueue {
 
   async enqueue(id: string, config: AnalysisConfig, opts: { force?: boolean } = {}): Promise<void> {
     if (!opts.force) await this.checkCapacity();
-    let relative: string | null = null;
-    if (!isBuiltin(config.dataset)) {
-      const loc = await locateDataset(config.dataset, this.#dataRoot);
-      relative = "display" in loc ? loc.display : null;
-    }
-    const data: RunJobData = { v: 1, runId: id, config: jobConfig(config, relative) };
+    const data: RunJobData = { v: 1, runId: id, config: await jobConfig(config, this.#dataRoot) };
     await this.#store.assign(id, { engine: "redis" });
     try {
       await this.#queue.add("run", data, {

@@ -1,6 +1,6 @@
 /**
  * The route manifest (Fresh's generated manifest, written by hand): every module under `routes/` and the path
- * it serves (`[id]` → `:id`). `tests/server/routes_test.ts` checks that it lists every file.
+ * it serves ({@link routePath}). `tests/server/routes_test.ts` checks that it lists every file.
  * @module
  */
 import type { ComponentType } from "npm:preact@10.29.8";
@@ -45,39 +45,69 @@ export interface PageRoute {
   component: ComponentType<PageProps<any>>;
 }
 
+/**
+ * The path a module under `routes/` serves, by Fresh's rules: the file name without its extension, `index`
+ * for its folder, `[param]` as `:param`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { routePath } from "./routes.ts";
+ * assert.equal(routePath("index.tsx"), "/");
+ * assert.equal(routePath("api/runs/[id]/index.ts"), "/api/runs/:id");
+ * assert.equal(routePath("api/runs/[id]/curves.csv.ts"), "/api/runs/:id/curves.csv");
+ * ```
+ */
+export function routePath(file: string): string {
+  const path = "/" + file.replace(/\.tsx?$/, "").replace(/(^|\/)index$/, "").replace(/\[(\w+)\]/g, ":$1");
+  return path.replace(/\/$/, "") || "/";
+}
+
+const api = (file: string, mod: { handler: Handlers }): ApiRoute => ({
+  file,
+  path: routePath(file),
+  handler: mod.handler,
+});
+/** A page module: its handler and its component. */
+interface PageModule {
+  // deno-lint-ignore no-explicit-any
+  handler: PageHandler<any>;
+  // deno-lint-ignore no-explicit-any
+  default: ComponentType<PageProps<any>>;
+}
+
+const page = (file: string, mod: PageModule): PageRoute => ({
+  file,
+  path: routePath(file),
+  handler: mod.handler,
+  component: mod.default,
+});
+
 /** The API routes, in matching order. */
 export const API_ROUTES: ApiRoute[] = [
-  { file: "api/config.ts", path: "/api/config", handler: apiConfig.handler },
-  { file: "api/datasets.ts", path: "/api/datasets", handler: apiDatasets.handler },
-  { file: "api/health.ts", path: "/api/health", handler: apiHealth.handler },
-  { file: "api/runs/index.ts", path: "/api/runs", handler: apiRuns.handler },
-  { file: "api/runs/[id]/events.ts", path: "/api/runs/:id/events", handler: apiRunEvents.handler },
-  { file: "api/runs/[id]/resubmit.ts", path: "/api/runs/:id/resubmit", handler: apiRunResubmit.handler },
-  { file: "api/runs/[id]/result.json.ts", path: "/api/runs/:id/result.json", handler: apiRunResult.handler },
-  { file: "api/runs/[id]/curves.csv.ts", path: "/api/runs/:id/curves.csv", handler: apiRunCsv.handler },
-  {
-    file: "api/runs/[id]/thresholds.csv.ts",
-    path: "/api/runs/:id/thresholds.csv",
-    handler: apiRunThresholds.handler,
-  },
-  { file: "api/runs/[id]/report.html.ts", path: "/api/runs/:id/report.html", handler: apiRunReport.handler },
-  { file: "api/runs/[id]/index.ts", path: "/api/runs/:id", handler: apiRun.handler },
-  { file: "api/sweeps/index.ts", path: "/api/sweeps", handler: apiSweeps.handler },
-  {
-    file: "api/sweeps/[id]/sweep.json.ts",
-    path: "/api/sweeps/:id/sweep.json",
-    handler: apiSweepJson.handler,
-  },
-  { file: "api/sweeps/[id]/sweep.csv.ts", path: "/api/sweeps/:id/sweep.csv", handler: apiSweepCsv.handler },
-  { file: "api/sweeps/[id]/index.ts", path: "/api/sweeps/:id", handler: apiSweep.handler },
+  api("api/config.ts", apiConfig),
+  api("api/datasets.ts", apiDatasets),
+  api("api/health.ts", apiHealth),
+  api("api/runs/index.ts", apiRuns),
+  api("api/runs/[id]/events.ts", apiRunEvents),
+  api("api/runs/[id]/resubmit.ts", apiRunResubmit),
+  api("api/runs/[id]/result.json.ts", apiRunResult),
+  api("api/runs/[id]/curves.csv.ts", apiRunCsv),
+  api("api/runs/[id]/thresholds.csv.ts", apiRunThresholds),
+  api("api/runs/[id]/report.html.ts", apiRunReport),
+  api("api/runs/[id]/index.ts", apiRun),
+  api("api/sweeps/index.ts", apiSweeps),
+  api("api/sweeps/[id]/sweep.json.ts", apiSweepJson),
+  api("api/sweeps/[id]/sweep.csv.ts", apiSweepCsv),
+  api("api/sweeps/[id]/index.ts", apiSweep),
 ];
 
 /** The pages. */
 export const PAGE_ROUTES: PageRoute[] = [
-  { file: "index.tsx", path: "/", handler: pageIndex.handler, component: pageIndex.default },
-  { file: "runs/[id].tsx", path: "/runs/:id", handler: pageRun.handler, component: pageRun.default },
-  { file: "compare.tsx", path: "/compare", handler: pageCompare.handler, component: pageCompare.default },
-  { file: "sweeps/[id].tsx", path: "/sweeps/:id", handler: pageSweep.handler, component: pageSweep.default },
+  page("index.tsx", pageIndex),
+  page("runs/[id].tsx", pageRun),
+  page("compare.tsx", pageCompare),
+  page("sweeps/[id].tsx", pageSweep),
 ];
 
 /** Files under `routes/` that are not routes (the shell and the not-found page). */

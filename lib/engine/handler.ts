@@ -11,23 +11,13 @@ import {
   releaseBackend,
 } from "../backend.ts";
 import type { ModelLayout } from "../models/layout.ts";
-import { Shard } from "./shard.ts";
+import { Shard, type ShardData } from "./shard.ts";
 import { localGradients, type MicroBatch } from "../train.ts";
 
 /** A request to a compute worker. */
 export type Request =
   | { op: "init"; backend: BackendRequest }
-  | {
-    op: "load";
-    name: string;
-    layout: ModelLayout;
-    images: Float32Array;
-    labels: Uint8Array;
-    n: number;
-    batchSize: number;
-    chunkSamples: number;
-    cacheState: boolean;
-  }
+  | ({ op: "load"; name: string } & ShardData)
   | { op: "unload"; name: string }
   | { op: "setWeights"; w: Float32Array }
   | { op: "evaluate"; name: string }

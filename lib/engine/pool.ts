@@ -12,7 +12,7 @@ import type { Split } from "../data/dataset.ts";
 import { spawnWorker } from "./channel.ts";
 import { Handler, type Request } from "./handler.ts";
 import type { MicroBatch, MicroResult } from "../train.ts";
-import { type BatchEval, type BatchProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
+import { type BatchEval, type BatchProjection, emptyProjection, MAX_TENSOR_FLOATS } from "./shard.ts";
 
 /** Options of {@link ComputePool.create}. */
 export interface PoolOptions {
@@ -317,12 +317,7 @@ export class ComputePool {
     );
     const nb = p.batches;
     const S = thetas ? thetas.length / d : 0;
-    const out: BatchProjection = {
-      loss: new Float64Array(nb),
-      grad: new Float64Array(nb * d),
-      hess: new Float64Array(nb * d * d),
-      mc: new Float64Array(S * nb),
-    };
+    const out = emptyProjection(nb, d, S);
     ws.forEach((w, i) => {
       const b0 = p.start[w] / p.batchSize;
       const part = parts[i];

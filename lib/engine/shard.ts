@@ -39,6 +39,37 @@ function rowsOf(n: number, parts: T[]): T {
   return tf.tidy(() => tf.concat(parts.map((t) => tf.reshape(t, [n, -1])), 1));
 }
 
+/** What the frame of {@link Shard.project} hands the per-chunk work of a projection. */
+interface ProjectionChunk {
+  ch: Chunk;
+  st: ForwardState;
+  /** The R-forward pass along each direction (freed by the frame). */
+  R: RForward[];
+  /** The directions as per-layer tensors. */
+  E: LayerTensors[];
+  /** The parameters at each Monte Carlo draw. */
+  perturbed: LayerTensors[];
+  out: BatchProjection;
+  /** The chunk's first batch in the shard. */
+  off: number;
+}
+
+/** `hess[base + (j·d + i)·d + m] = M_j[i][m] + M_j[m][i]` for the `count` d×d blocks `M_j` of `mv`. */
+function symmetrizeInto(
+  hess: Float64Array,
+  base: number,
+  mv: ArrayLike<number>,
+  count: number,
+  d: number,
+): void {
+  for (let j = 0; j < count; j++) {
+    const o = j * d * d;
+    for (let i = 0; i < d; i++) {
+      for (let q = 0; q < d; q++) hess[base + o + i * d + q] = mv[o + i * d + q] + mv[o + q * d + i];
+    }
+  }
+}
+
 /** What a shard is built from: whole batches of one split. */
 export interface ShardData {
   layout: ModelLayout;
@@ -83,6 +114,16 @@ export interface BatchProjection {
   hess: Float64Array;
   /** `mc[s*nb + j]`: Σ loss over batch j at w* + Σ_i θ_{s,i} e_i (when thetas are given). */
   mc: Float64Array;
+}
+
+/** Zeroed {@link BatchProjection} arrays for `nb` batches, `d` directions and `S` Monte Carlo draws. */
+export function emptyProjection(nb: number, d: number, S: number): BatchProjection {
+  return {
+    loss: new Float64Array(nb),
+    grad: new Float64Array(nb * d),
+    hess: new Float64Array(nb * d * d),
+    mc: new Float64Array(S * nb),
+  };
 }
 
 /** Tensors for `n × inputSize` pixels shaped as the model's input, with one-hot labels. */
@@ -264,86 +305,52 @@ export class Shard {
     if (fastKernels()) return await this.#projectFast(dirs, d, thetas);
     const { layout } = this;
     const L = layout.layers.length;
-    const nbAll = this.batches;
-    const S = thetas ? thetas.length / d : 0;
-    const loss = new Float64Array(nbAll);
-    const grad = new Float64Array(nbAll * d);
-    const hess = new Float64Array(nbAll * d * d);
-    const mc = new Float64Array(S * nbAll);
-    const E: LayerTensors[] = [];
-    for (let i = 0; i < d; i++) {
-      E.push(layerTensors(layout, dirs.subarray(i * layout.size, (i + 1) * layout.size)));
-    }
-    const perturbed = thetas ? this.#perturbedParams(dirs, d, thetas) : [];
-    try {
-      let off = 0;
-      for (let c = 0; c < this.#chunks.length; c++) {
-        const ch = this.#chunks[c];
-        await this.#withState(c, ch.n, async (st) => {
-          const nb = ch.nb;
-          loss.set(await this.#perBatch(st.loss, nb), off);
-          const R: RForward[] = E.map((e) => rForward(layout, this.#p, st, e));
-          try {
-            const gL = st.g[L - 1];
-            for (let i = 0; i < d; i++) {
-              const v = await this.#perBatch(tf.tidy(() => rowDot(gL, R[i].Rz[L - 1])), nb);
-              for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = v[j];
-            }
-            // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i], where
-            // T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩ is the network's own second-order term.
-            // With U_i = [Rz_i | R_i a_1 | …] and V_m = [½(diag p − ppᵀ)Rz_m | linT_1(g_1, E_m) | …] per row,
-            // M = Σ_batch U_iᵀV_m = ½G + T, so the projected Hessian is M + Mᵀ (one batched matmul).
-            // The per-sample rows (computed once per chunk), then the batched products in groups of batches
-            // small enough that no tensor exceeds MAX_TENSOR_FLOATS (WebGPU's 128 MiB binding limit).
-            const Urows = R.map((r) => rowsOf(ch.n, [r.Rz[L - 1], ...r.Ra.slice(1).map((a) => a!.raw)]));
-            const Vrows = R.map((r, m) =>
-              tf.tidy(() =>
-                rowsOf(ch.n, [
-                  tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5),
-                  ...layout.layers.slice(1).map((lay, q) => linT(lay, st.g[q + 1], E[m].W[q + 1])),
-                ])
-              )
-            );
-            const F = Urows[0].shape[1]!;
-            const B = this.batchSize;
-            const gb = Math.max(1, Math.floor(MAX_TENSOR_FLOATS / (d * B * F)));
-            try {
-              for (let j0 = 0; j0 < nb; j0 += gb) {
-                const m = Math.min(gb, nb - j0);
-                const M = tf.tidy(() => {
-                  const block = (rows: T[]) =>
-                    tf.concat(
-                      rows.map((t) => tf.reshape(tf.slice(t, [j0 * B, 0], [m * B, F]), [m, 1, B * F])),
-                      1,
-                    );
-                  return tf.matMul(block(Urows), tf.transpose(block(Vrows), [0, 2, 1])); // [m, d, d]
-                });
-                const mv = await read(M);
-                M.dispose();
-                for (let j = 0; j < m; j++) {
-                  const base = (off + j0 + j) * d * d;
-                  for (let i = 0; i < d; i++) {
-                    for (let q = 0; q < d; q++) {
-                      hess[base + i * d + q] = mv[j * d * d + i * d + q] + mv[j * d * d + q * d + i];
-                    }
-                  }
-                }
-              }
-            } finally {
-              tf.dispose([...Urows, ...Vrows]);
-            }
-            if (S > 0) await this.#monteCarlo(ch, R, perturbed, thetas!, d, mc, off);
-          } finally {
-            R.forEach(disposeRForward);
-          }
-        });
-        off += ch.nb;
+    return await this.#projectChunks(dirs, d, thetas, async (c) => {
+      const { ch, st, R, E, off } = c, { grad, hess } = c.out;
+      const nb = ch.nb;
+      const gL = st.g[L - 1];
+      for (let i = 0; i < d; i++) {
+        const v = await this.#perBatch(tf.tidy(() => rowDot(gL, R[i].Rz[L - 1])), nb);
+        for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = v[j];
       }
-    } finally {
-      E.forEach(disposeLayers);
-      perturbed.forEach(disposeLayers);
-    }
-    return { loss, grad, hess, mc };
+      // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i], where
+      // T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩ is the network's own second-order term.
+      // With U_i = [Rz_i | R_i a_1 | …] and V_m = [½(diag p − ppᵀ)Rz_m | linT_1(g_1, E_m) | …] per row,
+      // M = Σ_batch U_iᵀV_m = ½G + T, so the projected Hessian is M + Mᵀ (one batched matmul).
+      // The per-sample rows (computed once per chunk), then the batched products in groups of batches
+      // small enough that no tensor exceeds MAX_TENSOR_FLOATS (WebGPU's 128 MiB binding limit).
+      const Urows = R.map((r) => rowsOf(ch.n, [r.Rz[L - 1], ...r.Ra.slice(1).map((a) => a!.raw)]));
+      const Vrows = R.map((r, m) =>
+        tf.tidy(() =>
+          rowsOf(ch.n, [
+            tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5),
+            ...layout.layers.slice(1).map((lay, q) => linT(lay, st.g[q + 1], E[m].W[q + 1])),
+          ])
+        )
+      );
+      const F = Urows[0].shape[1]!;
+      const B = this.batchSize;
+      const gb = Math.max(1, Math.floor(MAX_TENSOR_FLOATS / (d * B * F)));
+      try {
+        for (let j0 = 0; j0 < nb; j0 += gb) {
+          const m = Math.min(gb, nb - j0);
+          const M = tf.tidy(() => {
+            const block = (rows: T[]) =>
+              tf.concat(
+                rows.map((t) => tf.reshape(tf.slice(t, [j0 * B, 0], [m * B, F]), [m, 1, B * F])),
+                1,
+              );
+            return tf.matMul(block(Urows), tf.transpose(block(Vrows), [0, 2, 1])); // [m, d, d]
+          });
+          const mv = await read(M);
+          M.dispose();
+          symmetrizeInto(hess, (off + j0) * d * d, mv, m, d);
+        }
+      } finally {
+        tf.dispose([...Urows, ...Vrows]);
+      }
+      if (thetas?.length) await this.#monteCarlo(c, thetas, d);
+    });
   }
 
   /**
@@ -354,12 +361,56 @@ export class Shard {
   async #projectFast(dirs: Float32Array, d: number, thetas: Float64Array | null): Promise<BatchProjection> {
     const { layout } = this;
     const L = layout.layers.length;
-    const nbAll = this.batches;
-    const S = thetas ? thetas.length / d : 0;
-    const loss = new Float64Array(nbAll);
-    const grad = new Float64Array(nbAll * d);
-    const hess = new Float64Array(nbAll * d * d);
-    const mc = new Float64Array(S * nbAll);
+    return await this.#projectChunks(dirs, d, thetas, async (c) => {
+      const { ch, st, R, E, off } = c, { grad, hess } = c.out;
+      const nb = ch.nb;
+      const gL = st.g[L - 1];
+      const gv = await read(
+        tf.tidy(() => tf.stack(R.map((r) => tf.sum(tf.reshape(rowDot(gL, r.Rz[L - 1]), [nb, -1]), 1)))),
+      );
+      for (let i = 0; i < d; i++) for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = gv[i * nb + j];
+      // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i] with the network's
+      // own term T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩; M[i][m] = Σ_batch ⟨U_i, V_m⟩ over the
+      // segments U = (Rz_L, R a_1, …), V = (½(diag p − ppᵀ)Rz_L, linT_1(g_1, E.W_1), …) is ½G + T.
+      const V0 = R.map((r) => tf.tidy(() => tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5)));
+      const segments = [{ u: R.map((r) => r.Rz[L - 1]), v: V0 }];
+      const Vl: T[] = [];
+      for (let l = 1; l < L; l++) {
+        const v = E.map((e) => linT(layout.layers[l], st.g[l], e.W[l]));
+        Vl.push(...v);
+        segments.push({ u: R.map((r) => r.Ra[l]!.raw), v });
+      }
+      const Mt = gram(segments, nb);
+      tf.dispose([...V0, ...Vl]);
+      const mv = await read(Mt);
+      Mt.dispose();
+      symmetrizeInto(hess, off * d * d, mv, nb, d);
+      if (!thetas?.length) return;
+      // Keep the first layer's directional outputs for the Monte Carlo only: the R-forwards go first.
+      const first = R.map((r) => tf.reshape(r.Rz[0], r.Rz[0].shape));
+      return async () => {
+        try {
+          await this.#monteCarloFast(c, first, thetas, d);
+        } finally {
+          tf.dispose(first);
+        }
+      };
+    });
+  }
+
+  /**
+   * The frame both projections share: the output arrays, the directions' and the perturbed parameters'
+   * tensors, and per chunk its forward state, its per-batch losses and the d R-forward passes. `body` fills
+   * the rest of the chunk's batches (from batch `off`); what it returns runs after the R-forwards are freed.
+   */
+  async #projectChunks(
+    dirs: Float32Array,
+    d: number,
+    thetas: Float64Array | null,
+    body: (c: ProjectionChunk) => Promise<void | (() => Promise<void>)>,
+  ): Promise<BatchProjection> {
+    const { layout } = this;
+    const out = emptyProjection(this.batches, d, thetas ? thetas.length / d : 0);
     const E: LayerTensors[] = [];
     for (let i = 0; i < d; i++) {
       E.push(layerTensors(layout, dirs.subarray(i * layout.size, (i + 1) * layout.size)));
@@ -370,49 +421,15 @@ export class Shard {
       for (let c = 0; c < this.#chunks.length; c++) {
         const ch = this.#chunks[c];
         await this.#withState(c, ch.n, async (st) => {
-          const nb = ch.nb;
-          loss.set(await this.#perBatch(st.loss, nb), off);
+          out.loss.set(await this.#perBatch(st.loss, ch.nb), off);
           const R: RForward[] = E.map((e) => rForward(layout, this.#p, st, e));
-          let first: T[] = [];
+          let after: void | (() => Promise<void>);
           try {
-            const gL = st.g[L - 1];
-            const gv = await read(
-              tf.tidy(() => tf.stack(R.map((r) => tf.sum(tf.reshape(rowDot(gL, r.Rz[L - 1]), [nb, -1]), 1)))),
-            );
-            for (let i = 0; i < d; i++) for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = gv[i * nb + j];
-            // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i] with the network's
-            // own term T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩; M[i][m] = Σ_batch ⟨U_i, V_m⟩ over the
-            // segments U = (Rz_L, R a_1, …), V = (½(diag p − ppᵀ)Rz_L, linT_1(g_1, E.W_1), …) is ½G + T.
-            const V0 = R.map((r) => tf.tidy(() => tf.mul(softmaxHessianTimes(st.p, r.Rz[L - 1]), 0.5)));
-            const segments = [{ u: R.map((r) => r.Rz[L - 1]), v: V0 }];
-            const Vl: T[] = [];
-            for (let l = 1; l < L; l++) {
-              const v = E.map((e) => linT(layout.layers[l], st.g[l], e.W[l]));
-              Vl.push(...v);
-              segments.push({ u: R.map((r) => r.Ra[l]!.raw), v });
-            }
-            const Mt = gram(segments, nb);
-            tf.dispose([...V0, ...Vl]);
-            const mv = await read(Mt);
-            Mt.dispose();
-            for (let j = 0; j < nb; j++) {
-              const base = (off + j) * d * d;
-              for (let i = 0; i < d; i++) {
-                for (let q = 0; q < d; q++) {
-                  hess[base + i * d + q] = mv[j * d * d + i * d + q] + mv[j * d * d + q * d + i];
-                }
-              }
-            }
-            // Keep the first layer's directional outputs for the Monte Carlo only.
-            first = R.map((r) => tf.reshape(r.Rz[0], r.Rz[0].shape));
+            after = await body({ ch, st, R, E, perturbed, out, off });
           } finally {
             R.forEach(disposeRForward);
           }
-          try {
-            if (S > 0) await this.#monteCarloFast(ch, first, perturbed, thetas!, d, mc, off);
-          } finally {
-            tf.dispose(first);
-          }
+          if (after) await after();
         });
         off += ch.nb;
       }
@@ -420,7 +437,7 @@ export class Shard {
       E.forEach(disposeLayers);
       perturbed.forEach(disposeLayers);
     }
-    return { loss, grad, hess, mc };
+    return out;
   }
 
   /**
@@ -428,15 +445,8 @@ export class Shard {
    * in θ: `z1* + Σ_i θ_i R_i z1` from its directional outputs `first`, when that reads fewer values per output
    * (d + 1) than recomputing the layer costs products (nonzeros per row, inputs, or k·k·c); else recomputed.
    */
-  async #monteCarloFast(
-    ch: Chunk,
-    first: T[],
-    perturbed: LayerTensors[],
-    thetas: Float64Array,
-    d: number,
-    mc: Float64Array,
-    off: number,
-  ): Promise<void> {
+  async #monteCarloFast(c: ProjectionChunk, first: T[], thetas: Float64Array, d: number): Promise<void> {
+    const { ch, perturbed, off } = c, { mc } = c.out;
     const { layout } = this;
     const L = layout.layers.length;
     const lay0 = layout.layers[0];
@@ -493,15 +503,8 @@ export class Shard {
   }
 
   /** Per-batch losses at each perturbed parameter set, reusing the first layer's directional outputs. */
-  async #monteCarlo(
-    ch: Chunk,
-    R: RForward[],
-    perturbed: LayerTensors[],
-    thetas: Float64Array,
-    d: number,
-    mc: Float64Array,
-    off: number,
-  ): Promise<void> {
+  async #monteCarlo(c: ProjectionChunk, thetas: Float64Array, d: number): Promise<void> {
+    const { ch, R, perturbed, off } = c, { mc } = c.out;
     const { layout } = this;
     const L = layout.layers.length;
     const first = layout.layers[0];

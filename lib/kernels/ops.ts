@@ -7,7 +7,7 @@
  * @module
  */
 import { tf } from "../deps.ts";
-import { GEMM_ROWS, instantiateKernels, type SimdKernels } from "./simd.ts";
+import { type ConvGeometry, GEMM_ROWS, instantiateKernels, type SimdKernels } from "./simd.ts";
 
 type T = tf.Tensor;
 
@@ -33,18 +33,7 @@ export interface Csr {
   vals: T;
 }
 
-/** The geometry of a k×k stride-s convolution of `[n, H, W, C]` inputs with "same"-style offsets (pt, pl). */
-export interface ConvGeometry {
-  H: number;
-  W: number;
-  C: number;
-  oh: number;
-  ow: number;
-  k: number;
-  s: number;
-  pt: number;
-  pl: number;
-}
+export type { ConvGeometry };
 
 let enabled = true;
 let kernels: SimdKernels | null = null;

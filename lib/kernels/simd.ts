@@ -13,6 +13,19 @@
  */
 import { assemble, type Emit, f32, Fn, i32, v128 } from "./wasm_asm.ts";
 
+/** The geometry of a k×k stride-s convolution of `[n, H, W, C]` inputs with "same"-style offsets (pt, pl). */
+export interface ConvGeometry {
+  H: number;
+  W: number;
+  C: number;
+  oh: number;
+  ow: number;
+  k: number;
+  s: number;
+  pt: number;
+  pl: number;
+}
+
 /** Whether this engine has relaxed SIMD (`f32x4.relaxed_madd`: a fused multiply-add where the CPU has one). */
 export const HAS_FMA: boolean = (() => {
   const f = new Fn("madd", [v128, v128, v128], [v128]);
@@ -179,18 +192,8 @@ function zero(f: Fn, dst: number, n: number, c: number): void {
  */
 function convTaps(
   f: Fn,
-  p: {
-    n: number;
-    H: number;
-    W: number;
-    C: number;
-    oh: number;
-    ow: number;
-    k: number;
-    s: number;
-    pt: number;
-    pl: number;
-  },
+  /** The locals holding the sample count and each value of the {@link ConvGeometry}. */
+  p: Record<keyof ConvGeometry | "n", number>,
   cols: number,
   img: number,
   body: (colAddr: number, imgAddr: number) => void,

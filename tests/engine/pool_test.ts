@@ -5,6 +5,7 @@ import { initParams, modelLayout } from "../../lib/models/layout.ts";
 import type { ModelSpec } from "../../lib/models/spec.ts";
 import { Rng } from "../../lib/rng.ts";
 import type { Split } from "../../lib/data/dataset.ts";
+import { relErr } from "../relative_error.ts";
 
 const B = 8, NB = 6, H = 8, W = 8, C = 3;
 
@@ -15,15 +16,6 @@ function data(seed: number, sparse = false): Split {
   const images = new Float32Array(n * H * W).map(() => (sparse && rng.uniform() < 0.8 ? 0 : rng.uniform()));
   const labels = new Uint8Array(n).map(() => rng.int(C));
   return { images, labels, n };
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-300));
 }
 
 function unit(size: number, rng: Rng): Float32Array {

@@ -12,6 +12,7 @@ import { Rng } from "../../lib/rng.ts";
 import { localGradients, MICRO_BATCH, microBatchGradients, train } from "../../lib/train.ts";
 import { grad64, loss64 } from "../reference/net64.ts";
 import type { ModelSpec } from "../../lib/models/spec.ts";
+import { relErr } from "../relative_error.ts";
 
 const H = 6, W = 6, C = 3;
 const SPECS: [string, ModelSpec][] = [
@@ -24,15 +25,6 @@ function split(n: number, seed: number) {
   const images = new Float32Array(n * H * W).map(() => (rng.uniform() < 0.7 ? 0 : rng.uniform()));
   const labels = new Uint8Array(n).map(() => rng.int(C));
   return { images, labels, n };
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 for (const [name, spec] of SPECS) {

@@ -25,16 +25,7 @@ import {
 } from "../../lib/kernels/ops.ts";
 import { GEMM_ROWS, HAS_FMA, instantiateKernels } from "../../lib/kernels/simd.ts";
 import { Rng } from "../../lib/rng.ts";
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-300));
-}
+import { relErr } from "../relative_error.ts";
 
 const rng = new Rng(42);
 const randn = (n: number) => rng.fillNormal(new Float32Array(n));

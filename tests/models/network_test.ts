@@ -32,17 +32,12 @@ import {
   loss64,
   norm64,
 } from "../reference/net64.ts";
+import { relErr } from "../relative_error.ts";
 
 const BACKENDS: BackendName[] = ["cpu", "wasm"];
 const TOL = 1e-5;
 
 /** ‖a − b‖ / ‖b‖. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += (a[i] - b[i]) ** 2;
-  return Math.sqrt(d) / norm64(b);
-}
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

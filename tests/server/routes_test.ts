@@ -3,7 +3,7 @@
  * is hydrated by the client bundle, and the pages render (server-side) with their islands and the built assets.
  */
 import { assert, assertEquals, call, startServer } from "./helpers.ts";
-import { API_ROUTES, PAGE_ROUTES, SPECIAL_ROUTE_FILES } from "../../server/routes.ts";
+import { API_ROUTES, PAGE_ROUTES, routePath, SPECIAL_ROUTE_FILES } from "../../server/routes.ts";
 import { entrySource, islandNames } from "../../server/client_build.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -21,11 +21,12 @@ Deno.test("routes: the manifest lists every file under routes/, with [param] pat
   const files = (await filesUnder(new URL("routes/", ROOT))).sort();
   const listed = [...API_ROUTES, ...PAGE_ROUTES].map((r) => r.file).concat(SPECIAL_ROUTE_FILES).sort();
   assertEquals(listed, files);
-  for (const r of [...API_ROUTES, ...PAGE_ROUTES]) {
-    const fromFile = "/" +
-      r.file.replace(/\.tsx?$/, "").replace(/(^|\/)index$/, "").replace(/\[(\w+)\]/g, ":$1");
-    assertEquals(r.path, fromFile.replace(/\/$/, "") || "/", r.file);
-  }
+  const paths = [...API_ROUTES, ...PAGE_ROUTES].map((r) => r.path);
+  assertEquals(new Set(paths).size, paths.length, "two files serve one path");
+  assertEquals(
+    ["compare.tsx", "sweeps/[id].tsx", "api/runs/index.ts", "api/runs/[id]/thresholds.csv.ts"].map(routePath),
+    ["/compare", "/sweeps/:id", "/api/runs", "/api/runs/:id/thresholds.csv"],
+  );
 });
 
 Deno.test("routes: every island is in the client entry; pages render with islands and assets", async () => {

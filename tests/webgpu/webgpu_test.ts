@@ -30,6 +30,7 @@ import {
 import type { Split } from "../../lib/data/dataset.ts";
 import type { BatchEval, BatchProjection } from "../../lib/engine/shard.ts";
 import { Rng } from "../../lib/rng.ts";
+import { relErr } from "../relative_error.ts";
 
 /** Relative tolerance between the two backends (‖a − b‖ / ‖b‖). */
 const TOL = 1e-5;
@@ -92,16 +93,6 @@ function gpuTest(name: string, fn: () => Promise<void>): void {
 // Helpers.
 
 /** ‖a − b‖ / ‖b‖. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "length mismatch");
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  assert(n > 0, "reference is all zeros");
-  return Math.sqrt(d / n);
-}
 
 function fmt(x: number): string {
   return x.toExponential(2);
