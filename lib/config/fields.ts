@@ -433,7 +433,8 @@ const ALL = keyed({
   }),
   learningCurve: flag({
     label: "Learning curve",
-    help: "also train fresh models on k*·B/4 … 4·k*·B samples and report their test accuracy",
+    help:
+      "also train fresh models on k*·B/4, k*·B/2, k*·B, 2·k*·B, … up to all samples (at most 8 sizes) and report their test accuracy",
     group: "analysis",
     default: false,
   }),
