@@ -10,14 +10,14 @@
  * Flags: `--repeat N` (default 3), `--csv-rows N` (default 10000), `--keep` (leave the folder), `--json FILE`.
  * @module
  */
-import { encode as encodePng } from "npm:fast-png@8.0.0";
 import { loadBuiltin } from "../lib/data/builtin.ts";
 import type { Dataset } from "../lib/data/dataset.ts";
-import { encodeIdxImages, encodeIdxLabels, unitFloatsToBytes } from "../lib/data/idx.ts";
+import { unitFloatsToBytes } from "../lib/data/idx.ts";
 import { loadDataset } from "../lib/data/load.ts";
 import { encodeNpy } from "../lib/data/npy.ts";
 import { fmtInt } from "../lib/present/format.ts";
 import { median } from "../lib/sweep/summary.ts";
+import { csvTable, writeIdxFolder, writePngFolder } from "../tests/data/write_formats.ts";
 import { benchFlags } from "./flags.ts";
 
 const values = benchFlags(
@@ -47,17 +47,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 log(`writing MNIST in each format under ${root}`);
 const idx = `${root}/idx`;
-await Deno.mkdir(idx);
-await Deno.writeFile(
-  `${idx}/train-images-idx3-ubyte`,
-  encodeIdxImages(splits.train.bytes, splits.train.n, SIDE, SIDE),
-);
-await Deno.writeFile(`${idx}/train-labels-idx1-ubyte`, encodeIdxLabels(splits.train.labels));
-await Deno.writeFile(
-  `${idx}/t10k-images-idx3-ubyte`,
-  encodeIdxImages(splits.test.bytes, splits.test.n, SIDE, SIDE),
-);
-await Deno.writeFile(`${idx}/t10k-labels-idx1-ubyte`, encodeIdxLabels(splits.test.labels));
+await writeIdxFolder(idx, splits.train, splits.test, SIDE);
 
 const npy = `${root}/npy`;
 await Deno.mkdir(npy);
@@ -67,32 +57,19 @@ for (const [name, s] of [["train", splits.train], ["test", splits.test]] as cons
 }
 
 const png = `${root}/png`;
-const [, pngWrite] = await timed(async () => {
-  for (const [name, s] of [["train", splits.train], ["test", splits.test]] as const) {
-    for (let c = 0; c < 10; c++) await Deno.mkdir(`${png}/${name}/${c}`, { recursive: true });
-    for (let i = 0; i < s.n; i++) {
-      const file = encodePng({
-        width: SIDE,
-        height: SIDE,
-        data: s.bytes.subarray(i * PIX, (i + 1) * PIX),
-        channels: 1,
-        depth: 8,
-      });
-      await Deno.writeFile(`${png}/${name}/${s.labels[i]}/${String(i).padStart(5, "0")}.png`, file);
-    }
-  }
-});
+const [, pngWrite] = await timed(() => writePngFolder(png, splits.train, splits.test, SIDE));
 log(`wrote ${fmtInt(splits.train.n + splits.test.n)} PNG files in ${pngWrite.toFixed(1)} s`);
 
 const csv = `${root}/mnist.csv`;
-{
-  const rows = Math.min(csvRows, splits.train.n);
-  const lines = [[...Array.from({ length: PIX }, (_, j) => `p${j}`), "label"].join(",")];
-  for (let i = 0; i < rows; i++) {
-    lines.push([...splits.train.bytes.subarray(i * PIX, (i + 1) * PIX), splits.train.labels[i]].join(","));
-  }
-  await Deno.writeTextFile(csv, lines.join("\n") + "\n");
-}
+const csvSamples = Math.min(csvRows, splits.train.n);
+await Deno.writeTextFile(
+  csv,
+  csvTable(
+    splits.train.bytes.subarray(0, csvSamples * PIX),
+    splits.train.labels.subarray(0, csvSamples),
+    PIX,
+  ),
+);
 const csvBytes = (await Deno.stat(csv)).size;
 
 interface Case {

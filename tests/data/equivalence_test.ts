@@ -4,28 +4,20 @@
  * read with `order: "files"`) and as CSV tables of 784 pixel columns (the [0, 1] values, `standardize: false`,
  * the test table by `testData`) give the same k*, curves, spectrum and accuracy.
  */
-import { encode as encodePng } from "npm:fast-png@8.0.0";
 import { analyze } from "../../lib/analysis/analyze.ts";
 import type { AnalysisConfig, AnalysisResult } from "../../lib/analysis/types.ts";
 import { loadBuiltin } from "../../lib/data/builtin.ts";
-import { encodeIdxImages, encodeIdxLabels, unitFloatsToBytes } from "../../lib/data/idx.ts";
+import { unitFloatsToBytes } from "../../lib/data/idx.ts";
 import { encodeNpy } from "../../lib/data/npy.ts";
 import type { Split } from "../../lib/data/dataset.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { csvTable, writeIdxFolder, writePngFolder } from "./write_formats.ts";
 
 const N_TRAIN = 1000, N_TEST = 200, SIDE = 28, PIX = SIDE * SIDE;
 
 function head(split: Split, n: number): { bytes: Uint8Array; values: Float32Array; labels: Uint8Array } {
   const values = split.images.slice(0, n * PIX);
   return { bytes: unitFloatsToBytes(values), values, labels: split.labels.slice(0, n) };
-}
-
-async function writeIdx(dir: string, train: ReturnType<typeof head>, test: ReturnType<typeof head>) {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, encodeIdxImages(train.bytes, N_TRAIN, SIDE, SIDE));
-  await Deno.writeFile(`${dir}/train-labels-idx1-ubyte`, encodeIdxLabels(train.labels));
-  await Deno.writeFile(`${dir}/t10k-images-idx3-ubyte`, encodeIdxImages(test.bytes, N_TEST, SIDE, SIDE));
-  await Deno.writeFile(`${dir}/t10k-labels-idx1-ubyte`, encodeIdxLabels(test.labels));
 }
 
 async function writeNpy(dir: string, train: ReturnType<typeof head>, test: ReturnType<typeof head>) {
@@ -38,30 +30,6 @@ async function writeNpy(dir: string, train: ReturnType<typeof head>, test: Retur
   await Deno.writeFile(`${dir}/x_test.npy`, encodeNpy(test.bytes, [N_TEST, SIDE, SIDE]));
   const y = BigInt64Array.from(test.labels, (l) => BigInt(l));
   await Deno.writeFile(`${dir}/y_test.npy`, encodeNpy(y, [N_TEST], { bigEndian: true }));
-}
-
-async function writePng(dir: string, train: ReturnType<typeof head>, test: ReturnType<typeof head>) {
-  for (const [split, data, n] of [["train", train, N_TRAIN], ["test", test, N_TEST]] as const) {
-    for (let c = 0; c < 10; c++) await Deno.mkdir(`${dir}/${split}/${c}`, { recursive: true });
-    for (let i = 0; i < n; i++) {
-      const png = encodePng({
-        width: SIDE,
-        height: SIDE,
-        data: data.bytes.subarray(i * PIX, (i + 1) * PIX),
-        channels: 1,
-        depth: 8,
-      });
-      await Deno.writeFile(`${dir}/${split}/${data.labels[i]}/${String(i).padStart(5, "0")}.png`, png);
-    }
-  }
-}
-
-function csv(data: ReturnType<typeof head>, n: number): string {
-  const lines = [[...Array.from({ length: PIX }, (_, j) => `p${j}`), "label"].join(",")];
-  for (let i = 0; i < n; i++) {
-    lines.push([...data.values.subarray(i * PIX, (i + 1) * PIX), data.labels[i]].join(","));
-  }
-  return lines.join("\n") + "\n";
 }
 
 const TINY: Partial<AnalysisConfig> = {
@@ -81,11 +49,11 @@ Deno.test("equivalence: IDX, NumPy, PNG folders and CSV of the same samples give
   const train = head(mnist.train, N_TRAIN), test = head(mnist.test, N_TEST);
   const dir = await Deno.makeTempDir({ prefix: "kstar-equiv-" });
   try {
-    await writeIdx(`${dir}/idx`, train, test);
+    await writeIdxFolder(`${dir}/idx`, train, test, SIDE);
     await writeNpy(`${dir}/npy`, train, test);
-    await writePng(`${dir}/png`, train, test);
-    await Deno.writeTextFile(`${dir}/train.csv`, csv(train, N_TRAIN));
-    await Deno.writeTextFile(`${dir}/test.csv`, csv(test, N_TEST));
+    await writePngFolder(`${dir}/png`, train, test, SIDE);
+    await Deno.writeTextFile(`${dir}/train.csv`, csvTable(train.values, train.labels, PIX));
+    await Deno.writeTextFile(`${dir}/test.csv`, csvTable(test.values, test.labels, PIX));
     const opts = { cacheDir: `${dir}/cache` };
     const runs: [string, AnalysisResult][] = [];
     for (
