@@ -306,13 +306,8 @@ export class Shard {
     const { layout } = this;
     const L = layout.layers.length;
     return await this.#projectChunks(dirs, d, thetas, async (c) => {
-      const { ch, st, R, E, off } = c, { grad, hess } = c.out;
+      const { ch, st, R, E, off } = c, { hess } = c.out;
       const nb = ch.nb;
-      const gL = st.g[L - 1];
-      for (let i = 0; i < d; i++) {
-        const v = await this.#perBatch(tf.tidy(() => rowDot(gL, R[i].Rz[L - 1])), nb);
-        for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = v[j];
-      }
       // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i], where
       // T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩ is the network's own second-order term.
       // With U_i = [Rz_i | R_i a_1 | …] and V_m = [½(diag p − ppᵀ)Rz_m | linT_1(g_1, E_m) | …] per row,
@@ -362,13 +357,8 @@ export class Shard {
     const { layout } = this;
     const L = layout.layers.length;
     return await this.#projectChunks(dirs, d, thetas, async (c) => {
-      const { ch, st, R, E, off } = c, { grad, hess } = c.out;
+      const { ch, st, R, E, off } = c, { hess } = c.out;
       const nb = ch.nb;
-      const gL = st.g[L - 1];
-      const gv = await read(
-        tf.tidy(() => tf.stack(R.map((r) => tf.sum(tf.reshape(rowDot(gL, r.Rz[L - 1]), [nb, -1]), 1)))),
-      );
-      for (let i = 0; i < d; i++) for (let j = 0; j < nb; j++) grad[(off + j) * d + i] = gv[i * nb + j];
       // Per sample, e_iᵀ∇²loss e_m = (J e_i)ᵀ(diag p − ppᵀ)(J e_m) + T[i][m] + T[m][i] with the network's
       // own term T[i][m] = Σ_{l≥1} ⟨R_i a_l, linT_l(g_l, E_m.W_l)⟩; M[i][m] = Σ_batch ⟨U_i, V_m⟩ over the
       // segments U = (Rz_L, R a_1, …), V = (½(diag p − ppᵀ)Rz_L, linT_1(g_1, E.W_1), …) is ½G + T.
@@ -400,8 +390,9 @@ export class Shard {
 
   /**
    * The frame both projections share: the output arrays, the directions' and the perturbed parameters'
-   * tensors, and per chunk its forward state, its per-batch losses and the d R-forward passes. `body` fills
-   * the rest of the chunk's batches (from batch `off`); what it returns runs after the R-forwards are freed.
+   * tensors, and per chunk its forward state, the d R-forward passes, and from them the per-batch losses and
+   * projected gradients. `body` fills the rest of the chunk's batches (from batch `off`: the projected
+   * Hessians and the Monte Carlo losses); what it returns runs after the R-forwards are freed.
    */
   async #projectChunks(
     dirs: Float32Array,
@@ -410,6 +401,7 @@ export class Shard {
     body: (c: ProjectionChunk) => Promise<void | (() => Promise<void>)>,
   ): Promise<BatchProjection> {
     const { layout } = this;
+    const L = layout.layers.length;
     const out = emptyProjection(this.batches, d, thetas ? thetas.length / d : 0);
     const E: LayerTensors[] = [];
     for (let i = 0; i < d; i++) {
@@ -421,10 +413,19 @@ export class Shard {
       for (let c = 0; c < this.#chunks.length; c++) {
         const ch = this.#chunks[c];
         await this.#withState(c, ch.n, async (st) => {
-          out.loss.set(await this.#perBatch(st.loss, ch.nb), off);
+          const nb = ch.nb;
+          out.loss.set(await this.#perBatch(st.loss, nb), off);
           const R: RForward[] = E.map((e) => rForward(layout, this.#p, st, e));
           let after: void | (() => Promise<void>);
           try {
+            // e_iᵀ∇loss per sample is ⟨∂loss/∂z_L, R_i z_L⟩; summed per batch, all d directions in one read.
+            const gL = st.g[L - 1];
+            const gv = await read(
+              tf.tidy(() => tf.stack(R.map((r) => tf.sum(tf.reshape(rowDot(gL, r.Rz[L - 1]), [nb, -1]), 1)))),
+            );
+            for (let i = 0; i < d; i++) {
+              for (let j = 0; j < nb; j++) out.grad[(off + j) * d + i] = gv[i * nb + j];
+            }
             after = await body({ ch, st, R, E, perturbed, out, off });
           } finally {
             R.forEach(disposeRForward);
