@@ -21,6 +21,7 @@ import { checkInt, ConfigError, DataError, describeValue } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { shuffleSplit } from "./batches.ts";
 import { classCount } from "./classes.ts";
+import { bytesToUnitFloats } from "./idx.ts";
 import {
   type DataKind,
   type Dataset,
@@ -428,11 +429,8 @@ function checkValues(field: string, x: ArrayValues, expected: number, what: stri
   if (x.length !== expected) {
     throw new ConfigError(field, x, `${expected} values (${what})`, `got ${x.length}`);
   }
+  if (x instanceof Uint8Array) return bytesToUnitFloats(x);
   const out = new Float32Array(x.length);
-  if (x instanceof Uint8Array) {
-    for (let i = 0; i < x.length; i++) out[i] = x[i] / 255;
-    return out;
-  }
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     if (typeof v !== "number" || !Number.isFinite(v)) {

@@ -30,10 +30,11 @@ import type { SampleOrder } from "../config/choices.ts";
 import { parseResize } from "../config/fields.ts";
 import type { DatasetShape } from "../config/plan.ts";
 import { ConfigError, DataError } from "../errors.ts";
-import { arrangeDataset, splitSizes } from "./assemble.ts";
+import { arrangeDataset, MAX_CLASSES, splitSizes } from "./assemble.ts";
 import { defaultCacheDir, type LoadProgress } from "./builtin.ts";
 import { type RawDataset, readCache, saveCache } from "./cache.ts";
 import type { Dataset } from "./dataset.ts";
+import { bytesToUnitFloats } from "./idx.ts";
 import { decodeImage, isImageName, resizeImage, sniffImage } from "./images.ts";
 import { naturalCompare } from "./natural.ts";
 import { basename, isInside, joinPath, resolvePath } from "./paths.ts";
@@ -235,8 +236,8 @@ export async function scanImageFolder(dir: string, dataRoot?: string | null): Pr
   if (classNames.length < 2) {
     throw new DataError(classes[0].path, "is the only class folder; a classifier needs at least 2 classes");
   }
-  if (classNames.length > 256) {
-    throw new DataError(dir, `${classNames.length} class folders; at most 256 are supported`);
+  if (classNames.length > MAX_CLASSES) {
+    throw new DataError(dir, `${classNames.length} class folders; at most ${MAX_CLASSES} are supported`);
   }
   return { dir, layout, classNames, train: train.sort(fileOrder), test: test.sort(fileOrder) };
 }
@@ -425,11 +426,6 @@ export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}
   checkClasses(opts, scan);
   const raw = await decoded(scan, opts, name);
   const C = raw.channels ?? 1;
-  const toFloats = (b: Uint8Array) => {
-    const out = new Float32Array(b.length);
-    for (let i = 0; i < b.length; i++) out[i] = b[i] / 255;
-    return out;
-  };
   const ds = arrangeDataset({
     name,
     format: "images",
@@ -439,9 +435,17 @@ export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}
     channels: C,
     classes: scan.classNames.length,
     classNames: scan.classNames,
-    train: { images: toFloats(raw.trainPixels), labels: raw.trainLabels.slice(), n: raw.trainLabels.length },
+    train: {
+      images: bytesToUnitFloats(raw.trainPixels),
+      labels: raw.trainLabels.slice(),
+      n: raw.trainLabels.length,
+    },
     test: scan.layout === "split"
-      ? { images: toFloats(raw.testPixels), labels: raw.testLabels.slice(), n: raw.testLabels.length }
+      ? {
+        images: bytesToUnitFloats(raw.testPixels),
+        labels: raw.testLabels.slice(),
+        n: raw.testLabels.length,
+      }
       : null,
     scale: "bytes/255",
     resize: opts.resize ? `${raw.height}×${raw.width}` : null,

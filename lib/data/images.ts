@@ -165,8 +165,8 @@ function decodePngImage(bytes: Uint8Array, file: string): DecodedImage {
   return { format: "png", width, height, channels: colour as 1 | 3, pixels: out };
 }
 
-function decodeJpegImage(bytes: Uint8Array, file: string): DecodedImage {
-  const info = sniffImage(bytes, file);
+/** Decodes a JPEG whose header {@link sniffImage} read as `info`. */
+function decodeJpegImage(bytes: Uint8Array, file: string, info: ImageInfo): DecodedImage {
   let img;
   try {
     img = jpeg.decode(bytes, {
@@ -207,7 +207,7 @@ function decodeJpegImage(bytes: Uint8Array, file: string): DecodedImage {
  */
 export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   const info = sniffImage(bytes, file);
-  const img = info.format === "png" ? decodePngImage(bytes, file) : decodeJpegImage(bytes, file);
+  const img = info.format === "png" ? decodePngImage(bytes, file) : decodeJpegImage(bytes, file, info);
   if (img.width !== info.width || img.height !== info.height) {
     throw new DataError(
       file,

@@ -9,7 +9,7 @@ import type { DatasetShape } from "../config/plan.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import { arrangeDataset, classesOf, type DatasetParts, splitSizes } from "./assemble.ts";
 import type { Dataset } from "./dataset.ts";
-import { locateDataset, type PathLocation } from "./locate.ts";
+import { locateDataset, type PathLocation, TEST_DATA_ALLOWED } from "./locate.ts";
 import { basename } from "./paths.ts";
 import { type ParsedTable, parseTable, rowPosition } from "./table.ts";
 
@@ -73,7 +73,7 @@ async function tableParts(loc: PathLocation, opts: TableFileOptions) {
       throw new ConfigError(
         "testData",
         opts.testData,
-        "a path to a .csv or .tsv table",
+        TEST_DATA_ALLOWED,
         `${"display" in t ? t.display : opts.testData} is ${
           t.kind === "folder" ? "a folder" : "not a table"
         }`,
