@@ -61,6 +61,19 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
+  /** A permutation of `0..n-1` by Fisher–Yates, drawing from this generator. */
+  permutation(n: number): Uint32Array {
+    const p = new Uint32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
   /** Fills `out` with normal variates of the given standard deviation. */
   fillNormal<T extends Float32Array | Float64Array>(out: T, std = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = std * this.normal();
@@ -74,14 +87,5 @@ function rotl(x: number, k: number): number {
 
 /** A permutation of `0..n-1` by Fisher–Yates with the given seed. */
 export function permutation(n: number, seed: number): Uint32Array {
-  const p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  const rng = new Rng(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
+  return new Rng(seed).permutation(n);
 }

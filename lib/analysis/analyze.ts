@@ -3,6 +3,7 @@
  * per-batch projections and Monte Carlo in one pass → Δ_k curves → thresholds, fits and predictions.
  * @module
  */
+import { CURVES } from "../config/choices.ts";
 import { resolveConfig, tolerancesOf } from "../config/resolve.ts";
 import type { PlanOptions } from "../config/plan.ts";
 import { warmStartVector } from "../linalg/lanczos.ts";
@@ -19,7 +20,6 @@ import {
   monteCarloDraws,
   planData,
   projectedCurves,
-  throwIfAborted,
   topEigenpairs,
   trainingEngine,
   withPool,
@@ -135,7 +135,7 @@ export async function analyze(
     ? ` (the last ${plan.droppedSamples} do not fill a batch and are left out)`
     : "";
   emit("load", 1, `${data.name}: ${trainSplit.n} training samples, ${K} batches of ${B}${dropped}`);
-  throwIfAborted(signal);
+  signal?.throwIfAborted();
 
   return await withPool(config, signal, async (pool, backend) => {
     if (pool.backend !== backend) warnings.push(`training ran on ${backend}, the workers on ${pool.backend}`);
@@ -167,7 +167,7 @@ export async function analyze(
       },
       onProgress: (f) => emit("train", f),
     });
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     await pool.load("train", layout, trainSplit, B);
     await pool.load("test", layout, data.test, 1);
     await pool.setWeights(w);
@@ -192,7 +192,7 @@ export async function analyze(
         (100 * training.testAccuracy).toFixed(2)
       }%`,
     );
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
 
     // Top-d eigenpairs of the full-data Hessian at w*.
     emit("eigensolve", 0, `Lanczos for the top ${d} eigenpairs of the Hessian (${layout.size} parameters)`);
@@ -230,14 +230,14 @@ export async function analyze(
     emit("eigensolve", 1, `λ_1..λ_${d} = ${eig.values.map((v) => v.toPrecision(4)).join(", ")}`, {
       spectrum,
     });
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
 
     // Per-batch projections and Monte Carlo, one pass.
     emit("project", 0, `projecting ${K} batches onto ${d} directions; ${config.mcDraws} Monte Carlo draws`);
     const dirs = directionBlock(eig.vectors, layout.size);
     const thetas = monteCarloDraws(config.seed, config.mcDraws, d, config.sigma);
     const { curves: dc, batches } = await projectedCurves(pool, "train", dirs, d, thetas, B, config.sigma);
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     const curves: AnalysisResult["curves"] = {
       k: Array.from({ length: K }, (_, i) => i + 1),
       loss: Array.from(dc.loss),
@@ -253,7 +253,7 @@ export async function analyze(
         secondOrder: movingAverage(dc.secondOrder),
       },
     };
-    for (const name of ["empirical", "theory", "secondOrder"] as const) {
+    for (const name of CURVES) {
       if (curves[name].some((x) => !Number.isFinite(x))) {
         warnings.push(`the ${name} Δ_k curve has non-finite values`);
       }
@@ -269,7 +269,7 @@ export async function analyze(
       exact = { k: [], eigenvalues: [], maxRelativeGap: [] };
       let start: Float64Array | undefined;
       for (let q = 0; q < ks.length; q++) {
-        throwIfAborted(signal);
+        signal?.throwIfAborted();
         const k = ks[q];
         emit("exact", q / ks.length, `exact Lanczos on H_${k}`);
         const r = await topEigenpairs(pool, "train", layout, k * B, {

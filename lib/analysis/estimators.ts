@@ -87,12 +87,20 @@ export function empiricalDelta(mc: ArrayLike<number>, samples: number, batchSize
  * ```
  */
 export function theoryDelta(eigs: ArrayLike<number>[], sigma: number): Float64Array {
-  const out = new Float64Array(Math.max(0, eigs.length - 1));
+  const d = eigs[0]?.length ?? 0;
+  const flat = new Float64Array(eigs.length * d);
+  eigs.forEach((e, k) => flat.set(e, k * d));
+  return theoryDeltaFlat(flat, eigs.length, d, sigma);
+}
+
+/** {@link theoryDelta} from `K` rows of `d` eigenvalues stored one after another in `eig` (row k at `k·d`). */
+export function theoryDeltaFlat(eig: ArrayLike<number>, K: number, d: number, sigma: number): Float64Array {
+  const out = new Float64Array(Math.max(0, K - 1));
   const s4 = sigma ** 4 / 4;
-  for (let k = 0; k + 1 < eigs.length; k++) {
+  for (let k = 0; k + 1 < K; k++) {
     let sq = 0, sum = 0;
-    for (let i = 0; i < eigs[k].length; i++) {
-      const dl = eigs[k + 1][i] - eigs[k][i];
+    for (let i = 0; i < d; i++) {
+      const dl = eig[(k + 1) * d + i] - eig[k * d + i];
       sq += dl * dl;
       sum += dl;
     }

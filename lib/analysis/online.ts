@@ -20,7 +20,6 @@ import {
   monteCarloDraws,
   planData,
   projectedCurves,
-  throwIfAborted,
   topEigenpairs,
   withPool,
 } from "./stages.ts";
@@ -142,7 +141,7 @@ export async function online(
       };
     };
     for (let k = 1; k < K; k++) {
-      throwIfAborted(opts.signal);
+      opts.signal?.throwIfAborted();
       const t0 = performance.now();
       const D = limitSplit(split, k * B);
       w = await train(layout, D, w, {

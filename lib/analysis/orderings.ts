@@ -18,7 +18,7 @@
  */
 import { SymmetricEigenvalues } from "../linalg/dense_eigen.ts";
 import { Rng } from "../rng.ts";
-import { secondOrderDelta } from "./estimators.ts";
+import { secondOrderDelta, theoryDeltaFlat } from "./estimators.ts";
 import { movingAverage } from "./thresholds.ts";
 import { REPLICATE_KEYS, summarizeReplicates } from "./intervals.ts";
 import type { CurveName, KStarInterval, Uncertainty } from "./types.ts";
@@ -100,17 +100,7 @@ export class ReplicateWorkspace {
       this.#eigen.compute(this.#hess, k * dd, this.#eig, k * d);
     }
     // The paper's formula from the eigenvalue changes.
-    const theory = new Float64Array(Math.max(0, K - 1));
-    const s4 = this.#sigma ** 4 / 4;
-    for (let k = 0; k + 1 < K; k++) {
-      let sq = 0, sum = 0;
-      for (let i = 0; i < d; i++) {
-        const dl = this.#eig[(k + 1) * d + i] - this.#eig[k * d + i];
-        sq += dl * dl;
-        sum += dl;
-      }
-      theory[k] = s4 * (2 * sq + sum * sum);
-    }
+    const theory = theoryDeltaFlat(this.#eig, K, d, this.#sigma);
     const secondOrder = secondOrderDelta(this.#loss, this.#grad, this.#hess, d, this.#sigma);
     // Monte Carlo: the weighted mean over draws of (L_{k+1}(θ_s) − L_k(θ_s))².
     const empirical = new Float64Array(Math.max(0, K - 1));
@@ -165,14 +155,7 @@ export function replicatePlan(
   bootstrapDraws = true,
 ): { order: Uint32Array; weights: Float64Array } {
   const rng = new Rng(((seed >>> 0) ^ 0x0bde_5eed) + Math.imul(r + 1, 0x9e3779b1));
-  const order = new Uint32Array(K);
-  for (let i = 0; i < K; i++) order[i] = i;
-  for (let i = K - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  const order = rng.permutation(K);
   const weights = new Float64Array(S);
   if (bootstrapDraws) { for (let s = 0; s < S; s++) weights[rng.int(S)]++; }
   else weights.fill(1);
@@ -211,7 +194,7 @@ export async function orderingReplicates(
     if (performance.now() - yielded > 50) {
       await new Promise((res) => setTimeout(res, 0)); // let an abort (and progress) through
       yielded = performance.now();
-      if (o.signal?.aborted) throw o.signal.reason ?? new DOMException("aborted", "AbortError");
+      o.signal?.throwIfAborted();
     }
     const { order, weights } = replicatePlan(r, K, S, o.seed, o.bootstrapDraws ?? true);
     const c = ws.curves(order, weights);

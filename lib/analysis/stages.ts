@@ -40,11 +40,6 @@ export interface DataSource {
 /** The config fields that say which data a run reads and how. */
 export type DataInput = DataConfig & { dataset: string; seed: number };
 
-/** Rejects with the signal's reason when it has been aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new DOMException("aborted", "AbortError");
-}
-
 /**
  * The dataset of a run: the one passed in memory, else loaded by name or path (the file loaders are imported
  * only then, so a library user who passes data never loads them).
@@ -69,7 +64,6 @@ export async function loadRunData(
 /** The data and plan of a run: its training split (after `limit`), checked against the config. */
 export interface PlannedData {
   data: Dataset;
-  shape: DatasetShape;
   plan: RunPlan;
   /** The training samples the run uses (the first `plan.trainSamples`). */
   train: Split;
@@ -100,10 +94,9 @@ export async function planData(
   onProgress?: (p: LoadProgress) => void,
 ): Promise<PlannedData> {
   const data = await loadRunData(config, src, onProgress);
-  const shape = shapeOf(data);
-  const plan = planRun(config, shape, opts);
+  const plan = planRun(config, shapeOf(data), opts);
   const train = plan.trainSamples === data.train.n ? data.train : limitSplit(data.train, plan.trainSamples);
-  return { data, shape, plan, train };
+  return { data, plan, train };
 }
 
 /**
@@ -116,17 +109,17 @@ export async function withPool<T>(
   signal: AbortSignal | undefined,
   fn: (pool: ComputePool, trainingBackend: BackendName) => Promise<T>,
 ): Promise<T> {
-  throwIfAborted(signal);
+  signal?.throwIfAborted();
   // The workers start the backend this realm resolved (so `auto` probes for a GPU once, here).
   const backend = await initBackend(request.backend);
   const pool = await ComputePool.create({ workers: request.workers ?? undefined, backend });
   const onAbort = () => pool.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     return await fn(pool, backend);
   } catch (e) {
-    throwIfAborted(signal);
+    signal?.throwIfAborted();
     throw e;
   } finally {
     signal?.removeEventListener("abort", onAbort);

@@ -3,6 +3,7 @@
  * @module
  */
 import { CURVES } from "../config/choices.ts";
+import { REPLICATE_KEYS } from "./intervals.ts";
 import type { AnalysisResult, CurveName, PowerFit, Threshold } from "./types.ts";
 
 /**
@@ -253,14 +254,10 @@ export function thresholdsOf(
   batchSize: number,
   tolerances: readonly number[],
 ): Threshold[] {
-  const out: Threshold[] = [];
-  for (const tolerance of tolerances) {
-    for (const curve of CURVES) {
-      const fit = fits.find((f) => f.curve === curve) ?? null;
-      for (const smoothed of [true, false]) {
-        out.push(thresholdOf(curves, fit, batchSize, curve, smoothed, tolerance));
-      }
-    }
-  }
-  return out;
+  // Per tolerance in the order of REPLICATE_KEYS, which the intervals over batch orders follow too.
+  return tolerances.flatMap((tolerance) =>
+    REPLICATE_KEYS.map(({ curve, smoothed }) =>
+      thresholdOf(curves, fits.find((f) => f.curve === curve) ?? null, batchSize, curve, smoothed, tolerance)
+    )
+  );
 }

@@ -188,14 +188,6 @@ function choice<const C extends readonly [string, ...string[]]>(
   return make<C[number]>(c, { kind: "choice", choices: c.choices, default: c.default, allowed }, schema);
 }
 
-function flag(c: Common & { default: boolean }): Unkeyed<boolean> {
-  return make(
-    c,
-    { kind: "boolean", default: c.default, allowed: "true or false" },
-    z.boolean().default(c.default),
-  );
-}
-
 function text(c: Common & { default: string; allowed: string; schema: z.ZodType }): Unkeyed<string> {
   return make(
     c,
@@ -431,7 +423,7 @@ const ALL = keyed({
     exclusiveMax: true,
     default: 0.9,
   }),
-  learningCurve: flag({
+  learningCurve: boolean({
     label: "Learning curve",
     help:
       "also train fresh models on k*·B/4, k*·B/2, k*·B, 2·k*·B, … up to all samples (at most 8 sizes) and report their test accuracy",

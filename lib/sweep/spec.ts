@@ -131,34 +131,19 @@ export function expandSweep(input: unknown): SweepPoint[] {
   const { spec } = checkShape(input);
   const base = spec.base ?? {};
   const gridKeys = Object.keys(spec.grid ?? {});
-  const combos: { values: Record<string, unknown>; at: Record<string, number> }[] = [{ values: {}, at: {} }];
-  for (const k of gridKeys) {
-    const list = spec.grid![k];
-    const next: typeof combos = [];
-    for (const c of combos) {
-      list.forEach((v, i) => next.push({ values: { ...c.values, [k]: v }, at: { ...c.at, [k]: i } }));
-    }
-    combos.splice(0, combos.length, ...next);
-  }
+  let combos: Record<string, unknown>[] = [{}];
+  for (const k of gridKeys) combos = combos.flatMap((c) => spec.grid![k].map((v) => ({ ...c, [k]: v })));
   const points = spec.points ?? [{}];
   const out: SweepPoint[] = [];
-  for (const [pi, point] of points.entries()) {
+  for (const point of points) {
     for (const combo of combos) {
-      const values = { ...point, ...combo.values };
+      const values = { ...point, ...combo };
       let config: AnalysisConfig;
       try {
         config = resolveConfig({ ...base, ...values });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        const key = e.field;
-        const where = key in combo.at
-          ? `grid.${key}[${combo.at[key]}]`
-          : spec.points && key in point
-          ? `points[${pi}].${key}`
-          : key in base
-          ? `base.${key}`
-          : key;
-        throw e.renamed(where);
+        throw e.renamed(fieldOfPoint(spec, { index: out.length, values }, e.field));
       }
       out.push({ index: out.length, values, config });
     }
@@ -170,7 +155,11 @@ export function expandSweep(input: unknown): SweepPoint[] {
  * Where a config error of a point came from, as typed in the spec (`grid.seed[3]`, `points[2].model`,
  * `base.d`); for errors found after expansion (the dataset, the plan).
  */
-export function fieldOfPoint(input: SweepSpec, point: SweepPoint, key: string): string {
+export function fieldOfPoint(
+  input: SweepSpec,
+  point: Pick<SweepPoint, "index" | "values">,
+  key: string,
+): string {
   const gridKeys = Object.keys(input.grid ?? {});
   if (gridKeys.includes(key)) {
     const i = input.grid![key].findIndex((v) => JSON.stringify(v) === JSON.stringify(point.values[key]));
