@@ -19,7 +19,7 @@
 import type { SampleOrder } from "../config/choices.ts";
 import { checkInt, ConfigError, DataError, describeValue } from "../errors.ts";
 import { Rng } from "../rng.ts";
-import { shuffleSplit } from "./batches.ts";
+import { shuffledOrder, shuffleSplit, takeSamples } from "./batches.ts";
 import { classCount } from "./classes.ts";
 import { bytesToUnitFloats } from "./idx.ts";
 import {
@@ -244,19 +244,6 @@ export function stratifiedSplit(
   return { train, test };
 }
 
-/** The samples of `split` at `indices`, in that order (a copy). */
-export function takeSamples(split: Split, indices: ArrayLike<number>): Split {
-  const F = split.n ? split.images.length / split.n : 0;
-  const images = new Float32Array(indices.length * F);
-  const labels = new Uint8Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const s = indices[i];
-    images.set(split.images.subarray(s * F, (s + 1) * F), i * F);
-    labels[i] = split.labels[s];
-  }
-  return { images, labels, n: indices.length };
-}
-
 function fnv(values: Float64Array, h: number): number {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
@@ -362,14 +349,17 @@ export function arrangeDataset(parts: DatasetParts, opts: ArrangeOptions = {}): 
   const fraction = opts.testFraction ?? 0.2;
   let train = parts.train, test = parts.test;
   let testSplit: TestSplit = parts.testSource ?? { source: "stored" };
+  const order = parts.orderable ? opts.order ?? "shuffle" : "stored";
   if (test === null) {
     const idx = stratifiedSplit(train.labels, parts.classes, fraction, seed);
     test = takeSamples(train, idx.test);
-    train = takeSamples(train, idx.train);
+    // Shuffled, the training samples are gathered once, straight into their shuffled order.
+    const trainOrder = order === "shuffle"
+      ? Array.from(shuffledOrder(idx.train.length, seed), (i) => idx.train[i])
+      : idx.train;
+    train = takeSamples(train, trainOrder);
     testSplit = { source: "fraction", fraction, seed };
-  }
-  const order = parts.orderable ? opts.order ?? "shuffle" : "stored";
-  if (order === "shuffle") train = shuffleSplit(train, seed);
+  } else if (order === "shuffle") train = shuffleSplit(train, seed);
   const F = parts.height * parts.width * parts.channels;
   let standardization: Standardization | null = null;
   if (parts.kind === "table" && (opts.standardize ?? true)) {

@@ -67,17 +67,30 @@ export function limitSplit(split: Split, limit: number): Split {
  * ```
  */
 export function shuffleSplit(split: Split, seed: number): Split {
+  return takeSamples(split, shuffledOrder(split.n, seed));
+}
+
+/**
+ * The seeded order {@link shuffleSplit} puts `n` samples in: a permutation of `0..n-1`.
+ *
+ * @throws {ConfigError} (field `seed`) unless `seed` is an integer in `[0, 4294967295]`
+ */
+export function shuffledOrder(n: number, seed: number): Uint32Array {
   checkInt("seed", seed, 0, 0xffffffff);
+  return permutation(n, seed);
+}
+
+/** The samples of `split` at `indices`, in that order (a copy). */
+export function takeSamples(split: Split, indices: ArrayLike<number>): Split {
   const pix = pixelsPerImage(split);
-  const perm = permutation(split.n, seed);
-  const images = new Float32Array(split.images.length);
-  const labels = new Uint8Array(split.n);
-  for (let i = 0; i < split.n; i++) {
-    const src = perm[i];
+  const images = new Float32Array(indices.length * pix);
+  const labels = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const src = indices[i];
     images.set(split.images.subarray(src * pix, (src + 1) * pix), i * pix);
     labels[i] = split.labels[src];
   }
-  return { images, labels, n: split.n };
+  return { images, labels, n: indices.length };
 }
 
 /**

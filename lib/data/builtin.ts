@@ -31,7 +31,7 @@ import { BUILTIN_CLASS_NAMES, BUILTIN_DATASETS, type BuiltinName } from "../conf
 import { checkChoice, ConfigError, DataError } from "../errors.ts";
 import { permutation } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
-import { type RawDataset, rawToDataset, readCache, saveCache } from "./cache.ts";
+import { type RawDataset, rawToDataset, readCacheReporting, saveCache } from "./cache.ts";
 import { parseJsonRows } from "./fashion_json.ts";
 import { parseIdxImages, parseIdxLabels } from "./idx.ts";
 import { EnvPermissionError, envVar, homeDir, joinPath, resolvePath } from "./paths.ts";
@@ -109,6 +109,18 @@ export interface BuiltinOptions {
   cache?: boolean;
   /** Called with progress reports. */
   onProgress?: (p: LoadProgress) => void;
+}
+
+/**
+ * The cache folder a loader uses: `cacheDir` when given (a non-empty path), else {@link defaultCacheDir}.
+ *
+ * @throws {ConfigError} (field `cacheDir`) for an empty or non-string `cacheDir`, or as `defaultCacheDir` does
+ */
+export function cacheFolder(cacheDir: string | undefined): string {
+  if (cacheDir !== undefined && (typeof cacheDir !== "string" || cacheDir.trim() === "")) {
+    throw new ConfigError("cacheDir", cacheDir, "a non-empty folder path");
+  }
+  return cacheDir !== undefined ? resolvePath(cacheDir) : defaultCacheDir();
 }
 
 /**
@@ -325,33 +337,12 @@ function cacheFileName(name: BuiltinName): string {
 export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}): Promise<Dataset> {
   checkChoice("dataset", name, BUILTIN_DATASETS);
   const progress = (p: Omit<LoadProgress, "dataset">) => opts.onProgress?.({ dataset: name, ...p });
-  if (opts.cacheDir !== undefined && (typeof opts.cacheDir !== "string" || opts.cacheDir.trim() === "")) {
-    throw new ConfigError("cacheDir", opts.cacheDir, "a non-empty folder path");
-  }
-  const useCache = opts.cache ?? true;
-  const file = useCache
-    ? joinPath(
-      opts.cacheDir !== undefined ? resolvePath(opts.cacheDir) : defaultCacheDir(),
-      cacheFileName(name),
-    )
-    : undefined;
-  if (file) {
-    try {
-      const raw = await readCache(file);
-      if (raw) {
-        progress({
-          stage: "cache-hit",
-          message: `loaded ${file}` +
-            (raw.dropped ? ` (${raw.dropped} malformed source rows were dropped)` : ""),
-        });
-        const ds = described(name, rawToDataset(name, raw));
-        progress({ stage: "done", message: `${name}: ${ds.train.n} train / ${ds.test.n} test` });
-        return ds;
-      }
-      progress({ stage: "cache-miss", message: `no cache file ${file}` });
-    } catch (e) {
-      progress({ stage: "cache-invalid", message: `${(e as Error).message}; rebuilding` });
-    }
+  const file = opts.cache ?? true ? joinPath(cacheFolder(opts.cacheDir), cacheFileName(name)) : undefined;
+  const cached = file ? await readCacheReporting(file, progress, { redo: "rebuilding" }) : undefined;
+  if (cached) {
+    const ds = described(name, rawToDataset(name, cached));
+    progress({ stage: "done", message: `${name}: ${ds.train.n} train / ${ds.test.n} test` });
+    return ds;
   }
   const raw = name === "mnist" ? await buildMnist(progress) : await buildFashion(progress);
   if (file) await saveCache(file, raw, progress);

@@ -216,6 +216,36 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 }
 
 /**
+ * Reads a cache file and says how it went through `progress`: `cache-hit` (`loaded <file>`), `cache-miss`
+ * (`no cache file <file>`, then `; <miss>` when given) or `cache-invalid` (the reason, then `; <redo>`): an
+ * unreadable cache is rebuilt, never fatal, so this resolves `undefined` for both of the last two.
+ */
+export async function readCacheReporting(
+  file: string,
+  progress: (p: { stage: "cache-hit" | "cache-miss" | "cache-invalid"; message: string }) => void,
+  wording: { miss?: string; redo: string },
+): Promise<RawDataset | undefined> {
+  try {
+    const raw = await readCache(file);
+    if (raw) {
+      progress({
+        stage: "cache-hit",
+        message: `loaded ${file}` +
+          (raw.dropped ? ` (${raw.dropped} malformed source rows were dropped)` : ""),
+      });
+      return raw;
+    }
+    progress({
+      stage: "cache-miss",
+      message: `no cache file ${file}${wording.miss ? `; ${wording.miss}` : ""}`,
+    });
+  } catch (e) {
+    progress({ stage: "cache-invalid", message: `${(e as Error).message}; ${wording.redo}` });
+  }
+  return undefined;
+}
+
+/**
  * Writes a cache file (atomically) and says so through `progress`: `cache-write` when written, `cache-skip`
  * with the reason when it could not be (loading goes on without it).
  */

@@ -31,8 +31,8 @@ import { parseResize } from "../config/fields.ts";
 import type { DatasetShape } from "../config/plan.ts";
 import { ConfigError, DataError } from "../errors.ts";
 import { arrangeDataset, MAX_CLASSES, splitSizes } from "./assemble.ts";
-import { defaultCacheDir, type LoadProgress } from "./builtin.ts";
-import { type RawDataset, readCache, saveCache } from "./cache.ts";
+import { cacheFolder, type LoadProgress } from "./builtin.ts";
+import { type RawDataset, readCache, readCacheReporting, saveCache } from "./cache.ts";
 import type { Dataset } from "./dataset.ts";
 import { bytesToUnitFloats } from "./idx.ts";
 import { decodeImage, isImageName, resizeImage, sniffImage } from "./images.ts";
@@ -258,10 +258,7 @@ async function cacheKey(scan: ImageFolderScan, resize: string | null): Promise<s
 
 async function cacheFile(scan: ImageFolderScan, opts: ImageFolderOptions): Promise<string | null> {
   if (opts.cache === false) return null;
-  if (opts.cacheDir !== undefined && (typeof opts.cacheDir !== "string" || opts.cacheDir.trim() === "")) {
-    throw new ConfigError("cacheDir", opts.cacheDir, "a non-empty folder path");
-  }
-  const dir = opts.cacheDir !== undefined ? resolvePath(opts.cacheDir) : defaultCacheDir();
+  const dir = cacheFolder(opts.cacheDir);
   const name = scan.dir.split(/[\\/]/).filter(Boolean).pop()!.replace(/[^\w.-]+/g, "_").slice(0, 40);
   return joinPath(dir, `images-${name}-${await cacheKey(scan, opts.resize ?? null)}.kds`);
 }
@@ -373,21 +370,13 @@ async function decoded(
   const progress = (p: Omit<LoadProgress, "dataset">) => opts.onProgress?.({ dataset, ...p });
   const size = targetSize(opts);
   const file = await cacheFile(scan, opts);
-  if (file) {
-    try {
-      const raw = await readCache(file);
-      if (raw) {
-        progress({ stage: "cache-hit", message: `loaded ${file}` });
-        return raw;
-      }
-      progress({
-        stage: "cache-miss",
-        message: `no cache file ${file}; decoding ${scan.train.length + scan.test.length} images`,
-      });
-    } catch (e) {
-      progress({ stage: "cache-invalid", message: `${(e as Error).message}; decoding again` });
-    }
-  }
+  const cached = file
+    ? await readCacheReporting(file, progress, {
+      miss: `decoding ${scan.train.length + scan.test.length} images`,
+      redo: "decoding again",
+    })
+    : undefined;
+  if (cached) return cached;
   const raw = await decodeAll(scan, size, progress);
   if (file) await saveCache(file, raw, progress);
   return raw;

@@ -348,8 +348,37 @@ function position(shape: number[], c: number): string {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The dtypes features may have. */
-export const NPY_FEATURE_DTYPES = ["float32", "float64", "uint8"] as const;
+/**
+ * Refuses a feature dtype other than float32, float64 or uint8 (from the header alone).
+ *
+ * @throws {DataError} naming `file` and the dtype
+ */
+export function checkFeatureDtype(dtype: NpyDtype, file: string): void {
+  const key = `${dtype.kind}${dtype.size}`;
+  if (key !== "f4" && key !== "f8" && key !== "u1") {
+    throw new DataError(
+      file,
+      `unsupported dtype ${dtype.name} (${
+        describeValue(dtype.descr)
+      }); features are float32, float64 or uint8`,
+    );
+  }
+}
+
+/**
+ * Refuses a label dtype that is not an integer of 1, 2, 4 or 8 bytes (from the header alone).
+ *
+ * @throws {DataError} naming `file` and the dtype
+ */
+export function checkLabelDtype(dtype: NpyDtype, file: string): void {
+  if ((dtype.kind !== "i" && dtype.kind !== "u") || ![1, 2, 4, 8].includes(dtype.size)) {
+    throw new DataError(
+      file,
+      `unsupported dtype ${dtype.name} (${describeValue(dtype.descr)}) for labels; labels are integers ` +
+        "(int8 … int64, uint8 … uint64)",
+    );
+  }
+}
 
 /**
  * An array's values as float32 in C order, checked finite; `uint8` values are returned as bytes for scaling.
@@ -358,15 +387,8 @@ export const NPY_FEATURE_DTYPES = ["float32", "float64", "uint8"] as const;
  *   or infinite (with its index)
  */
 export function npyFeatures(a: NpyArray, file: string): { values: Float32Array; bytes: boolean } {
+  checkFeatureDtype(a.dtype, file);
   const key = `${a.dtype.kind}${a.dtype.size}`;
-  if (key !== "f4" && key !== "f8" && key !== "u1") {
-    throw new DataError(
-      file,
-      `unsupported dtype ${a.dtype.name} (${
-        describeValue(a.dtype.descr)
-      }); features are float32, float64 or uint8`,
-    );
-  }
   const n = a.shape.reduce((x, y) => x * y, 1);
   const out = new Float32Array(n);
   const plain = !a.fortranOrder || a.shape.length < 2;
@@ -404,13 +426,7 @@ export function npyFeatures(a: NpyArray, file: string): { values: Float32Array; 
  * @throws {DataError} naming `file` for a dtype that is not an integer
  */
 export function npyLabels(a: NpyArray, file: string): number[] {
-  if ((a.dtype.kind !== "i" && a.dtype.kind !== "u") || ![1, 2, 4, 8].includes(a.dtype.size)) {
-    throw new DataError(
-      file,
-      `unsupported dtype ${a.dtype.name} (${describeValue(a.dtype.descr)}) for labels; labels are integers ` +
-        "(int8 … int64, uint8 … uint64)",
-    );
-  }
+  checkLabelDtype(a.dtype, file);
   const get = reader(a);
   const n = a.shape.reduce((x, y) => x * y, 1);
   const out = new Array<number>(n);

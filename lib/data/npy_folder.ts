@@ -14,6 +14,8 @@ import { arrangeDataset, classesOf, splitSizes } from "./assemble.ts";
 import type { Dataset } from "./dataset.ts";
 import { checkInsideRoot } from "./locate.ts";
 import {
+  checkFeatureDtype,
+  checkLabelDtype,
   checkNpyLength,
   describeNpy,
   npyFeatures,
@@ -126,26 +128,7 @@ function checkLabels(hy: Pick<NpyHeader, "shape" | "dtype">, yFile: string, n: n
   if (hy.shape[0] !== n) {
     throw new DataError(yFile, `has ${hy.shape[0]} labels but ${xFile} has ${n} samples`);
   }
-  if (hy.dtype.kind !== "i" && hy.dtype.kind !== "u") {
-    throw new DataError(
-      yFile,
-      `unsupported dtype ${hy.dtype.name} (${
-        JSON.stringify(hy.dtype.descr)
-      }) for labels; labels are integers`,
-    );
-  }
-}
-
-function checkFeatureDtype(h: NpyHeader, file: string): void {
-  const key = `${h.dtype.kind}${h.dtype.size}`;
-  if (key !== "f4" && key !== "f8" && key !== "u1") {
-    throw new DataError(
-      file,
-      `unsupported dtype ${h.dtype.name} (${
-        JSON.stringify(h.dtype.descr)
-      }); features are float32, float64 or uint8`,
-    );
-  }
+  checkLabelDtype(hy.dtype, yFile);
 }
 
 function checkTestLike(train: NpyHeader, test: NpyHeader, trainFile: string, testFile: string): void {
@@ -202,14 +185,14 @@ export async function loadNpyFolder(dir: string, opts: NpyFolderOptions = {}): P
   const name = opts.name ?? basename(dir);
   const files = await layoutOf(dir);
   const x = parseNpy(await readWhole(files.x, opts.dataRoot), files.x);
-  checkFeatureDtype(x, files.x);
+  checkFeatureDtype(x.dtype, files.x);
   const s = sampleShape(x, files.x);
   const y = parseNpy(await readWhole(files.y, opts.dataRoot), files.y);
   checkLabels(y, files.y, x.shape[0], files.x);
   let test: { x: ReturnType<typeof parseNpy>; y: ReturnType<typeof parseNpy> } | null = null;
   if (files.tx && files.ty) {
     const tx = parseNpy(await readWhole(files.tx, opts.dataRoot), files.tx);
-    checkFeatureDtype(tx, files.tx);
+    checkFeatureDtype(tx.dtype, files.tx);
     sampleShape(tx, files.tx);
     checkTestLike(x, tx, files.x, files.tx);
     const ty = parseNpy(await readWhole(files.ty, opts.dataRoot), files.ty);
@@ -249,14 +232,14 @@ export async function probeNpyFolder(dir: string, opts: NpyFolderOptions = {}): 
   const name = opts.name ?? basename(dir);
   const files = await layoutOf(dir);
   const x = await readHeader(files.x, opts.dataRoot);
-  checkFeatureDtype(x, files.x);
+  checkFeatureDtype(x.dtype, files.x);
   const s = sampleShape(x, files.x);
   const y = parseNpy(await readWhole(files.y, opts.dataRoot), files.y);
   checkLabels(y, files.y, x.shape[0], files.x);
   let ty: ReturnType<typeof parseNpy> | null = null;
   if (files.tx && files.ty) {
     const tx = await readHeader(files.tx, opts.dataRoot);
-    checkFeatureDtype(tx, files.tx);
+    checkFeatureDtype(tx.dtype, files.tx);
     sampleShape(tx, files.tx);
     checkTestLike(x, tx, files.x, files.tx);
     ty = parseNpy(await readWhole(files.ty, opts.dataRoot), files.ty);
