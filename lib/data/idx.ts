@@ -9,7 +9,6 @@
  */
 
 import { DataError } from "../errors.ts";
-import type { Split } from "./dataset.ts";
 
 /** Magic number of an `idx3-ubyte` image file (`0x00000803`). */
 export const IDX_IMAGES_MAGIC = 2051;
@@ -158,35 +157,6 @@ export function parseIdxLabels(bytes: Uint8Array, file: string, classes?: number
     }
   }
   return { n, labels };
-}
-
-/**
- * Checks that images and labels pair up and converts them to a {@link Split} with Float32 pixels
- * scaled to [0, 1] (`byte / 255`). Copies the data.
- *
- * @param images parsed images
- * @param labels parsed labels
- * @param labelsFile the label file's name, used in error messages
- * @param imagesFile the image file's name, used in error messages
- * @throws {DataError} (naming `labelsFile`) when the counts differ
- */
-export function idxToSplit(
-  images: IdxImages,
-  labels: IdxLabels,
-  labelsFile: string,
-  imagesFile: string,
-): Split {
-  if (images.n !== labels.n) {
-    throw new DataError(
-      labelsFile,
-      `has ${labels.n} labels but ${imagesFile} has ${images.n} images; the counts must be equal`,
-    );
-  }
-  return {
-    images: bytesToUnitFloats(images.pixels.subarray(0, images.n * images.rows * images.cols)),
-    labels: labels.labels.slice(0, labels.n),
-    n: images.n,
-  };
 }
 
 /** Converts bytes 0–255 to Float32 values in [0, 1] (`byte / 255`, rounded to float32). */

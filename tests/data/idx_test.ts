@@ -12,7 +12,6 @@ import {
   encodeIdxImages,
   encodeIdxLabels,
   gzipBytes,
-  idxToSplit,
   isGzip,
   maybeGunzip,
   parseIdxImages,
@@ -122,24 +121,14 @@ Deno.test("idx: label out of range", () => {
   assertEquals(parseIdxLabels(file, "lab").n, 5);
 });
 
-Deno.test("idx: image/label count mismatch names the label file", () => {
-  const images = parseIdxImages(encodeIdxImages(fakeBytes(3 * 4), 3, 2, 2), "imgs");
-  const labels = parseIdxLabels(encodeIdxLabels(cyclicLabels(2, 2)), "labs");
-  dataError(() => idxToSplit(images, labels, "labs", "imgs"), "labs", /2 labels but imgs has 3 images/);
-});
-
-Deno.test("idx: idxToSplit scales to [0,1] Float32 and copies", () => {
+Deno.test("idx: bytesToUnitFloats scales to [0,1] Float32; unitFloatsToBytes inverts it", () => {
   const bytes = new Uint8Array([0, 255, 51, 102, 1, 254, 128, 3]);
-  const images = parseIdxImages(encodeIdxImages(bytes, 2, 2, 2), "i");
-  const labels = parseIdxLabels(encodeIdxLabels(new Uint8Array([1, 0])), "l");
-  const split = idxToSplit(images, labels, "l", "i");
-  assertEquals(split.n, 2);
-  assertInstanceOf(split.images, Float32Array);
-  assertEquals(split.images[0], 0);
-  assertEquals(split.images[1], 1);
-  assertEquals(split.images[2], Math.fround(0.2));
-  assertEquals(Array.from(split.labels), [1, 0]);
-  assertEquals(unitFloatsToBytes(split.images), bytes);
+  const images = bytesToUnitFloats(parseIdxImages(encodeIdxImages(bytes, 2, 2, 2), "i").pixels);
+  assertInstanceOf(images, Float32Array);
+  assertEquals(images[0], 0);
+  assertEquals(images[1], 1);
+  assertEquals(images[2], Math.fround(0.2));
+  assertEquals(unitFloatsToBytes(images), bytes);
   assertEquals(bytesToUnitFloats(new Uint8Array([255]))[0], 1);
 });
 
