@@ -18,7 +18,17 @@ export function ChartCanvas({ figure, height = 300 }: { figure: FigureSpec; heig
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
   const config = useMemo(() => toChartJs(figure), [figure]);
+  // Created on the first run (after hydration), updated in place on later ones.
   useEffect(() => {
+    const c = chart.current;
+    if (c) {
+      // deno-lint-ignore no-explicit-any
+      c.data = config.data as any;
+      // deno-lint-ignore no-explicit-any
+      c.options = config.options as any;
+      c.update("none");
+      return;
+    }
     if (!canvas.current) return;
     if (!registered) {
       Chart.register(markerPlugin);
@@ -27,20 +37,11 @@ export function ChartCanvas({ figure, height = 300 }: { figure: FigureSpec; heig
     // deno-lint-ignore no-explicit-any
     chart.current = new Chart(canvas.current, config as any);
     canvas.current.setAttribute("data-drawn", "1");
-    return () => {
-      chart.current?.destroy();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    const c = chart.current;
-    if (!c) return;
-    // deno-lint-ignore no-explicit-any
-    c.data = config.data as any;
-    // deno-lint-ignore no-explicit-any
-    c.options = config.options as any;
-    c.update("none");
   }, [config]);
+  useEffect(() => () => {
+    chart.current?.destroy();
+    chart.current = null;
+  }, []);
   return (
     <div class="chart-box" style={{ height: `${height}px` }}>
       <canvas ref={canvas} data-chart={figure.id} role="img" aria-label={figure.title} />

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Plugin } from "npm:chart.js@4.6.1";
-import type { Dash, FigureSpec, MarkerSpec } from "../lib/present/figures.ts";
-import { labelLanes } from "../lib/present/figures.ts";
+import type { FigureSpec, MarkerSpec } from "../lib/present/figures.ts";
+import { DASH_PATTERNS, labelLanes } from "../lib/present/figures.ts";
 import { fmt, fmtTick, unicodeMarkup } from "../lib/present/format.ts";
 import { MARK_COLORS } from "../lib/present/palette.ts";
 
@@ -20,14 +20,6 @@ export interface ChartJsConfig {
 export type ChartDataset = Record<string, unknown> & { label: string; data: unknown[] };
 /** A point of a line. */
 export type Point = { x: number; y: number | null };
-
-/** Canvas dash patterns of the figure dash names (the SVG renderer's `DASH_ARRAYS`, as numbers). */
-export const CANVAS_DASH: Readonly<Record<Dash, number[]>> = {
-  solid: [],
-  dashed: [6, 4],
-  dotted: [2, 3],
-  dashdot: [8, 3, 2, 3],
-};
 
 /** Legend entries and tooltips skip datasets whose label starts with this (the band's lower edge). */
 const HIDDEN = "\u200b";
@@ -73,7 +65,7 @@ export const markerPlugin: Plugin = {
     if (!a || !x || !y) return;
     ctx.save();
     ctx.font = "600 11px system-ui, -apple-system, 'Segoe UI', sans-serif";
-    ctx.setLineDash(CANVAS_DASH.dashed);
+    ctx.setLineDash(DASH_PATTERNS.dashed);
     ctx.lineWidth = 1.5;
     const hs = (o.hlines ?? []).map((m) => ({ m, py: y.getPixelForValue(m.value) }))
       .filter(({ py }) => Number.isFinite(py) && py >= a.top - 1 && py <= a.bottom + 1);
@@ -216,7 +208,7 @@ export function toChartJs(fig: FigureSpec): ChartJsConfig {
       borderColor: s.color,
       backgroundColor: s.color,
       borderWidth: s.kind === "points" ? 0 : s.width,
-      borderDash: CANVAS_DASH[s.dash],
+      borderDash: DASH_PATTERNS[s.dash],
       showLine: s.kind !== "points",
       pointRadius: s.kind === "points" ? s.width + 1.5 : 0,
       pointHoverRadius: 3,

@@ -10,7 +10,6 @@ import type { AnalysisResult, CurveName } from "../lib/analysis/types.ts";
 import type { FieldInfo } from "../lib/config/fields.ts";
 import { api } from "../components/api.ts";
 import { ChartCanvas } from "../components/Chart.tsx";
-import { fitsOf } from "../lib/analysis/thresholds.ts";
 import { CURVES } from "../lib/config/choices.ts";
 import { compareFigure, figureSource, viewThresholds } from "../lib/present/figures.ts";
 import { fmt, fmtTime } from "../lib/present/format.ts";
@@ -65,8 +64,7 @@ export default function CompareView(
   const rows = useMemo(() =>
     selected.filter((id) => results[id]).map((id) => {
       const r = results[id];
-      const src = figureSource(r);
-      const th = viewThresholds({ ...src, fits: src.fits ?? fitsOf(r.curves) }, {
+      const th = viewThresholds(figureSource(r), {
         curve,
         smoothed,
         tolerances: [tol],

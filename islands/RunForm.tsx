@@ -10,6 +10,8 @@ import { seedList, SEEDS_ALLOWED } from "../lib/sweep/seeds.ts";
 import { useRef, useState } from "npm:preact@10.29.8/hooks";
 import type { FieldInfo } from "../lib/config/fields.ts";
 import type { DatasetShape } from "../lib/config/plan.ts";
+import { fmtInt } from "../lib/present/format.ts";
+import { datasetLabel } from "../lib/present/labels.ts";
 import { api, ApiRequestError } from "../components/api.ts";
 import { useHydrated } from "../components/hooks.ts";
 
@@ -45,23 +47,15 @@ const FORMAT_LABELS: Record<string, string> = {
   images: "images",
 };
 
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
 /** `CSV · 4 features · 3 classes · 120 / 30` — a dataset's format and shape in one line. */
 export function datasetSummary(d: FormDataset): string {
   const format = FORMAT_LABELS[d.format] ?? d.format;
   if (!d.shape) return `${format} · not usable: ${d.error ?? "unknown problem"}`;
   const s = d.shape;
   const size = s.kind === "table"
-    ? `${count(s.width)} features`
+    ? `${fmtInt(s.width)} features`
     : `${s.height}×${s.width}${s.channels > 1 ? `×${s.channels}` : ""}`;
-  return `${format} · ${size} · ${s.classes} classes · ${count(s.trainSamples)} / ${count(s.testSamples)}`;
-}
-
-function builtinName(b: string): string {
-  return b === "mnist" ? "MNIST" : b === "fashion-mnist" ? "Fashion-MNIST" : b;
+  return `${format} · ${size} · ${s.classes} classes · ${fmtInt(s.trainSamples)} / ${fmtInt(s.testSamples)}`;
 }
 
 type Values = Record<string, string>;
@@ -248,7 +242,7 @@ export default function RunForm({ fields, dataRoot, builtins, datasets }: RunFor
                   title={d.error ?? undefined}
                   data-format={d.format}
                 >
-                  {d.format === "builtin" ? builtinName(d.dataset) : d.dataset}
+                  {d.format === "builtin" ? datasetLabel(d.dataset) : d.dataset}
                   {d.shape || d.error ? ` — ${datasetSummary(d)}` : ""}
                 </option>
               ))}

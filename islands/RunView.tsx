@@ -6,9 +6,9 @@
  * @module
  */
 import { useEffect, useMemo, useState } from "npm:preact@10.29.8/hooks";
-import { fitsOf } from "../lib/analysis/thresholds.ts";
 import { CURVES } from "../lib/config/choices.ts";
 import type { FieldInfo } from "../lib/config/fields.ts";
+import { tolerancesOf } from "../lib/config/resolve.ts";
 import {
   defaultView,
   figureSource,
@@ -44,20 +44,20 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
   const { run, result, notice, setRun, setNotice } = useRunStream(initial);
   const live = !isFinal(run.status);
   const cfg = run.config;
-  const firstView = (): FigureView =>
-    result ? defaultView(result) : {
-      curve: "empirical",
-      smoothed: true,
-      tolerances: cfg.tolerances ?? [cfg.dataset === "fashion-mnist" ? 0.03 : 0.025],
-      logX: true,
-    };
-  const [view, setView] = useState<FigureView>(firstView);
+  // What the reader chose; the tolerances are the run's own: the result's once it is in, else the configured.
+  const [choice, setChoice] = useState<Omit<FigureView, "tolerances">>({
+    curve: "empirical",
+    smoothed: true,
+    logX: true,
+  });
+  const tolerances = useMemo(
+    () => (result ? defaultView(result).tolerances : tolerancesOf(cfg)),
+    [result, cfg],
+  );
+  const view: FigureView = { ...choice, tolerances };
   // A tolerance the reader picked; until then the figures show the run's own, as the report does.
   const [picked, setPicked] = useState<number | null>(null);
-  useEffect(() => {
-    if (result) setView((v) => ({ ...v, tolerances: defaultView(result).tolerances }));
-  }, [result]);
-  const tol = picked ?? view.tolerances[0];
+  const tol = picked ?? tolerances[0];
   const [now, setNow] = useState(() =>
     Date.parse(initial.finishedAt ?? initial.startedAt ?? initial.createdAt)
   );
@@ -73,17 +73,17 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
   const src = useMemo(() => {
     if (!curves?.empirical?.length) return null;
     const base = result ?? { ...partial, curves, config: cfg };
-    const s = figureSource(base as Parameters<typeof figureSource>[0]);
-    return { ...s, fits: s.fits ?? fitsOf(curves) };
+    return figureSource(base as Parameters<typeof figureSource>[0]);
   }, [result, curves, cfg]);
   const shown: FigureView = picked === null ? view : { ...view, tolerances: [picked] };
-  const figs = useMemo(() => (src ? runFigures(src, shown) : null), [src, view, picked]);
+  const figs = useMemo(() => (src ? runFigures(src, shown) : null), [src, choice, tolerances, picked]);
   const one: FigureView = { ...view, tolerances: [tol] };
-  const threshold = useMemo(() => (src ? viewThresholds(src, one)[0] : null), [src, view, tol]);
+  // k* at the tolerance on every curve (the fits table); the view's curve is the threshold card's.
   const atTol = useMemo(
     () => (src ? CURVES.map((c) => viewThresholds(src, { ...one, curve: c })[0]) : []),
-    [src, view, tol],
+    [src, choice, tol],
   );
+  const threshold = atTol[CURVES.indexOf(view.curve)] ?? null;
 
   const act = (f: () => Promise<void>) => async () => {
     try {
@@ -199,15 +199,15 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
               batchSize={cfg.batchSize}
               batches={K}
               values={(view.smoothed ? curves!.smoothed?.[view.curve] : curves![view.curve]) ?? []}
-              tolerances={view.tolerances}
+              tolerances={tolerances}
               field={tolField}
               curve={view.curve}
               smoothed={view.smoothed}
               partial={live}
               orderings={src.uncertainty?.orderings}
               onTolerance={setPicked}
-              onCurve={(c) => setView((v) => ({ ...v, curve: c }))}
-              onSmoothed={(s) => setView((v) => ({ ...v, smoothed: s }))}
+              onCurve={(c) => setChoice((v) => ({ ...v, curve: c }))}
+              onSmoothed={(s) => setChoice((v) => ({ ...v, smoothed: s }))}
             />
             <OverviewCard run={run} result={result} />
           </div>
@@ -232,7 +232,7 @@ export default function RunView({ run: initial, tolerance: tolField }: RunViewPr
                   type="checkbox"
                   checked={view.logX}
                   onChange={(e) =>
-                    setView((v) => ({ ...v, logX: (e.currentTarget as HTMLInputElement).checked }))}
+                    setChoice((v) => ({ ...v, logX: (e.currentTarget as HTMLInputElement).checked }))}
                 />
                 log k axis
               </label>

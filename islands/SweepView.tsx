@@ -16,6 +16,7 @@ import { FigureBox } from "../lib/present/components/FigureBox.tsx";
 import { SweepGroupsTable, SweepRunsTable } from "../lib/present/components/SweepTables.tsx";
 import type { SweepDeltaMedian } from "../lib/sweep/summary.ts";
 import type { SweepDetail } from "../server/sweeps.ts";
+import { isFinal } from "../server/types.ts";
 
 /** Props of the sweep view. */
 export interface SweepViewProps {
@@ -31,7 +32,7 @@ export default function SweepView({ sweep: initial }: SweepViewProps) {
   const [notice, setNotice] = useState<string | null>(null);
   const s = sweep.summary;
   const done = s.counts.done ?? 0;
-  const ended = sweep.runs.filter((r) => !["queued", "running"].includes(r.status)).length;
+  const ended = sweep.runs.filter((r) => isFinal(r.status)).length;
   const id = encodeURIComponent(sweep.id);
 
   useEffect(() => {

@@ -16,12 +16,13 @@ import type {
   Threshold,
   Uncertainty,
 } from "../analysis/types.ts";
-import { thresholdOf } from "../analysis/thresholds.ts";
+import { fitsOf, thresholdOf } from "../analysis/thresholds.ts";
 import { intervalAt } from "../analysis/intervals.ts";
 import { CURVES } from "../config/choices.ts";
 import { fmt, fmtInt, fmtPercent, fmtTolerance, plural } from "./format.ts";
 import { CURVE_LABELS } from "./labels.ts";
 import { CURVE_COLORS, MARK_COLORS, seriesColor } from "./palette.ts";
+import { tolerancesIn } from "./threshold_view.ts";
 
 /** An axis. */
 export interface AxisSpec {
@@ -39,6 +40,14 @@ export interface AxisSpec {
 
 /** A line pattern. */
 export type Dash = "solid" | "dashed" | "dotted" | "dashdot";
+
+/** The dash and gap lengths (px) of each pattern, for every renderer: canvas line dashes, SVG dash arrays. */
+export const DASH_PATTERNS: Readonly<Record<Dash, number[]>> = {
+  solid: [],
+  dashed: [6, 4],
+  dotted: [2, 3],
+  dashdot: [8, 3, 2, 3],
+};
 
 /** A data series: `y[i]` at `x[i]`; a null or non-finite value breaks the line. */
 export interface SeriesSpec {
@@ -710,13 +719,7 @@ export interface FigureView {
 
 /** The view a result opens with, in the report and the dashboard alike: smoothed empirical, its tolerances, log k. */
 export function defaultView(r: Pick<AnalysisResult, "thresholds" | "config">): FigureView {
-  const tols = [...new Set(r.thresholds.map((t) => t.tolerance))];
-  return {
-    curve: "empirical",
-    smoothed: true,
-    tolerances: tols.length ? tols : r.config.tolerances ?? [],
-    logX: true,
-  };
+  return { curve: "empirical", smoothed: true, tolerances: tolerancesIn(r), logX: true };
 }
 
 /** What the run figures are drawn from: the curves, fits and (optionally) exact solves and spectrum. */
@@ -809,13 +812,16 @@ export function runFigures(src: FigureSource, view: FigureView): {
   };
 }
 
-/** The figure source of a (finished or partial) result. */
+/**
+ * The figure source of a (finished or partial) result; a partial one without fits gets them from its curves
+ * (`fitsOf`).
+ */
 export function figureSource(
   r: Partial<AnalysisResult> & Pick<AnalysisResult, "curves" | "config">,
-): FigureSource {
+): FigureSource & { fits: readonly PowerFit[] } {
   return {
     curves: r.curves,
-    fits: r.fits,
+    fits: r.fits ?? fitsOf(r.curves),
     exact: r.exact,
     spectrum: r.spectrum,
     batchSize: r.config.batchSize,

@@ -51,6 +51,34 @@ export function fmtInt(x: number | null | undefined): string {
 }
 
 /**
+ * A confidence level as a percentage, to one decimal where it has one (interval headings).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fmtLevel } from "./format.ts";
+ * assert.deepEqual([fmtLevel(0.9), fmtLevel(0.925)], ["90%", "92.5%"]);
+ * ```
+ */
+export function fmtLevel(level: number): string {
+  return `${Math.round(level * 1000) / 10}%`;
+}
+
+/**
+ * A share of batch orders as a whole percentage rounded down, so that 199 of 200 never reads `100%`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fmtShareDown } from "./format.ts";
+ * assert.deepEqual([fmtShareDown(0.995), fmtShareDown(0.93)], ["99%", "93%"]);
+ * ```
+ */
+export function fmtShareDown(f: number): string {
+  return `${Math.floor(100 * f)}%`;
+}
+
+/**
  * A fraction in [0, 1] as a percentage.
  *
  * @example
@@ -206,11 +234,6 @@ export function fmtTick(v: number): string {
   return mant === "1" ? `10${exp}` : mant === "-1" ? `−10${exp}` : `${mant}·10${exp}`;
 }
 
-/** Subscript digits: `sub(12)` is `₁₂` (eigenvalue labels λ₁…λ_d). */
-export function sub(n: number): string {
-  return String(n).split("").map((c) => "₀₁₂₃₄₅₆₇₈₉"[Number(c)] ?? c).join("");
-}
-
 const SUBS: Record<string, string> = {
   "0": "₀",
   "1": "₁",
@@ -259,6 +282,12 @@ const SUPS: Record<string, string> = {
 };
 
 /**
+ * The `_{sub}` / `^{sup}` markup of figure text: group 1 is `_` or `^`, group 2 the body. Global; use it only
+ * with `replace` and `matchAll`, which do not depend on its `lastIndex`.
+ */
+export const MARKUP = /([_^])\{([^{}]*)\}/g;
+
+/**
  * Text with `_{sub}` / `^{sup}` markup in plain Unicode (for canvas text such as chart.js legends): sub- and
  * superscript characters where Unicode has them all, else the text in parentheses after `_` or `^`.
  *
@@ -273,7 +302,7 @@ const SUPS: Record<string, string> = {
  * ```
  */
 export function unicodeMarkup(text: string): string {
-  return String(text).replace(/([_^])\{([^{}]*)\}/g, (_m, kind: string, body: string) => {
+  return String(text).replace(MARKUP, (_m, kind: string, body: string) => {
     const table = kind === "_" ? SUBS : SUPS;
     const chars = [...body];
     return chars.every((c) => table[c] !== undefined)

@@ -4,7 +4,30 @@
  * @module
  */
 import type { KStarInterval, PowerFit, Threshold } from "../analysis/types.ts";
-import { fmt, fmtInt, fmtPercent, fmtTolerance } from "./format.ts";
+import { fmt, fmtInt, fmtPercent, fmtShareDown, fmtTolerance } from "./format.ts";
+
+/** What {@link tolerancesIn} reads: thresholds and (optionally) the configured tolerances. */
+export interface ToleranceSource {
+  thresholds?: readonly Pick<Threshold, "tolerance">[] | null;
+  config?: { tolerances?: readonly number[] | null } | null;
+}
+
+/**
+ * The tolerances of a result, in order of first appearance: its thresholds', else the configured ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tolerancesIn } from "./threshold_view.ts";
+ * const thresholds = [{ tolerance: 0.03 }, { tolerance: 0.01 }, { tolerance: 0.03 }];
+ * assert.deepEqual(tolerancesIn({ thresholds, config: { tolerances: [0.5] } }), [0.03, 0.01]);
+ * assert.deepEqual(tolerancesIn({ thresholds: [], config: { tolerances: [0.5] } }), [0.5]);
+ * ```
+ */
+export function tolerancesIn(r: ToleranceSource): number[] {
+  const seen = [...new Set((r.thresholds ?? []).map((t) => t.tolerance))];
+  return seen.length > 0 ? seen : [...(r.config?.tolerances ?? [])];
+}
 
 /** What a threshold cell shows. */
 export interface ThresholdCell {
@@ -137,7 +160,7 @@ export function intervalCell(
     };
   }
   // Rounded down, so that 199 of 200 orders never read "100% reach it".
-  const reach = iv.reached < 1 ? `, ${Math.floor(100 * iv.reached)}% reach it` : "";
+  const reach = iv.reached < 1 ? `, ${fmtShareDown(iv.reached)} reach it` : "";
   return {
     k: `${fmtInt(iv.low)}–${fmtInt(iv.high)}${reach}`,
     samples: `${fmtInt(iv.low * batchSize)}–${fmtInt(iv.high * batchSize)}`,

@@ -6,9 +6,9 @@
  * drawing of frame, data, markers and labels.
  * @module
  */
-import { fmtTick } from "../present/format.ts";
+import { fmtTick, MARKUP } from "../present/format.ts";
 import type { AxisSpec, Dash, FigureSpec, MarkerSpec } from "../present/figures.ts";
-import { labelLanes } from "../present/figures.ts";
+import { DASH_PATTERNS, labelLanes } from "../present/figures.ts";
 import { MARK_COLORS } from "../present/palette.ts";
 
 /** A white outline behind labels that sit on the data. */
@@ -30,8 +30,6 @@ export function escapeXml(text: string): string {
     (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;",
   );
 }
-
-const MARKUP = /([_^])\{([^{}]*)\}/g;
 
 /**
  * Text with `_{sub}` / `^{sup}` markup without the markup (for `<title>` and width estimates).
@@ -218,12 +216,9 @@ function textWidth(text: string, size: number): number {
 }
 
 /** The SVG dash array of a pattern. */
-export const DASH_ARRAYS: Readonly<Record<Dash, string>> = {
-  solid: "",
-  dashed: "6 4",
-  dotted: "2 3",
-  dashdot: "8 3 2 3",
-};
+export const DASH_ARRAYS: Readonly<Record<Dash, string>> = Object.fromEntries(
+  Object.entries(DASH_PATTERNS).map(([d, p]) => [d, p.join(" ")]),
+) as Record<Dash, string>;
 
 function dashAttr(d: Dash): string {
   return d === "solid" ? "" : ` stroke-dasharray="${DASH_ARRAYS[d]}"`;

@@ -5,9 +5,10 @@
  */
 import { findThreshold } from "../analysis/thresholds.ts";
 import type { AnalysisResult, CurveName, Threshold } from "../analysis/types.ts";
-import { fmtLoss, fmtSeconds, fmtTolerance } from "../present/format.ts";
+import { fmtLevel, fmtLoss, fmtSeconds, fmtTolerance } from "../present/format.ts";
 import { datasetLabel } from "../present/labels.ts";
-import { intervalCell, thresholdCell } from "../present/threshold_view.ts";
+import { totalTime } from "../present/timings.ts";
+import { intervalCell, thresholdCell, tolerancesIn } from "../present/threshold_view.ts";
 
 /** Options of {@link summaryTable} and {@link summaryMarkdown}. */
 export interface SummaryOptions {
@@ -41,20 +42,6 @@ export interface SummaryRow {
   time: string;
   /** The threshold behind the row (null when the result has none for this tolerance). */
   threshold: Threshold | null;
-}
-
-/** Total run time: `timings.total`, else the sum of the stages. */
-function totalSeconds(r: AnalysisResult): number | null {
-  const t = r.timings ?? {};
-  if (typeof t.total === "number") return t.total;
-  const parts = Object.values(t).filter((v) => typeof v === "number" && Number.isFinite(v));
-  return parts.length > 0 ? parts.reduce((a, b) => a + b, 0) : null;
-}
-
-/** The tolerances of a result, in order: the thresholds', else the configured ones. */
-function tolerancesIn(r: AnalysisResult): number[] {
-  const seen = [...new Set((r.thresholds ?? []).map((t) => t.tolerance))];
-  return seen.length > 0 ? seen : [...(r.config?.tolerances ?? [])];
 }
 
 /**
@@ -107,7 +94,7 @@ export function summaryRows(results: readonly AnalysisResult[], opts: SummaryOpt
           samples: cell.samples,
           interval: intervalCell(t?.interval, r.config?.batchSize ?? 0).k,
           loss: t === null || t.lossAtK === null ? "—" : fmtLoss(t.lossAtK, digits),
-          time: ti === 0 ? fmtSeconds(totalSeconds(r)) : "",
+          time: ti === 0 ? fmtSeconds(totalTime(r.timings)) : "",
           threshold: t,
         });
         first = false;
@@ -132,7 +119,7 @@ function columns(
   // The interval column when any result has intervals (at its level; mixed levels are named per cell's run).
   const levels = [...new Set(results.flatMap((r) => r.uncertainty ? [r.uncertainty.level] : []))];
   if (levels.length) {
-    const level = levels.length === 1 ? `${Math.round(levels[0] * 1000) / 10}% ` : "";
+    const level = levels.length === 1 ? `${fmtLevel(levels[0])} ` : "";
     cols.push({ head: `k (${level}CI)`, key: "interval", align: "right" });
   }
   if (opts.samples) cols.push({ head: "|D|", key: "samples", align: "right" });

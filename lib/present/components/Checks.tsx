@@ -9,6 +9,7 @@ import type { QuadraticCheck } from "../../analysis/quadratic_check.ts";
 import type { Stage } from "../../analysis/types.ts";
 import { fmt, fmtDuration, fmtPercent } from "../format.ts";
 import { STAGE_LABELS } from "../labels.ts";
+import { totalTime } from "../timings.ts";
 
 /** The quadratic-regime check: mean perturbed loss against its second-order prediction. */
 export function QuadraticCheckView(
@@ -58,7 +59,8 @@ export function TimingsTable({ timings }: { timings: Record<string, number> }): 
       !STAGES.includes(s) && s !== "total" && typeof timings[s] === "number"
     ),
   ];
-  const total = typeof timings.total === "number" ? timings.total : keys.reduce((a, k) => a + timings[k], 0);
+  // The sum is over the stages shown, non-finite ones included (which leave the total non-finite, every bar empty).
+  const total = totalTime(timings, keys.map((k) => timings[k])) ?? 0;
   return (
     <table class="timings">
       <tbody>

@@ -5,8 +5,7 @@
  * @module
  */
 import type { JSX } from "npm:preact@10.29.8";
-
-const MARKUP = /([_^])\{([^{}]*)\}/g;
+import { MARKUP } from "../format.ts";
 
 /** Renders `text`, turning `_{…}` into `<sub>` and `^{…}` into `<sup>`; everything else is plain text. */
 export function Rich({ text }: { text: string }): JSX.Element {

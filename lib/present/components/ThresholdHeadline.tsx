@@ -7,7 +7,7 @@
  */
 import type { JSX } from "npm:preact@10.29.8";
 import type { PowerFit, Threshold } from "../../analysis/types.ts";
-import { fmt, fmtInt, fmtTolerance } from "../format.ts";
+import { fmt, fmtInt, fmtShareDown, fmtTolerance } from "../format.ts";
 import { intervalCell, thresholdCell } from "../threshold_view.ts";
 
 /** Props of {@link ThresholdHeadline}. */
@@ -41,7 +41,7 @@ export function IntervalLine(
           <>
             k* <strong data-testid="interval-k">{fmtInt(iv.low)}–{fmtInt(iv.high)}</strong>, |D|{" "}
             {cell.samples} · median {fmtInt(iv.median)}
-            {iv.reached < 1 ? ` · ${Math.floor(100 * iv.reached)}% of orders reach it` : ""}
+            {iv.reached < 1 ? ` · ${fmtShareDown(iv.reached)} of orders reach it` : ""}
           </>
         )
         : <strong data-testid="interval-k">{cell.k}</strong>}

@@ -8,8 +8,8 @@
 import type { JSX } from "npm:preact@10.29.8";
 import type { Threshold } from "../../analysis/types.ts";
 import { CURVES } from "../../config/choices.ts";
-import { fmtTolerance } from "../format.ts";
-import { intervalCell } from "../threshold_view.ts";
+import { fmtLevel, fmtTolerance } from "../format.ts";
+import { intervalCell, tolerancesIn } from "../threshold_view.ts";
 import { CURVE_LABELS } from "../labels.ts";
 import { ThresholdValue } from "./ThresholdValue.tsx";
 
@@ -17,9 +17,9 @@ import { ThresholdValue } from "./ThresholdValue.tsx";
 export function ThresholdTable(
   { thresholds, batchSize = 0 }: { thresholds: readonly Threshold[]; batchSize?: number },
 ): JSX.Element {
-  const tols = [...new Set(thresholds.map((t) => t.tolerance))];
+  const tols = tolerancesIn({ thresholds });
   const level = thresholds.find((t) => t.interval)?.interval?.level;
-  const head = level === undefined ? "" : `${Math.round(level * 1000) / 10}% interval`;
+  const head = level === undefined ? "" : `${fmtLevel(level)} interval`;
   const iv = (t: Threshold | undefined) => <td class="num">{intervalCell(t?.interval, batchSize).k}</td>;
   const find = (tol: number, curve: string, smoothed: boolean) =>
     thresholds.find((t) => t.tolerance === tol && t.curve === curve && t.smoothed === smoothed);
