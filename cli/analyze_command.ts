@@ -16,7 +16,7 @@ import { fmtInt, fmtPercent } from "../lib/present/format.ts";
 import { curvesCsv, thresholdsCsv } from "../lib/report/csv.ts";
 import { htmlReport } from "../lib/report/html.tsx";
 import { summaryTable } from "../lib/report/table.ts";
-import { configFlags, flagNames, type FlagSpec, helpText, parseArgs } from "./flags.ts";
+import { configFlags, flagNames, type FlagSpec, helpFlag, helpText, parseArgs } from "./flags.ts";
 import { checkOutDir, type Interrupt, onInterrupt, writeFiles } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
 import { ONLINE_OPTIONS, runOnline } from "./online_command.ts";
@@ -78,7 +78,7 @@ export const ANALYZE_OPTIONS: FlagSpec[] = [
     group: "Output and modes",
   },
   { flag: "quiet", key: "quiet", kind: "boolean", help: "no progress output", group: "Output and modes" },
-  { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group: "Output and modes" },
+  helpFlag("Output and modes"),
 ];
 
 export { PAPER_TABLE };

@@ -66,13 +66,20 @@ export function configFlags(mode: RunMode): FlagSpec[] {
   }));
 }
 
+/** `--help` (also `-h`). */
+export function helpFlag(group: string): FlagSpec {
+  return { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group };
+}
+
 /** A flag's key → its spelling on the command line (for renaming config errors). */
 export function flagNames(specs: readonly FlagSpec[]): Map<string, string> {
   return new Map(specs.map((s) => [s.key, `--${s.flag}`]));
 }
 
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** An integer as a flag or a `--grid` value is written. */
+export const INTEGER = /^[+-]?\d+$/;
+/** A decimal number as a flag or a `--grid` value is written. */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function readValue(spec: FlagSpec, raw: string): unknown {
   const name = `--${spec.flag}`;

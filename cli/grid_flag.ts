@@ -10,10 +10,9 @@ import { ANALYSIS_FIELDS, type Field } from "../lib/config/fields.ts";
 import { closest } from "../lib/config/suggest.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { MAX_SWEEP_POINTS } from "../lib/sweep/spec.ts";
+import { DECIMAL, INTEGER } from "./flags.ts";
 
 const FIELDS = Object.values(ANALYSIS_FIELDS) as Field[];
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function splitModels(text: string): string[] | null {
   const out: string[] = [];

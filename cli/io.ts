@@ -93,9 +93,12 @@ export async function writeFiles(dir: string, files: [string, () => string][]): 
 
 /** Thrown when the user interrupts a run (Ctrl-C, SIGTERM): the CLI prints "interrupted" and exits 130. */
 export class Interrupted extends Error {
+  /** The signal that interrupted. */
+  readonly signal: string;
   constructor(signal = "SIGINT") {
     super(`interrupted (${signal})`);
     this.name = "Interrupted";
+    this.signal = signal;
   }
 }
 

@@ -11,7 +11,9 @@ import { ConfigError } from "../lib/errors.ts";
 import {
   isBuiltin,
   jobConfig,
+  jobOptions,
   QUEUE_NAME,
+  queueOptions,
   readJobOutcome,
   readJobProgress,
   requestCancel,
@@ -79,7 +81,7 @@ export async function runOnRedis(
   const client = redisClient(o.target, { name: "kstar-sweep" });
   const eventsClient = redisClient(o.target, { name: "kstar-sweep-events" });
   for (const c of [client, eventsClient]) c.on("error", () => {}); // they reconnect; the polls report
-  const queue = new Queue(QUEUE_NAME, { connection: client, streams: { events: { maxLen: 500 } } });
+  const queue = new Queue(QUEUE_NAME, queueOptions(client));
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient });
   const outcomes: (RemoteOutcome | null)[] = configs.map(() => null);
   const started: (number | null)[] = configs.map(() => null);
@@ -149,13 +151,7 @@ export async function runOnRedis(
     await events.waitUntilReady();
     for (const [i, id] of ids.entries()) {
       const data: RunJobData = { v: 1, runId: id, config: jobsConfigs[i] };
-      await queue.add("run", data, {
-        jobId: id,
-        attempts: o.attempts ?? 3,
-        backoff: { type: "exponential", delay: 2000 },
-        removeOnComplete: { age: 7 * 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      });
+      await queue.add("run", data, jobOptions(id, o.attempts ?? 3));
     }
     o.signal?.addEventListener("abort", onAbort, { once: true });
     while (outcomes.some((x) => x === null) && !o.signal?.aborted) {

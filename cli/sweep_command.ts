@@ -19,7 +19,8 @@ import { summaryTable } from "../lib/report/table.ts";
 import { presetSweep, SWEEP_PRESETS, type SweepPreset } from "../lib/sweep/presets.ts";
 import { expandSweep, type SweepSpec } from "../lib/sweep/spec.ts";
 import { groupLine, sweepCsv, sweepDocument, type SweepRunRow } from "../lib/sweep/summary.ts";
-import { configFlags, flagNames, type FlagSpec, helpText, parseArgs } from "./flags.ts";
+import { hidePassword, parseRedisUrl } from "../server/redis_url.ts";
+import { configFlags, flagNames, type FlagSpec, helpFlag, helpText, parseArgs } from "./flags.ts";
 import { parseGridFlag } from "./grid_flag.ts";
 import { checkOutDir, type Interrupt, onInterrupt, writeFiles } from "./io.ts";
 import { progressPrinter } from "./progress.ts";
@@ -78,7 +79,7 @@ export const SWEEP_OPTIONS: FlagSpec[] = [
     group: GROUP,
   },
   { flag: "quiet", key: "quiet", kind: "boolean", help: "no progress output", group: GROUP },
-  { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group: GROUP },
+  helpFlag(GROUP),
 ];
 
 /** Every flag of the sweep command. */
@@ -200,25 +201,21 @@ export interface SweepRunOptions {
  */
 export async function runSweep(spec: SweepSpec, o: SweepRunOptions): Promise<number> {
   const points = expandSweep(spec);
-  const { quiet, dataRoot, out } = o;
-  const values = { redis: o.redis, json: o.json };
+  const { quiet, dataRoot, out, redis, json } = o;
   await checkOutDir(out);
   const started = new Date().toISOString();
   const say = (line: string) => quiet || console.error(line);
   say(
-    `sweep: ${points.length} run(s)${
-      values.redis ? ` through ${String(values.redis).replace(/:[^:@/]*@/, ":***@")}` : " here, in sequence"
-    }`,
+    `sweep: ${points.length} run(s)${redis ? ` through ${hidePassword(redis)}` : " here, in sequence"}`,
   );
 
   const outcomes: PointOutcome[] = [];
   const interrupt: Interrupt = onInterrupt();
   try {
-    if (values.redis) {
-      const { parseRedisUrl } = await import("../server/redis_url.ts");
+    if (redis) {
       const { runOnRedis } = await import("./redis_runner.ts");
       const remote = await runOnRedis(points.map((p) => p.config), {
-        target: parseRedisUrl(String(values.redis), "--redis"),
+        target: parseRedisUrl(redis, "--redis"),
         dataRoot,
         signal: interrupt.signal,
         onUpdate: (i, what, info) =>
@@ -311,7 +308,7 @@ export async function runSweep(spec: SweepSpec, o: SweepRunOptions): Promise<num
     ],
   ]);
   say(`wrote ${wrote.join(", ")} and runs/`);
-  if (values.json) console.log(JSON.stringify(doc));
+  if (json) console.log(JSON.stringify(doc));
   else {
     const done = outcomes.flatMap((o) => (o.result ? [o.result] : []));
     console.log(

@@ -11,7 +11,7 @@ import { Island } from "../components/Island.tsx";
 import RunForm, { type RunFormProps } from "../islands/RunForm.tsx";
 import RunTable from "../islands/RunTable.tsx";
 import type { PageHandler, PageProps } from "../server/context.ts";
-import type { RunSummary } from "../server/types.ts";
+import { isFinal, type RunStatus, type RunSummary } from "../server/types.ts";
 import type { SweepListEntry } from "../lib/present/components/SweepTables.tsx";
 import { SweepListTable } from "../lib/present/components/SweepTables.tsx";
 import { datasetEntries } from "./api/datasets.ts";
@@ -23,26 +23,29 @@ interface Data {
   form: RunFormProps;
 }
 
-const ENDED = new Set(["done", "failed", "cancelled", "interrupted"]);
+/** How many runs these counts per status have ended. */
+function ended(counts: Partial<Record<RunStatus, number>>): number {
+  return Object.entries(counts).reduce((n, [s, k]) => (isFinal(s as RunStatus) ? n + k : n), 0);
+}
 
-export const handler: PageHandler<Data> = async (_c, ctx) => ({
-  title: "Runs",
-  data: {
-    runs: await ctx.store.list({ limit: 200 }),
-    sweeps: await Promise.all(
-      (await ctx.store.listSweeps(20)).map(async (sw) => ({
-        ...sw,
-        ended: (await ctx.store.sweepRuns(sw.id)).filter((r) => ENDED.has(r.status)).length,
-      })),
-    ),
-    form: {
-      fields: fieldInfos("analysis"),
-      dataRoot: ctx.options.dataRoot !== null,
-      builtins: [...BUILTIN_DATASETS],
-      datasets: (await datasetEntries(ctx)).datasets,
+export const handler: PageHandler<Data> = async (_c, ctx) => {
+  const runs = await ctx.store.list({ limit: 200 });
+  const sweeps = await ctx.store.listSweeps(20);
+  const counts = await ctx.store.sweepStatusCounts(sweeps.map((sw) => sw.id));
+  return {
+    title: "Runs",
+    data: {
+      runs,
+      sweeps: sweeps.map((sw) => ({ ...sw, ended: ended(counts.get(sw.id)!) })),
+      form: {
+        fields: fieldInfos("analysis"),
+        dataRoot: ctx.options.dataRoot !== null,
+        builtins: [...BUILTIN_DATASETS],
+        datasets: (await datasetEntries(ctx)).datasets,
+      },
     },
-  },
-});
+  };
+};
 
 export default function Dashboard({ data }: PageProps<Data>) {
   return (

@@ -113,8 +113,6 @@ export interface KstarApp {
   close(): Promise<void>;
 }
 
-export { newRunId };
-
 /** A folder's real path (symbolic links resolved, as dataset paths are), or the path itself if it is missing. */
 function realFolder(path: string): string {
   try {

@@ -5,6 +5,7 @@
  * @module
  */
 import { type FlagSpec, helpText } from "../cli/flags.ts";
+import { type Interrupted, onInterrupt } from "../cli/io.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { watchLauncher } from "./launcher.ts";
 
@@ -42,11 +43,6 @@ export function maxMemoryFlag(group: string): FlagSpec {
     allowed: "a number in (0, 4096]",
     group,
   };
-}
-
-/** `--help` (also `-h`). */
-export function helpFlag(group: string): FlagSpec {
-  return { flag: "help", key: "help", kind: "boolean", help: "this help (also -h)", group };
 }
 
 /** Checks the numeric options against their ranges. @throws {ConfigError} naming the flag and its range */
@@ -117,15 +113,17 @@ export async function runUntilStopped(
     }, 5000);
     stop();
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const handlers = signals.map((sig) => [sig, () => onStop(`got ${sig}`)] as const);
-  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+  const interrupt = onInterrupt();
+  interrupt.signal.addEventListener(
+    "abort",
+    () => onStop(`got ${(interrupt.signal.reason as Interrupted).signal}`),
+  );
   const unwatch = watchLauncher(() => onStop(`${launcher} has ended`));
   try {
     await done;
   } finally {
     unwatch();
-    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+    interrupt.dispose();
   }
 }
 

@@ -12,6 +12,7 @@ import { BUILTIN_DATASETS } from "../lib/config/choices.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { isAbsolute } from "../lib/data/paths.ts";
 import { locateDataset } from "../lib/data/locate.ts";
+import type { JobsOptions, QueueOptions } from "./queue_deps.ts";
 import type { RunError } from "./types.ts";
 
 /** The BullMQ queue every kstar server, worker and sweep client uses. */
@@ -20,6 +21,32 @@ export const QUEUE_NAME = "kstar-runs";
 export const CANCEL_CHANNEL = "kstar:cancel";
 /** How long a cancellation is remembered for a job a worker has not taken yet (seconds). */
 export const CANCEL_TTL_S = 24 * 3600;
+
+/** How long a finished job is kept on Redis (seconds). */
+const KEEP_FINISHED_S = 7 * 24 * 3600;
+
+/**
+ * The options of a queue that runs are added to: the event stream holds results and partial curves, so it is
+ * kept short (reconciliation covers the rest).
+ */
+export function queueOptions(connection: QueueOptions["connection"]): QueueOptions {
+  return { connection, streams: { events: { maxLen: 500 } } };
+}
+
+/**
+ * The options of run `id`'s job: `attempts` executions with exponential backoff; a finished job is kept a week
+ * (and, with `keep`, at most that many finished jobs).
+ */
+export function jobOptions(id: string, attempts: number, keep?: number): JobsOptions {
+  const retention = () => ({ age: KEEP_FINISHED_S, ...(keep === undefined ? {} : { count: keep }) });
+  return {
+    jobId: id,
+    attempts,
+    backoff: { type: "exponential", delay: 2000 },
+    removeOnComplete: retention(),
+    removeOnFail: retention(),
+  };
+}
 
 /** The key that marks run `id` cancelled. */
 export function cancelKey(id: string): string {

@@ -13,7 +13,7 @@
  * (they come back `interrupted` with their partial results) and exits within seconds.
  * @module
  */
-import { type FlagSpec, parseArgs } from "../cli/flags.ts";
+import { type FlagSpec, helpFlag, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createApp, type KstarApp, LOOPBACK_HOSTS } from "./app.ts";
 import { ensureClientBuild } from "./client_build.ts";
@@ -21,7 +21,6 @@ import {
   checkRanges,
   envValue,
   flagMaker,
-  helpFlag,
   MAX_MEMORY_RANGE,
   maxMemoryFlag,
   type Range,
@@ -31,7 +30,7 @@ import {
 } from "./command.ts";
 import type { ResolvedAppOptions } from "./context.ts";
 import { lockDataDir } from "./lock.ts";
-import { parseRedisUrl } from "./redis_url.ts";
+import { parseRedisUrl, type RedisTarget } from "./redis_url.ts";
 
 /** Options of {@link serve}. */
 export interface ServeOptions extends
@@ -178,6 +177,8 @@ export interface RunningServer {
   /** The address, e.g. `http://127.0.0.1:8000/`. */
   url: string;
   port: number;
+  /** The Redis the queue is on (checked at start), or null for the embedded queue. */
+  redis: RedisTarget | null;
   kstar: KstarApp;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
@@ -254,6 +255,7 @@ export async function serve(partial: Partial<ServeOptions> = {}): Promise<Runnin
     return {
       url: `http://${host}:${addr.port}/`,
       port: addr.port,
+      redis,
       kstar,
       finished: http.finished.then(() => stopping ?? undefined),
       shutdown,
@@ -277,7 +279,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   console.log(
     `kstar: listening on ${s.url} (store ${o.dataDir}/kstar.db${
       o.dataRoot ? `, data root ${o.dataRoot}` : ""
-    }${o.redis ? `, queue on ${parseRedisUrl(o.redis, o.redisFrom).display}` : ""})`,
+    }${s.redis ? `, queue on ${s.redis.display}` : ""})`,
   );
   if (o.token) {
     console.log(`kstar: open ${s.url}?token=… in a browser once; API clients send Authorization: Bearer …`);

@@ -12,11 +12,20 @@ import { progressRecorder } from "./progress_recorder.ts";
 import type { RunOutcome, RunStore } from "./store.ts";
 import type { RunEngine, RunSummary } from "./types.ts";
 
-/** The queue is full: the client should retry later (HTTP 429). */
+/**
+ * The queue is full: the client should retry later (HTTP 429). `count` runs (default 1) were to be queued and
+ * there is room for `room` more (a negative room is none).
+ */
 export class QueueFullError extends Error {
   readonly capacity: number;
-  constructor(capacity: number, message?: string) {
-    super(message ?? `the queue is full (${capacity} runs waiting); retry when a run has finished`);
+  constructor(capacity: number, room = 0, count = 1) {
+    super(
+      count > 1
+        ? `the queue has room for ${
+          Math.max(0, room)
+        } more runs, not ${count} (--max-queue ${capacity}); retry later or raise --max-queue`
+        : `the queue is full (${capacity} runs waiting); retry when a run has finished`,
+    );
     this.name = "QueueFullError";
     this.capacity = capacity;
   }
@@ -82,6 +91,21 @@ export interface RunQueue {
   close(): Promise<void>;
 }
 
+/**
+ * Cancels run `id`: through the queue, or — when the queue does not hold it — in the store alone. Returns the
+ * updated run, or null when it had already ended.
+ */
+export async function cancelRun(
+  ctx: { queue: RunQueue; store: RunStore },
+  id: string,
+): Promise<RunSummary | null> {
+  return await ctx.queue.cancel(id) ??
+    await ctx.store.finish(id, {
+      status: "cancelled",
+      error: { name: "Cancelled", message: "cancelled by request" },
+    });
+}
+
 /** Options of {@link LocalRunQueue}. */
 export interface LocalQueueOptions {
   store: RunStore;
@@ -125,14 +149,7 @@ export class LocalRunQueue implements RunQueue {
     const free = this.concurrency - this.#running.size;
     if (this.#waiting.length + count - 1 - free >= this.capacity) {
       return Promise.reject(
-        new QueueFullError(
-          this.capacity,
-          count > 1
-            ? `the queue has room for ${
-              Math.max(0, this.capacity + free - this.#waiting.length)
-            } more runs, not ${count} (--max-queue ${this.capacity}); retry later or raise --max-queue`
-            : undefined,
-        ),
+        new QueueFullError(this.capacity, this.capacity + free - this.#waiting.length, count),
       );
     }
     return Promise.resolve();

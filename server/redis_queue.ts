@@ -16,7 +16,9 @@ import type { AnalysisConfig } from "../lib/analysis/types.ts";
 import type { RunEvents } from "./events.ts";
 import {
   jobConfig,
+  jobOptions,
   QUEUE_NAME,
+  queueOptions,
   readJobOutcome,
   readJobProgress,
   requestCancel,
@@ -89,11 +91,7 @@ export class RedisRunQueue implements RunQueue {
         this.reconcileAll().catch(() => {});
       }
     });
-    this.#queue = new Queue(QUEUE_NAME, {
-      connection: this.#client,
-      // The event stream holds results and partial curves: keep it short (reconciliation covers the rest).
-      streams: { events: { maxLen: 500 } },
-    });
+    this.#queue = new Queue(QUEUE_NAME, queueOptions(this.#client));
     this.#queue.on("error", (e: Error) => this.#down(e));
     this.#eventsClient = redisClient(opts.target, { name: "kstar-server-events" });
     this.#eventsClient.on("error", () => {}); // reported through the queue's client
@@ -171,14 +169,7 @@ export class RedisRunQueue implements RunQueue {
       throw this.#unavailable();
     }
     if (waiting + count > this.capacity) {
-      throw new QueueFullError(
-        this.capacity,
-        count > 1
-          ? `the queue has room for ${
-            Math.max(0, this.capacity - waiting)
-          } more runs, not ${count} (--max-queue ${this.capacity}); retry later or raise --max-queue`
-          : undefined,
-      );
+      throw new QueueFullError(this.capacity, this.capacity - waiting, count);
     }
   }
 
@@ -187,13 +178,7 @@ export class RedisRunQueue implements RunQueue {
     const data: RunJobData = { v: 1, runId: id, config: await jobConfig(config, this.#dataRoot) };
     await this.#store.assign(id, { engine: "redis" });
     try {
-      await this.#queue.add("run", data, {
-        jobId: id,
-        attempts: this.#attempts,
-        backoff: { type: "exponential", delay: 2000 },
-        removeOnComplete: { age: 7 * 24 * 3600, count: 5000 },
-        removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
-      });
+      await this.#queue.add("run", data, jobOptions(id, this.#attempts, 5000));
     } catch (e) {
       this.#down(e as Error);
       throw this.#unavailable();

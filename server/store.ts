@@ -106,6 +106,11 @@ export interface RunStore {
   listSweeps(limit?: number): Promise<SweepRecord[]>;
   /** The runs of a sweep, in point order. */
   sweepRuns(id: string): Promise<RunSummary[]>;
+  /**
+   * For each of these sweeps, how many of its runs are in each status (the statuses in the order their first
+   * run comes in point order; `{}` for a sweep without runs).
+   */
+  sweepStatusCounts(ids: readonly string[]): Promise<Map<string, Partial<Record<RunStatus, number>>>>;
   /** Deletes a sweep with its runs and their results; false when there was none. */
   deleteSweep(id: string): Promise<boolean>;
   close(): void;
@@ -460,6 +465,17 @@ export class SqliteRunStore implements RunStore {
       `SELECT ${SUMMARY_COLUMNS} FROM runs WHERE sweep_id = ? ORDER BY sweep_index, seq`,
     ).all(id) as Row[];
     return Promise.resolve(rows.map(toSummary));
+  }
+
+  sweepStatusCounts(ids: readonly string[]): Promise<Map<string, Partial<Record<RunStatus, number>>>> {
+    const rows = this.#db.prepare(
+      "SELECT sweep_id, status, COUNT(*) AS n FROM (SELECT sweep_id, status, " +
+        "ROW_NUMBER() OVER (PARTITION BY sweep_id ORDER BY sweep_index, seq) AS pos FROM runs " +
+        "WHERE sweep_id IN (SELECT value FROM json_each(?))) GROUP BY sweep_id, status ORDER BY sweep_id, MIN(pos)",
+    ).all(JSON.stringify(ids)) as Row[];
+    const out = new Map<string, Partial<Record<RunStatus, number>>>(ids.map((id) => [id, {}]));
+    for (const r of rows) out.get(r.sweep_id as string)![r.status as RunStatus] = r.n as number;
+    return Promise.resolve(out);
   }
 
   deleteSweep(id: string): Promise<boolean> {

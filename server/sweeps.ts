@@ -12,6 +12,7 @@ import { expandSweep, fieldOfPoint, type SweepSpec } from "../lib/sweep/spec.ts"
 import { type SweepDocument, sweepDocument, type SweepRunRow } from "../lib/sweep/summary.ts";
 import { newRunId } from "./ids.ts";
 import type { AppContext } from "./context.ts";
+import { cancelRun } from "./queue.ts";
 import { isFinal, type RunSummary, type SweepRecord } from "./types.ts";
 import { checkRun } from "./validate.ts";
 
@@ -130,17 +131,12 @@ export async function sweepDocumentOf(ctx: AppContext, id: string): Promise<Swee
   return sweepDocument({ ...sweep, spec: sweep.spec as SweepSpec }, runs.map(sweepRow), results);
 }
 
-/** Cancels every run of a sweep that has not ended; returns how many. */
-export async function cancelSweep(ctx: AppContext, id: string): Promise<number> {
+/** Cancels every run of a sweep (its `runs`, as {@link sweepDetail} read them) that has not ended; returns how many. */
+export async function cancelSweep(ctx: AppContext, runs: readonly RunSummary[]): Promise<number> {
   let n = 0;
-  for (const r of await ctx.store.sweepRuns(id)) {
+  for (const r of runs) {
     if (isFinal(r.status)) continue;
-    const done = await ctx.queue.cancel(r.id) ??
-      await ctx.store.finish(r.id, {
-        status: "cancelled",
-        error: { name: "Cancelled", message: "cancelled by request" },
-      });
-    if (done) n++;
+    if (await cancelRun(ctx, r.id)) n++;
   }
   return n;
 }

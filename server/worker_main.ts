@@ -11,7 +11,7 @@
  * their runs back to the queue for another worker and exits within seconds.
  * @module
  */
-import { type FlagSpec, parseArgs } from "../cli/flags.ts";
+import { type FlagSpec, helpFlag, parseArgs } from "../cli/flags.ts";
 import { ConfigError } from "../lib/errors.ts";
 import * as command from "./command.ts";
 import { QueueWorker } from "./queue_worker.ts";
@@ -85,7 +85,7 @@ export const WORKER_FLAGS: FlagSpec[] = [
   ),
   command.maxMemoryFlag("Worker"),
   flag("log", "log", "boolean", "print what run processes write"),
-  command.helpFlag("Worker"),
+  helpFlag("Worker"),
 ];
 
 const RANGES: Partial<Record<keyof WorkerCommandOptions, command.Range>> = {

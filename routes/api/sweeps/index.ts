@@ -13,13 +13,8 @@ import { submitSweep, sweepDetail } from "../../../server/sweeps.ts";
 export const handler: Handlers = {
   async GET(c, ctx) {
     const sweeps = await ctx.store.listSweeps();
-    const out = [];
-    for (const s of sweeps) {
-      const counts: Record<string, number> = {};
-      for (const r of await ctx.store.sweepRuns(s.id)) counts[r.status] = (counts[r.status] ?? 0) + 1;
-      out.push({ ...s, counts });
-    }
-    return c.json({ sweeps: out });
+    const counts = await ctx.store.sweepStatusCounts(sweeps.map((s) => s.id));
+    return c.json({ sweeps: sweeps.map((s) => ({ ...s, counts: counts.get(s.id)! })) });
   },
 
   POST: {

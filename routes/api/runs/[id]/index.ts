@@ -6,6 +6,7 @@
  */
 import type { Handlers } from "../../../../server/context.ts";
 import { apiError } from "../../../../server/http.ts";
+import { cancelRun } from "../../../../server/queue.ts";
 import { isFinal, type RunDetail } from "../../../../server/types.ts";
 
 export const handler: Handlers = {
@@ -26,11 +27,7 @@ export const handler: Handlers = {
     const run = await ctx.store.get(id);
     if (!run) return apiError(c, 404, { error: `no run "${id}"` });
     if (!isFinal(run.status)) {
-      const cancelled = await ctx.queue.cancel(id) ??
-        await ctx.store.finish(id, {
-          status: "cancelled",
-          error: { name: "Cancelled", message: "cancelled by request" },
-        });
+      const cancelled = await cancelRun(ctx, id);
       const now = cancelled ?? await ctx.store.get(id);
       return c.json({ id, action: "cancelled", run: now });
     }

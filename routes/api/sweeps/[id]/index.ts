@@ -21,7 +21,7 @@ export const handler: Handlers = {
     const detail = await sweepDetail(ctx, id);
     if (!detail) return apiError(c, 404, { error: `no sweep "${id}"` });
     if (!detail.finished) {
-      const cancelled = await cancelSweep(ctx, id);
+      const cancelled = await cancelSweep(ctx, detail.runs);
       return c.json({ id, action: "cancelled", cancelled, sweep: await sweepDetail(ctx, id) });
     }
     await ctx.store.deleteSweep(id);
