@@ -253,7 +253,7 @@ export {
 } from "./lib/train.ts";
 
 // Compute: backends and the worker pool (losses, gradients, exact HVPs, projections).
-export { initBackend } from "./lib/backend.ts";
+export { type AdapterInfo, initBackend } from "./lib/backend.ts";
 export { ComputePool, type PoolOptions } from "./lib/engine/pool.ts";
 export type { BatchEval, BatchProjection } from "./lib/engine/shard.ts";
 

@@ -5,9 +5,57 @@
  * (`VmHWM` in `/proc/self/status`, which counts the compute workers: they are threads of this process), or
  * where that file is missing the largest `Deno.memoryUsage().rss` sampled every 50 ms — and, as a noise
  * indicator, the share of the machine's CPU time that other processes took meanwhile (`/proc/stat`).
+ *
+ * Imported, it gives {@link analyzeOnce} (that run, spawned from another script) and {@link lastJsonLine}.
  * @module
  */
 import { analyze } from "../lib/analysis/analyze.ts";
+
+/** The JSON value on the last line of a child process's standard output. */
+export function lastJsonLine<T = unknown>(stdout: Uint8Array): T {
+  const lines = new TextDecoder().decode(stdout).trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** What one run prints (the fields the benchmarks read). */
+export interface AnalysisRun {
+  othersCpuShare: number | null;
+  seconds: number;
+  timings: Record<string, number>;
+  hvps: number;
+  kStar: number | null;
+  testAccuracy: number;
+  peakRss: number;
+  peakRssSource: string;
+  backend: string;
+  workers: number;
+}
+
+/** A run of {@link analyzeOnce} whose process exited unsuccessfully, with its exit code. */
+export class AnalyzeOnceFailed extends Error {
+  constructor(readonly code: number) {
+    super(`analyze_once.ts failed (exit ${code})`);
+  }
+}
+
+/**
+ * Runs one analysis in a fresh process (this script, with `config` as its argument) and returns the JSON line it
+ * prints; `denoFlags` go to `deno run` (before `-A`). Its standard error is inherited; an unsuccessful exit
+ * throws {@link AnalyzeOnceFailed}.
+ */
+export async function analyzeOnce(
+  config: Record<string, unknown> = {},
+  denoFlags: string[] = [],
+): Promise<AnalysisRun> {
+  const script = new URL("./analyze_once.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...denoFlags, "-A", script, JSON.stringify(config)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new AnalyzeOnceFailed(out.code);
+  return lastJsonLine<AnalysisRun>(out.stdout);
+}
 
 /** The peak resident set of this process in bytes, or null where `/proc` is not there. */
 export function peakRss(): number | null {
@@ -55,6 +103,7 @@ if (import.meta.main) {
     ? Math.max(0, (m1.busy - m0.busy - (cpu1 - cpu0)) / (m1.total - m0.total))
     : null;
   const t = r.thresholds.find((x) => x.curve === "empirical" && x.smoothed)!;
+  const peak = peakRss();
   console.log(JSON.stringify({
     seconds,
     timings: r.timings,
@@ -64,8 +113,8 @@ if (import.meta.main) {
     testAccuracy: r.training.testAccuracy,
     backend: r.backend,
     workers: r.workers,
-    peakRss: peakRss() ?? sampled,
-    peakRssSource: peakRss() === null ? "sampled rss" : "VmHWM",
+    peakRss: peak ?? sampled,
+    peakRssSource: peak === null ? "sampled rss" : "VmHWM",
     cpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
     othersCpuShare: others,
   }));

@@ -12,14 +12,12 @@ import { loadBuiltin } from "../lib/data/builtin.ts";
 import { ComputePool } from "../lib/engine/pool.ts";
 import { initParams, modelLayout } from "../lib/models/layout.ts";
 import { parseModelSpec } from "../lib/models/spec.ts";
-import { parseArgs } from "../cli/flags.ts";
 import { relErr } from "../tests/relative_error.ts";
+import { type AnalysisRun, analyzeOnce, AnalyzeOnceFailed } from "./analyze_once.ts";
+import { benchFlags } from "./flags.ts";
 
-const { values } = parseArgs(Deno.args, [
-  { flag: "out", key: "out", kind: "string", help: "", group: "" },
-  { flag: "skip-e2e", key: "skip-e2e", kind: "boolean", help: "", group: "" },
-]);
-const outDir = String(values.out ?? "out/gpu");
+const values = benchFlags({ "out": "string", "skip-e2e": "boolean" }, { out: "out/gpu" });
+const outDir = String(values.out);
 await Deno.mkdir(outDir, { recursive: true });
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -86,25 +84,21 @@ for (const spec of ["mlp:128,64", "cnn"]) {
   }
 }
 
-if (!values["skip-e2e"]) {
+if (!values.skipE2e) {
   // The default analysis in a fresh process on "auto" (webgpu here), then on wasm for comparison.
   for (const backend of ["auto", "wasm"]) {
-    const script = new URL("./analyze_once.ts", import.meta.url).pathname;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--cached-only", "-A", script, JSON.stringify({ backend })],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!out.success) {
-      failures.push(`the default analysis on ${backend} failed (exit ${out.code})`);
+    let r: AnalysisRun;
+    try {
+      r = await analyzeOnce({ backend }, ["--cached-only"]);
+    } catch (e) {
+      if (!(e instanceof AnalyzeOnceFailed)) throw e;
+      failures.push(`the default analysis on ${backend} failed (exit ${e.code})`);
       continue;
     }
-    const text = new TextDecoder().decode(out.stdout).trim().split("\n");
-    const r = JSON.parse(text[text.length - 1]);
     report[`e2e-${backend}`] = r;
     say(
       `default MNIST analysis on ${r.backend} × ${r.workers}: ${r.seconds.toFixed(1)} s (${
-        Object.entries(r.timings as Record<string, number>).map(([k, x]) => `${k} ${x.toFixed(1)}`).join(", ")
+        Object.entries(r.timings).map(([k, x]) => `${k} ${x.toFixed(1)}`).join(", ")
       }); ${r.hvps} HVPs; k* = ${r.kStar}; test accuracy ${(100 * r.testAccuracy).toFixed(2)}%; peak memory ${
         (r.peakRss / 2 ** 30).toFixed(2)
       } GiB`,

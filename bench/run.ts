@@ -21,20 +21,21 @@ import { powerIteration } from "../lib/linalg/power_iteration.ts";
 import { initParams, modelLayout } from "../lib/models/layout.ts";
 import { parseModelSpec } from "../lib/models/spec.ts";
 import { train } from "../lib/train.ts";
-import { parseArgs } from "../cli/flags.ts";
+import { benchFlags } from "./flags.ts";
+import { type AnalysisRun, analyzeOnce, lastJsonLine } from "./analyze_once.ts";
 
-const { values } = parseArgs(Deno.args, [
-  { flag: "repeat", key: "repeat", kind: "integer", help: "", group: "" },
-  { flag: "skip-power", key: "skip-power", kind: "boolean", help: "", group: "" },
-  { flag: "power-cap", key: "power-cap", kind: "integer", help: "", group: "" },
-  { flag: "skip-e2e", key: "skip-e2e", kind: "boolean", help: "", group: "" },
-  { flag: "skip-engine", key: "skip-engine", kind: "boolean", help: "", group: "" },
-  { flag: "compare-torch", key: "compare-torch", kind: "boolean", help: "", group: "" },
-  { flag: "pairs", key: "pairs", kind: "integer", help: "", group: "" },
-  { flag: "cnn", key: "cnn", kind: "boolean", help: "", group: "" },
-  { flag: "json", key: "json", kind: "string", help: "", group: "" },
-]);
-const R = (values.repeat as number) ?? 5;
+const values = benchFlags({
+  "repeat": "integer",
+  "skip-power": "boolean",
+  "power-cap": "integer",
+  "skip-e2e": "boolean",
+  "skip-engine": "boolean",
+  "compare-torch": "boolean",
+  "pairs": "integer",
+  "cnn": "boolean",
+  "json": "string",
+}, { repeat: 5, powerCap: 800, pairs: 3 });
+const R = values.repeat as number;
 const rows: [string, string][] = [];
 const out: Record<string, unknown> = { date: new Date().toISOString(), cores: navigator.hardwareConcurrency };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -132,8 +133,8 @@ async function engineBenchmarks(): Promise<void> {
   const lzTime = secs(t0), lzCalls = H.calls;
   log(`Lanczos top-10 (tol ${tol})`, `${lzTime.toFixed(1)} s, ${lzCalls} HVPs, converged ${lz.converged}`);
   out.lanczos = { seconds: lzTime, hvps: lzCalls, values: lz.values, residuals: lz.residuals };
-  if (!values["skip-power"]) {
-    const cap = (values["power-cap"] as number) ?? 800;
+  if (!values.skipPower) {
+    const cap = values.powerCap as number;
     const P = countingOperator(H);
     const before = P.calls;
     t0 = performance.now();
@@ -154,33 +155,7 @@ async function engineBenchmarks(): Promise<void> {
   await pool.close();
 }
 
-if (!values["skip-engine"]) await engineBenchmarks();
-
-/** Runs one analysis in a fresh process (see `bench/analyze_once.ts`). */
-async function analyzeOnce(config: Record<string, unknown> = {}): Promise<AnalysisRun> {
-  const script = new URL("./analyze_once.ts", import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, JSON.stringify(config)],
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!out.success) throw new Error(`analyze_once.ts failed (exit ${out.code})`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]);
-}
-
-interface AnalysisRun {
-  othersCpuShare: number | null;
-  seconds: number;
-  timings: Record<string, number>;
-  hvps: number;
-  kStar: number | null;
-  testAccuracy: number;
-  peakRss: number;
-  peakRssSource: string;
-  backend: string;
-  workers: number;
-}
+if (!values.skipEngine) await engineBenchmarks();
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 const describe = (r: AnalysisRun) =>
@@ -194,7 +169,7 @@ const describe = (r: AnalysisRun) =>
 const share = (x: number | null) => (x === null ? "?" : `${(100 * x).toFixed(0)}%`);
 
 // The default analysis end to end.
-if (!values["skip-e2e"] && !values["compare-torch"]) {
+if (!values.skipE2e && !values.compareTorch) {
   const r = await analyzeOnce();
   log(
     "default MNIST analysis end to end (MLP 784-128-64-10, d 10, K 64, σ 1, B 64, 937 batches)",
@@ -204,7 +179,7 @@ if (!values["skip-e2e"] && !values["compare-torch"]) {
 }
 
 // Side by side with PyTorch.
-if (values["compare-torch"]) await compareTorch((values.pairs as number) ?? 3);
+if (values.compareTorch) await compareTorch(values.pairs as number);
 
 // The CNN.
 if (values.cnn) await cnnBenchmarks();
@@ -244,8 +219,7 @@ async function torchOnce(python: string, data: string): Promise<TorchRun> {
   })
     .output();
   if (!out.success) throw new Error(`torch_reference.py failed (exit ${out.code})`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]);
+  return lastJsonLine<TorchRun>(out.stdout);
 }
 
 async function compareTorch(pairs: number): Promise<void> {
@@ -349,7 +323,7 @@ async function cnnBenchmarks(): Promise<void> {
   } finally {
     await pool.close();
   }
-  if (!values["skip-e2e"]) {
+  if (!values.skipE2e) {
     const r = await analyzeOnce({ model: "cnn" });
     log("CNN analysis end to end (cnn:16,32, MNIST, defaults otherwise)", describe(r));
     out.cnnE2e = r;

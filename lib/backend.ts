@@ -86,9 +86,10 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
   await registered;
   const order: BackendName[] = request === "auto" ? ["webgpu", "wasm", "cpu"] : [request];
   const failures: string[] = [];
+  let probed: Awaited<ReturnType<typeof webGpuAdapter>> | null = null;
   for (const name of order) {
     if (name === "webgpu") {
-      const a = await webGpuAdapter();
+      const a = probed = await webGpuAdapter();
       // `auto` skips software adapters: they are correct but far slower than WASM SIMD.
       if (a.kind === "none" || (a.kind === "software" && request === "auto")) {
         failures.push(
@@ -103,7 +104,7 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
         await tf.ready();
         if (name === "webgpu") {
           watchGpuErrors();
-          const a = await webGpuAdapter();
+          const a = probed!; // the probe above: one adapter request per start
           adapter = {
             description: a.description || "unnamed WebGPU adapter",
             software: a.kind === "software",
@@ -119,7 +120,15 @@ export async function initBackend(request: BackendRequest = "auto"): Promise<Bac
   throw new Error(`backend: could not start ${request} (${failures.join("; ")})`);
 }
 
-let adapter: { description: string; software: boolean } | null = null;
+/** A WebGPU adapter a backend runs on: its vendor and device, and whether it is a software rasteriser. */
+export interface AdapterInfo {
+  /** The adapter's vendor and device, as WebGPU reports them. */
+  description: string;
+  /** True for a software rasteriser (e.g. Mesa's llvmpipe). */
+  software: boolean;
+}
+
+let adapter: AdapterInfo | null = null;
 
 /**
  * Frees this realm's backend: its tensors, its WebAssembly memory or its WebGPU device (destroyed, so that no
@@ -141,7 +150,7 @@ export async function releaseBackend(): Promise<void> {
  * The WebGPU adapter this realm's backend runs on — its vendor and device, and whether it is a software
  * rasteriser (e.g. Mesa's llvmpipe) — or null when not on WebGPU.
  */
-export function currentAdapter(): { description: string; software: boolean } | null {
+export function currentAdapter(): AdapterInfo | null {
   return tf.getBackend() === "webgpu" ? adapter : null;
 }
 

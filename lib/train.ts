@@ -16,8 +16,8 @@ import {
   disposeState,
   forward,
   gradientFlat,
+  labelledInput,
   layerTensors,
-  prepareInput,
 } from "./models/network.ts";
 import { permutation } from "./rng.ts";
 
@@ -71,10 +71,7 @@ export async function microBatchGradients(
     labels.set(m.labels.subarray(0, m.n), r);
     r += m.n;
   }
-  const x = tf.tensor(pixels, [n, ...layout.inputShape]);
-  const lab = tf.tensor1d(labels, "int32");
-  const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
-  const input = prepareInput(layout, x, pixels);
+  const { x, labels: lab, y, input } = labelledInput(layout, pixels, labels, n);
   const st = forward(layout, params, input, y, n);
   try {
     backward(layout, params, st, y);

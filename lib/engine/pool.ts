@@ -5,7 +5,7 @@
  * between worker counts by float64 summation order only.
  * @module
  */
-import type { BackendName, BackendRequest } from "../backend.ts";
+import type { AdapterInfo, BackendName, BackendRequest } from "../backend.ts";
 import { checkInt } from "../errors.ts";
 import type { ModelLayout } from "../models/layout.ts";
 import type { Split } from "../data/dataset.ts";
@@ -90,13 +90,15 @@ async function workerEndpoint(): Promise<Endpoint> {
   };
 }
 
+/** The product of a shape's extents: its element count. */
+const prod = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
 /**
  * Samples per chunk: at most `requested`, a multiple of the batch size, and small enough that no single tensor
  * exceeds MAX_TENSOR_FLOATS (WebGPU binds at most 128 MiB) and that ten directional derivatives of every
  * activation fit in 256 MiB (what the per-batch projections hold at d = 10).
  */
 export function chunkSize(layout: ModelLayout, batchSize: number, requested: number): number {
-  const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const acts = layout.layers.reduce((a, l) => a + prod(l.outShape), 0);
   const widest = Math.max(
     ...layout.layers.flatMap((l) => [prod(l.inShape), prod(l.outShape)]),
@@ -152,12 +154,12 @@ export class ComputePool {
   /** The backend the workers run on. */
   readonly backend: BackendName;
   /** The WebGPU adapter the workers run on (and whether it is a software one), or null on wasm and cpu. */
-  readonly adapter: { description: string; software: boolean } | null;
+  readonly adapter: AdapterInfo | null;
 
   private constructor(
     ends: Endpoint[],
     backend: BackendName,
-    adapter: { description: string; software: boolean } | null,
+    adapter: AdapterInfo | null,
     chunkSamples: number,
   ) {
     this.#ends = ends;
@@ -176,7 +178,7 @@ export class ComputePool {
     try {
       const inits = await Promise.all(
         ends.map((e) =>
-          e.call<{ backend: BackendName; adapter: { description: string; software: boolean } | null }>({
+          e.call<{ backend: BackendName; adapter: AdapterInfo | null }>({
             op: "init",
             backend: opts.backend ?? "auto",
           })
@@ -204,7 +206,7 @@ export class ComputePool {
     const chunks = Math.ceil((batches * batchSize) / chunk);
     const W = this.#ends.length;
     const start: number[] = [], count: number[] = [];
-    const inputSize = layout.inputShape.reduce((a, b) => a * b, 1);
+    const inputSize = prod(layout.inputShape);
     const total = batches * batchSize;
     for (let w = 0; w < W; w++) {
       const c0 = Math.floor((w * chunks) / W), c1 = Math.floor(((w + 1) * chunks) / W);
@@ -216,7 +218,6 @@ export class ComputePool {
     // input (and on wasm a conv input's patch matrix), every activation and output gradient but the first
     // (see trimState; off wasm, transposes of the activations too). Off wasm only for dense first layers.
     const fast = this.backend === "wasm";
-    const prod = (sh: number[]) => sh.reduce((x, y) => x * y, 1);
     const first = layout.layers[0];
     const patches = first.kind === "conv" ? prod(first.outShape.slice(0, 2)) * first.wSize / first.bSize : 0;
     const perSample = fast

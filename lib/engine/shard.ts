@@ -18,6 +18,7 @@ import {
   type ForwardState,
   gradientFlat,
   hvpFlat,
+  labelledInput,
   type LayerTensors,
   layerTensors,
   prepareInput,
@@ -134,10 +135,7 @@ function makeChunk(
   n: number,
   B: number,
 ): Chunk {
-  const x = tf.tensor(images, [n, ...layout.inputShape]);
-  const lab = tf.tensor1d(Int32Array.from(labels), "int32");
-  const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
-  return { n, nb: n / B, x, y, labels: lab, input: prepareInput(layout, x, images), pixels: images };
+  return { n, nb: n / B, ...labelledInput(layout, images, labels, n), pixels: images };
 }
 
 /** A dataset shard with the passes of the analysis. */

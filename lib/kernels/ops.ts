@@ -134,7 +134,7 @@ function register(backend: WasmBackend): void {
   kernels = instantiateKernels(memory);
   const K = kernels;
   const K_gram = (t: number, q: number, o: number, M: number, N: number, Kd: number, batches: number) =>
-    K.gram(t, q > 0 ? 1 : 0, o, M, N, Kd, batches, Kd, 0);
+    K.gram(t, q > 0 ? 1 : 0, o, M, N, Kd, batches, Kd);
   const def = (name: string, fn: (b: WasmBackend, a: KernelArgs) => tf.TensorInfo) =>
     tf.registerKernel({
       kernelName: `Kstar${name}`,
@@ -303,9 +303,7 @@ function register(backend: WasmBackend): void {
     return out;
   });
   def("Gram", (b, { inputs, attrs }) => {
-    const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) =>
-      inputs[k]
-    );
+    const parts = inNumberOrder(inputs);
     const M = attrs!.M as number, segments = attrs!.segments as number;
     const N = parts.length / segments - M;
     const batches = attrs!.batches as number;
@@ -318,9 +316,7 @@ function register(backend: WasmBackend): void {
     return out;
   });
   def("Combine", (b, { inputs, attrs }) => {
-    const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) =>
-      inputs[k]
-    );
+    const parts = inNumberOrder(inputs);
     const coefs = attrs!.coefs as number[];
     const start = attrs!.start as number, size = attrs!.size as number;
     const out = b.makeOutput(attrs!.shape as number[], "float32");
@@ -339,10 +335,20 @@ const run = (name: string, inputs: Record<string, T>, attrs: Record<string, unkn
 
 const numbered = (ts: T[]) => Object.fromEntries(ts.map((t, i) => [`t${i}`, t]));
 
-/** CSR of the rows of a dense `[rows, columns]` float32 array (its nonzeros in row order), as tensors. */
-export function csrOf(values: Float32Array, rows: number, columns: number): Csr {
-  let nnz = 0;
-  for (let i = 0; i < rows * columns; i++) if (values[i] !== 0) nnz++;
+/** The inputs of a kernel run with {@link numbered} inputs, back in order (`t0`, `t1`, …). */
+function inNumberOrder(inputs: Record<string, tf.TensorInfo>): tf.TensorInfo[] {
+  return Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) => inputs[k]);
+}
+
+/**
+ * CSR of the rows of a dense `[rows, columns]` float32 array (its nonzeros in row order), as tensors. `nnz`: the
+ * number of nonzeros among its first `rows × columns` values, when the caller has counted them already.
+ */
+export function csrOf(values: Float32Array, rows: number, columns: number, nnz?: number): Csr {
+  if (nnz === undefined) {
+    nnz = 0;
+    for (let i = 0; i < rows * columns; i++) if (values[i] !== 0) nnz++;
+  }
   const rowPtr = new Int32Array(rows + 1), cols = new Int32Array(Math.max(1, nnz));
   const vals = new Float32Array(Math.max(1, nnz));
   let q = 0;

@@ -601,10 +601,9 @@ function colSum(): Fn {
  * rows of B at a time; each tile's partial sums are added to C in tile order.
  */
 function gram(): Fn {
-  const f = new Fn("gram", new Array(9).fill(i32));
+  const f = new Fn("gram", new Array(8).fill(i32));
   // rows: a table of M + N byte offsets (A's rows, then B's), each row's batch j at + j·stride floats.
-  const [rows, accIn, C, M, N, K, batches, stride, unused] = Array.from({ length: 9 }, (_, q) => q);
-  void unused;
+  const [rows, accIn, C, M, N, K, batches, stride] = Array.from({ length: 8 }, (_, q) => q);
   const KT = 1024;
   const j = f.local(i32), k0 = f.local(i32), kend = f.local(i32), i = f.local(i32), m0 = f.local(i32);
   const k = f.local(i32), ap = f.local(i32), cj = f.local(i32), c = f.local(i32), mn = f.local(i32);

@@ -50,14 +50,7 @@ export function symmetricEigen(
   if (matrix.length !== n * n) throw new ConfigError("matrix", matrix.length, `n² = ${n * n} entries`);
   const wantVectors = options.vectors ?? true;
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const x = 0.5 * (matrix[i * n + j] + matrix[j * n + i]);
-      if (!Number.isFinite(x)) throw new ConfigError("matrix", x, "finite entries");
-      a[i * n + j] = x;
-      a[j * n + i] = x;
-    }
-  }
+  symmetrise(matrix, 0, n, a, true);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
@@ -122,13 +115,7 @@ export class SymmetricEigenvalues {
    */
   compute(matrix: ArrayLike<number>, offset: number, out: Float64Array, outOffset: number): void {
     const n = this.#n, a = this.#a, d = this.#d;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        const x = 0.5 * (matrix[offset + i * n + j] + matrix[offset + j * n + i]);
-        a[i * n + j] = x;
-        a[j * n + i] = x;
-      }
-    }
+    symmetrise(matrix, offset, n, a, false);
     householderTridiagonalize(a, n, d, this.#e, this.#tau, this.#p, this.#v);
     implicitQl(d, this.#e, SymmetricEigenvalues.#none, 0);
     // Insertion sort, descending (n is small).
@@ -139,6 +126,27 @@ export class SymmetricEigenvalues {
       d[j + 1] = x;
     }
     out.set(d, outOffset);
+  }
+}
+
+/**
+ * Writes `(A + Aᵀ) / 2` of the `n × n` matrix A at `matrix[offset .. offset + n²)` (row-major) to `a`; with
+ * `finite`, a non-finite entry of the result is an error naming the field `matrix`.
+ */
+function symmetrise(
+  matrix: ArrayLike<number>,
+  offset: number,
+  n: number,
+  a: Float64Array,
+  finite: boolean,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const x = 0.5 * (matrix[offset + i * n + j] + matrix[offset + j * n + i]);
+      if (finite && !Number.isFinite(x)) throw new ConfigError("matrix", x, "finite entries");
+      a[i * n + j] = x;
+      a[j * n + i] = x;
+    }
   }
 }
 

@@ -135,9 +135,10 @@ export function prepare(l: LayerLayout, a: T, pixels?: Float32Array): Prepared {
     const mat = tf.reshape(a, [n, l.wShape[0]]);
     let csr: Csr | null = null;
     if (fast && pixels) {
+      // `pixels` are the n × wShape[0] values of `a`: their count is the one csrOf would make.
       let nnz = 0;
       for (let i = 0; i < pixels.length; i++) if (pixels[i] !== 0) nnz++;
-      if (nnz <= SPARSE_DENSITY * pixels.length) csr = csrOf(pixels, n, l.wShape[0]);
+      if (nnz <= SPARSE_DENSITY * pixels.length) csr = csrOf(pixels, n, l.wShape[0], nnz);
     }
     return new Prepared(mat, mat, (m) => tf.transpose(m), csr);
   }
@@ -218,12 +219,6 @@ export function applyMask(x: T, mask: T): T {
 /** `max(x, 0)`: one SIMD pass on the fast path. */
 export function relu(x: T): T {
   return fastKernels() ? maskedSum(x, { relu: true }) : tf.relu(x);
-}
-
-/** `x + y (+ bias)`: one pass on the fast path. */
-export function addAll(x: T, y: T, bias?: T): T {
-  if (fastKernels()) return maskedSum(x, { x2: y, bias });
-  return tf.tidy(() => (bias ? tf.add(tf.add(x, y), bias) : tf.add(x, y)));
 }
 
 /** Vector–Jacobian product with respect to the input: the gradient `∂(g·(a⊛W))/∂a`, shaped `[n, ...inShape]`. */

@@ -32,18 +32,6 @@ export interface LayerTensors {
   b: T[];
 }
 
-/** Slices a flat `[size]` tensor into per-layer weight and bias tensors (caller disposes). */
-export function splitFlat(layout: ModelLayout, flat: T): LayerTensors {
-  return tf.tidy(() => {
-    const W: T[] = [], b: T[] = [];
-    for (const l of layout.layers) {
-      W.push(tf.keep(tf.reshape(tf.slice(flat, l.wOffset, l.wSize), l.wShape)));
-      b.push(tf.keep(tf.slice(flat, l.bOffset, l.bSize)));
-    }
-    return { W, b };
-  });
-}
-
 /**
  * Per-layer weight and bias tensors of a flat parameter vector given on the JS side: one upload per piece, no
  * slicing on the backend (caller disposes).
@@ -274,4 +262,32 @@ export function disposeState(st: ForwardState): void {
  */
 export function prepareInput(layout: ModelLayout, x: T, pixels?: Float32Array): Prepared {
   return prepare(layout.layers[0], x, pixels);
+}
+
+/** A batch of labelled samples as tensors, with its input in the first layer's form (see {@link labelledInput}). */
+export interface LabelledInput {
+  /** The pixels, `[n, ...inputShape]`. */
+  x: T;
+  /** The labels, int32 `[n]`. */
+  labels: T;
+  /** The one-hot labels, float32 `[n, classes]`. */
+  y: T;
+  /** `x` prepared by {@link prepareInput}, with `pixels`. */
+  input: Prepared;
+}
+
+/**
+ * Tensors for `n` samples' pixels (`n × inputSize`, float32) shaped as the model's input, their labels (int32:
+ * wasm's OneHot ignores a float32 dtype), the one-hot labels and the prepared input (caller disposes all four).
+ */
+export function labelledInput(
+  layout: ModelLayout,
+  pixels: Float32Array,
+  labels: Int32Array | Uint8Array,
+  n: number,
+): LabelledInput {
+  const x = tf.tensor(pixels, [n, ...layout.inputShape]);
+  const lab = tf.tensor1d(labels instanceof Int32Array ? labels : Int32Array.from(labels), "int32");
+  const y = tf.tidy(() => tf.cast(tf.oneHot(lab, layout.classes), "float32"));
+  return { x, labels: lab, y, input: prepareInput(layout, x, pixels) };
 }

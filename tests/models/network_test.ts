@@ -19,8 +19,8 @@ import {
   forward,
   gradientFlat,
   hvpFlat,
+  layerTensors,
   prepareInput,
-  splitFlat,
 } from "../../lib/models/network.ts";
 import {
   defaultEps,
@@ -119,10 +119,9 @@ async function tfEval(
   pixels = false,
 ): Promise<{ loss: Float32Array; grad: Float32Array; hvps: Float32Array[] }> {
   const { layout, n } = p;
-  const wt = tf.tensor1d(p.w32);
   const xt = tf.tensor(p.x32, [n, ...layout.inputShape]);
   const y = oneHot(p.labels, layout.classes);
-  const params = splitFlat(layout, wt);
+  const params = layerTensors(layout, p.w32);
   // With `pixels`, the fast path may keep a sparse input in CSR form (see SPARSE_DENSITY).
   const xp = prepareInput(layout, xt, pixels ? p.x32 : undefined);
   const st = forward(layout, params, xp, y, n);
@@ -132,14 +131,13 @@ async function tfEval(
   const grad = await read(g);
   const hvps: Float32Array[] = [];
   for (const d of dirs32) {
-    const vt = tf.tensor1d(d);
-    const v = splitFlat(layout, vt);
+    const v = layerTensors(layout, d);
     const hv = hvpFlat(layout, params, st, v);
     hvps.push(await read(hv));
-    tf.dispose([vt, hv]);
+    hv.dispose();
     disposeLayers(v);
   }
-  tf.dispose([g, wt, xt, y]);
+  tf.dispose([g, xt, y]);
   disposeState(st);
   xp.dispose();
   disposeLayers(params);
@@ -279,12 +277,10 @@ for (const backend of BACKENDS) {
     for (const m of [MODELS[0], MODELS[2]]) {
       const p = makeProblem(m.layout(), 3, 8, 1);
       const layout = p.layout;
-      const wt = tf.tensor1d(p.w32);
       const xt = tf.tensor(p.x32, [p.n, ...layout.inputShape]);
       const y = oneHot(p.labels, layout.classes);
-      const params = splitFlat(layout, wt);
-      const vt = tf.tensor1d(p.dirs32[0]);
-      const v = splitFlat(layout, vt);
+      const params = layerTensors(layout, p.w32);
+      const v = layerTensors(layout, p.dirs32[0]);
       const counts: number[] = [];
       // Full cycles (forward, backward, gradient, HVP, dispose) and repeated HVPs on one state.
       for (let rep = 0; rep < 4; rep++) {
@@ -309,7 +305,7 @@ for (const backend of BACKENDS) {
       assert.equal(new Set(counts).size, 1, `${m.name}: tensor count grows across cycles: ${counts}`);
       disposeLayers(params);
       disposeLayers(v);
-      tf.dispose([wt, xt, y, vt]);
+      tf.dispose([xt, y]);
     }
   });
 }

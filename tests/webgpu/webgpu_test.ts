@@ -24,8 +24,8 @@ import {
   forward,
   gradientFlat,
   hvpFlat,
+  layerTensors,
   prepareInput,
-  splitFlat,
 } from "../../lib/models/network.ts";
 import type { Split } from "../../lib/data/dataset.ts";
 import type { BatchEval, BatchProjection } from "../../lib/engine/shard.ts";
@@ -152,27 +152,25 @@ async function netEval(
   p: Problem,
 ): Promise<{ loss: Float32Array; grad: Float32Array; hvps: Float32Array[] }> {
   const { layout, split } = p;
-  const wt = tf.tensor1d(p.w);
   const xt = tf.tensor(split.images, [split.n, ...layout.inputShape]);
   // int32 oneHot + cast, as the shard does (wasm's OneHot ignores a float32 dtype).
   const y = tf.tidy(() =>
     tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(split.labels), "int32"), layout.classes), "float32")
   );
-  const params = splitFlat(layout, wt);
+  const params = layerTensors(layout, p.w);
   const xp = prepareInput(layout, xt);
   const st = forward(layout, params, xp, y, split.n);
   backward(layout, params, st, y);
   const g = gradientFlat(layout, st);
   const out = { loss: await read(st.loss), grad: await read(g), hvps: [] as Float32Array[] };
   for (let i = 0; i < p.nDirs; i++) {
-    const vt = tf.tensor1d(dir(p, i));
-    const v = splitFlat(layout, vt);
+    const v = layerTensors(layout, dir(p, i));
     const hv = hvpFlat(layout, params, st, v);
     out.hvps.push(await read(hv));
-    tf.dispose([vt, hv]);
+    hv.dispose();
     disposeLayers(v);
   }
-  tf.dispose([g, wt, xt, y]);
+  tf.dispose([g, xt, y]);
   disposeState(st);
   xp.dispose();
   disposeLayers(params);
